@@ -1,0 +1,214 @@
+/* h_request.c: members asking for food, and cancelling requests. */
+#include <stdio.h>
+#include <string.h>
+
+#include "larderd.h"
+#include "log.h"
+#include "valid.h"
+
+/* Builds a request's record as members see it. */
+static json_t *
+request_json(const struct request *r)
+{
+	char	storage[64];
+
+	return json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o, s:b, s:s, s:s,"
+	    " s:o}", "id", (json_int_t)r->id, "member", r->member_handle,
+	    "categories", valid_split(r->categories), "storage",
+	    valid_split(storage_format(r->storage, storage, sizeof storage)),
+	    "grams", (json_int_t)r->grams, "received",
+	    (json_int_t)r->received, "by", proto_time_json(r->window_end),
+	    "standing", r->standing, "note", r->note, "state",
+	    request_state_name(r->state), "posted",
+	    proto_time_json(r->posted));
+}
+
+/* Reads the categories, each one this network's, none twice. */
+static int
+request_categories(struct call *c, struct request *r)
+{
+	json_t		*list = proto_arg(c->req, "categories"), *item;
+	size_t		 i, j;
+	const char	*name;
+
+	if (json_array_size(list) == 0)
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "categories names at least one category");
+	json_array_foreach(list, i, item) {
+		name = json_string_value(item);
+		if (!config_has_category(c->d->conf, name))
+			return call_fail(c, PROTO_INVALID_ARGUMENT, "category "
+			    "\"%s\" is not one of this network's categories",
+			    name);
+		for (j = 0; j < i; j++) {
+			if (strcmp(name, json_string_value(
+			    json_array_get(list, j))) == 0)
+				return call_fail(c, PROTO_INVALID_ARGUMENT,
+				    "category \"%s\" is named twice", name);
+		}
+	}
+	if (valid_join(list, r->categories, sizeof r->categories) != 0)
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "categories is too long");
+	return 0;
+}
+
+/* Reads the storage the food may need: by default all the member has. */
+static int
+request_storage(struct call *c, const struct member *m, struct request *r)
+{
+	json_t	*list = proto_arg(c->req, "storage"), *item;
+	size_t	 i;
+	unsigned bit;
+
+	if (list == NULL) {
+		r->storage = m->storage;
+		return 0;
+	}
+	r->storage = 0;
+	json_array_foreach(list, i, item) {
+		if (storage_parse(json_string_value(item), &bit) != 0)
+			return call_fail(c, PROTO_INVALID_ARGUMENT, "storage "
+			    "\"%s\" is not ambient, chilled or frozen",
+			    json_string_value(item));
+		if ((m->storage & bit) == 0)
+			return call_fail(c, PROTO_INVALID_ARGUMENT, "%s has no "
+			    "%s storage", m->handle, storage_name(bit));
+		r->storage |= bit;
+	}
+	if (r->storage == 0)
+		return call_fail(c, PROTO_INVALID_ARGUMENT, "storage names "
+		    "at least one of ambient, chilled, frozen");
+	return 0;
+}
+
+/* Reads and checks request.post's arguments into r. */
+static int
+request_args(struct call *c, const struct member *m, struct request *r)
+{
+	json_int_t	 grams = proto_arg_int(c->req, "grams", 0);
+	const char	*note = proto_arg_str(c->req, "note");
+
+	if (grams < 1 || grams > VALID_MAX_GRAMS)
+		return call_fail(c, PROTO_INVALID_ARGUMENT, "grams must be "
+		    "from 1 to %lld", VALID_MAX_GRAMS);
+	r->grams = grams;
+	proto_arg_time(c->req, "by", &r->window_end);
+	if (r->window_end <= c->now)
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "by is in the past");
+	if (note != NULL && !valid_text(note))
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "note has control characters");
+	snprintf(r->note, sizeof r->note, "%s", note != NULL ? note : "");
+	r->standing = proto_arg_bool(c->req, "standing", 0);
+	if (request_categories(c, r) != 0)
+		return -1;
+	return request_storage(c, m, r);
+}
+
+int
+h_request_post(struct call *c)
+{
+	const struct member	*m = session_member(c->s);
+	struct request		 r;
+	json_t			*ev;
+
+	memset(&r, 0, sizeof r);
+	if (request_args(c, m, &r) != 0)
+		return -1;
+	r.member = m->id;
+	snprintf(r.member_handle, sizeof r.member_handle, "%s", m->handle);
+	r.window_start = r.posted = c->now;
+	r.state = REQUEST_OPEN;
+	if (store_request_insert(c->d->store, &r) != 0)
+		return call_store_error(c);
+	ev = request_json(&r);
+	json_object_set(ev, "request", json_object_get(ev, "id"));
+	json_object_set_new(ev, "hub", json_string(m->hub));
+	json_object_del(ev, "id");
+	json_object_del(ev, "received");
+	json_object_del(ev, "state");
+	json_object_del(ev, "posted");
+	json_object_del(ev, "note");
+	if (exlog_append(c->d->log, c->now, "request.posted", call_actor(c),
+	    ev) != 0)
+		return call_store_error(c);
+	log_info("request %lld: %s asked for %lld g", (long long)r.id,
+	    m->handle, (long long)r.grams);
+	c->result = json_pack("{s:o}", "request", request_json(&r));
+	return 0;
+}
+
+static int
+request_page_add(void *arg, const struct request *r)
+{
+	struct page	*p = arg;
+
+	p->last = r->id;
+	return json_array_append_new(p->items, request_json(r));
+}
+
+int
+h_request_list(struct call *c)
+{
+	struct store_filter	f;
+	struct page		p;
+
+	if (call_page_begin(c, &f, &p) != 0)
+		return -1;
+	return call_page_end(c, "requests", &f, &p,
+	    store_request_list(c->d->store, &f, request_page_add, &p));
+}
+
+/* Loads the request named by the request's id. */
+static int
+request_load(struct call *c, struct request *r)
+{
+	json_int_t	id = proto_arg_int(c->req, "id", 0);
+	int		rc;
+
+	rc = store_request_get(c->d->store, id, r);
+	if (rc < 0)
+		return call_store_error(c);
+	if (rc == 0)
+		return call_fail(c, PROTO_NOT_FOUND, "no request %lld",
+		    (long long)id);
+	return 0;
+}
+
+int
+h_request_show(struct call *c)
+{
+	struct request	r;
+
+	if (request_load(c, &r) != 0)
+		return -1;
+	c->result = json_pack("{s:o}", "request", request_json(&r));
+	return 0;
+}
+
+int
+h_request_cancel(struct call *c)
+{
+	const struct member	*m = session_member(c->s);
+	struct request		 r;
+
+	if (request_load(c, &r) != 0)
+		return -1;
+	if (r.member != m->id)
+		return call_fail(c, PROTO_FORBIDDEN, "request %lld belongs to "
+		    "%s", (long long)r.id, r.member_handle);
+	if (r.state != REQUEST_OPEN)
+		return call_fail(c, PROTO_CONFLICT, "request %lld is %s, not "
+		    "open", (long long)r.id, request_state_name(r.state));
+	if (store_request_set_state(c->d->store, r.id, REQUEST_CANCELLED) !=
+	    0 || exlog_append(c->d->log, c->now, "request.cancelled",
+	    call_actor(c), json_pack("{s:I, s:s}", "request",
+	    (json_int_t)r.id, "member", r.member_handle)) != 0)
+		return call_store_error(c);
+	log_info("request %lld: cancelled by %s", (long long)r.id, m->handle);
+	r.state = REQUEST_CANCELLED;
+	c->result = json_pack("{s:o}", "request", request_json(&r));
+	return 0;
+}

@@ -1,0 +1,102 @@
+/* h_session.c: hello, which says who a session acts for, and status. */
+#include <stdio.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "larderd.h"
+#include "log.h"
+#include "token.h"
+
+/* Describes the session's role in a word. */
+static const char *
+h_role(const struct session *s)
+{
+	const struct member	*m = session_member(s);
+
+	if (session_is_admin(s))
+		return "admin";
+	return m != NULL && m->coordinator ? "coordinator" : "member";
+}
+
+/* Authenticates by token, or lets the administrator act as a member. */
+static int
+h_hello_who(struct call *c, struct member *m, int *found)
+{
+	const char	*token = proto_arg_str(c->req, "token");
+	const char	*as = proto_arg_str(c->req, "as");
+	unsigned char	 hash[DIGEST_LEN];
+	int		 rc;
+
+	*found = 0;
+	if (token != NULL && as != NULL)
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "give either \"token\" or \"as\", not both");
+	if (as != NULL) {
+		if (!session_is_admin(c->s))
+			return call_fail(c, PROTO_FORBIDDEN, "only the "
+			    "administrator may act as another member");
+		rc = store_member_by_handle(c->d->store, as, m);
+		if (rc == 0)
+			return call_fail(c, PROTO_NOT_FOUND,
+			    "no member \"%s\"", as);
+	} else if (token != NULL) {
+		if (token_hash(token, hash) != 0)
+			return call_fail(c, PROTO_INTERNAL, "cannot hash");
+		rc = store_member_by_token(c->d->store, hash, m);
+		if (rc == 0) {
+			log_info("session %llu: hello with an unknown token",
+			    (unsigned long long)session_id(c->s));
+			return call_fail(c, PROTO_UNAUTHENTICATED,
+			    "that token is not known here");
+		}
+	} else if (session_is_admin(c->s))
+		return 0;
+	else
+		return call_fail(c, PROTO_UNAUTHENTICATED,
+		    "hello needs a member's token");
+	if (rc < 0)
+		return call_store_error(c);
+	*found = 1;
+	return 0;
+}
+
+int
+h_hello(struct call *c)
+{
+	struct member	m;
+	int		found;
+
+	if (h_hello_who(c, &m, &found) != 0)
+		return -1;
+	session_login(c->s, found ? &m : NULL);
+	if (found)
+		log_info("session %llu: acting as %s",
+		    (unsigned long long)session_id(c->s), m.handle);
+	c->result = json_pack("{s:s, s:i, s:s, s:o, s:s, s:s}", "server",
+	    "larderd " LARDER_VERSION, "protocol", PROTO_VERSION, "role",
+	    h_role(c->s), "now", proto_time_json(c->now), "timezone",
+	    c->d->timezone, "network", c->d->conf->network_name);
+	if (c->result != NULL && found)
+		json_object_set_new(c->result, "member", member_json(&m));
+	return 0;
+}
+
+int
+h_status(struct call *c)
+{
+	struct store	*st = c->d->store;
+
+	c->result = json_pack("{s:s, s:i, s:o, s:o, s:I, s:s, s:i, s:I, s:I,"
+	    " s:I, s:I}", "version", LARDER_VERSION, "protocol",
+	    PROTO_VERSION, "started", proto_time_json(c->d->started), "now",
+	    proto_time_json(c->now), "uptime", (json_int_t)(time(NULL) -
+	    c->d->started), "timezone", c->d->timezone, "sessions",
+	    (int)c->d->nsessions, "members",
+	    (json_int_t)store_member_count(st), "offers_open",
+	    (json_int_t)store_offer_count_open(st), "requests_open",
+	    (json_int_t)store_request_count_open(st), "events",
+	    (json_int_t)exlog_last_seq(c->d->log));
+	return c->result != NULL ? 0 : call_fail(c, PROTO_INTERNAL,
+	    "out of memory");
+}

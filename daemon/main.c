@@ -1,0 +1,224 @@
+/* main.c: larderd, the Larder exchange daemon: options, setup, the loop. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "larderd.h"
+#include "log.h"
+
+struct options {
+	const char	*config;
+	const char	*state_dir;
+	const char	*listen;
+	int		 check;
+	int		 demo;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: larderd [--config FILE] [--state-dir DIR] "
+	    "[--listen HOST:PORT|none]\n"
+	    "               [--demo] [--check] [--version] [--help]\n"
+	    "\n"
+	    "  -c, --config FILE      read settings from FILE (INI); without "
+	    "it, the\n"
+	    "                         embedded defaults apply\n"
+	    "  -s, --state-dir DIR    keep the database and socket in DIR "
+	    "(default\n"
+	    "                         ./larder-state)\n"
+	    "  -l, --listen ADDR      TCP address for members (default "
+	    "127.0.0.1:7411),\n"
+	    "                         or none\n"
+	    "      --demo             seed an example network on first start\n"
+	    "  -n, --check            check the configuration and exit\n"
+	    "  -V, --version          print the version and exit\n"
+	    "  -h, --help             print this help and exit\n");
+}
+
+/* Reads the command line; exits on --help, --version or a bad option. */
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option	longs[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "demo", no_argument, NULL, 'D' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int				ch;
+
+	memset(o, 0, sizeof *o);
+	while ((ch = getopt_long(argc, argv, "c:s:l:nVh", longs, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 's':
+			o->state_dir = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'n':
+			o->check = 1;
+			break;
+		case 'D':
+			o->demo = 1;
+			break;
+		case 'V':
+			printf("larderd %s (protocol %d)\n", LARDER_VERSION,
+			    PROTO_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		exit(2);
+	}
+}
+
+/* Builds the configuration: defaults, then the file, then options. */
+static struct config *
+load_config(const struct options *o)
+{
+	struct config	*c;
+	char		*cause = NULL;
+
+	if ((c = config_new()) == NULL) {
+		fprintf(stderr, "larderd: out of memory\n");
+		exit(1);
+	}
+	if ((o->config != NULL && config_load(c, o->config, &cause) != 0) ||
+	    (o->listen != NULL && config_set_listen(c, o->listen,
+	    &cause) != 0))
+		goto fail;
+	if (o->state_dir != NULL) {
+		free(c->state_dir);
+		c->state_dir = strdup(o->state_dir);
+	}
+	if (config_finish(c, &cause) != 0)
+		goto fail;
+	return c;
+fail:
+	fprintf(stderr, "%s\n", cause != NULL ? cause : "out of memory");
+	free(cause);
+	config_free(c);
+	exit(1);
+}
+
+/*
+ * Settles the daemon's time zone: the configured one, else TZ, else the
+ * system's. Members' "16:00" and "tomorrow" are read in this zone.
+ */
+static void
+setup_timezone(struct larderd *d)
+{
+	const char	*tz = d->conf->timezone;
+	char		 link[PATH_MAX], *p;
+	ssize_t		 n;
+	FILE		*f;
+
+	if (tz == NULL)
+		tz = getenv("TZ");
+	if (tz == NULL && (f = fopen("/etc/timezone", "r")) != NULL) {
+		if (fgets(link, sizeof link, f) != NULL) {
+			link[strcspn(link, "\n")] = '\0';
+			tz = link;
+		}
+		fclose(f);
+	}
+	if (tz == NULL && (n = readlink("/etc/localtime", link,
+	    sizeof link - 1)) > 0) {
+		link[n] = '\0';
+		p = strstr(link, "zoneinfo/");
+		tz = p != NULL ? p + strlen("zoneinfo/") : NULL;
+	}
+	if (tz == NULL || *tz == '\0')
+		tz = "UTC";
+	snprintf(d->timezone, sizeof d->timezone, "%.127s", tz);
+	setenv("TZ", d->timezone, 1);
+	tzset();
+}
+
+/* Tells the person who started the daemon where it is and what next. */
+static void
+print_banner(const struct larderd *d)
+{
+	printf("larderd %s is running; state in %s\n", LARDER_VERSION,
+	    d->conf->state_dir);
+	printf("  administrator: larder on this machine, as this user "
+	    "(socket %s)\n", d->conf->socket_path);
+	if (d->conf->listen != NULL)
+		printf("  members: larder --addr %s with LARDER_TOKEN set\n",
+		    d->conf->listen);
+	printf("  time zone %s; stop with Ctrl-C\n", d->timezone);
+	printf("next: larder member add NAME --name \"Full name\" --hub HUB "
+	    "--people N --storage ambient\n");
+	fflush(stdout);
+}
+
+/* Seeds the demo network and makes it durable before the loop starts. */
+static int
+seed_demo(struct larderd *d)
+{
+	if (server_step(d, demo_seed, NULL) != 0)
+		return -1;
+	if (store_commit(d->store) != 0) {
+		log_error("demo: %s", store_errmsg(d->store));
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options	 o;
+	struct larderd	 d;
+	char		*cause = NULL;
+	int		 rc = 1;
+
+	parse_options(argc, argv, &o);
+	memset(&d, 0, sizeof d);
+	d.lock_fd = -1;
+	d.config_path = o.config;
+	d.conf = load_config(&o);
+	if (o.check) {
+		printf("%s: configuration is valid\n",
+		    o.config != NULL ? o.config : "(embedded defaults)");
+		config_free(d.conf);
+		return 0;
+	}
+	setup_timezone(&d);
+	log_init(d.conf->log_level, getenv("JOURNAL_STREAM") != NULL);
+	if (dispatch_check_table(&cause) != 0 ||
+	    server_setup(&d, &cause) != 0) {
+		log_error("%s", cause != NULL ? cause : "out of memory");
+		goto out;
+	}
+	if (o.demo && seed_demo(&d) != 0)
+		goto out;
+	print_banner(&d);
+	rc = server_run(&d) == 0 ? 0 : 1;
+	log_info("stopped");
+out:
+	free(cause);
+	server_teardown(&d);
+	config_free(d.conf);
+	return rc;
+}

@@ -1,0 +1,353 @@
+/*
+ * server.c: larderd's event loop: listeners, signals, the periodic sweep
+ * and the group commit that makes every acknowledged change durable.
+ */
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+#include "larderd.h"
+#include "log.h"
+
+#define SWEEP_INTERVAL	30	/* seconds between looks for due offers */
+#define PRIO_IO		0
+#define PRIO_COMMIT	1	/* after every session of the turn */
+
+/* Returns the daemon's idea of the current time. */
+time_t
+server_now(struct larderd *d)
+{
+	(void)d;
+	return time(NULL);
+}
+
+/*
+ * Commits everything this turn of the loop changed in one transaction,
+ * then releases the replies that waited for it. If the commit fails, none
+ * of those changes happened: each waiting request is answered unavailable
+ * and the in-memory head of the exchange log is reread.
+ */
+static void
+server_commit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct larderd	*d = arg;
+	struct session	*s;
+	int		 ok;
+
+	(void)fd;
+	(void)what;
+	ok = store_commit(d->store) == 0;
+	if (!ok) {
+		log_error("store: commit failed: %s", store_errmsg(d->store));
+		store_rollback(d->store);
+		exlog_reload(d->log);
+	}
+	while ((s = TAILQ_FIRST(&d->waiting)) != NULL)
+		session_flush_held(s, ok);
+}
+
+/* Makes sure the group commit runs once this turn's requests are done. */
+void
+server_schedule_commit(struct larderd *d)
+{
+	if (!event_pending(d->commit_ev, EV_TIMEOUT, NULL))
+		event_active(d->commit_ev, EV_TIMEOUT, 0);
+}
+
+/*
+ * Runs fn as one step of the group transaction, like a request: its
+ * changes are kept only when it returns 0.
+ */
+int
+server_step(struct larderd *d, int (*fn)(struct larderd *, void *),
+    void *arg)
+{
+	int	rc;
+
+	if (store_step_begin(d->store) != 0) {
+		log_error("store: cannot begin: %s", store_errmsg(d->store));
+		return -1;
+	}
+	rc = fn(d, arg);
+	if (store_step_end(d->store, rc == 0) != 0)
+		rc = -1;
+	if (store_writing(d->store))
+		server_schedule_commit(d);
+	else
+		store_commit(d->store);
+	return rc;
+}
+
+static void
+server_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct larderd	*d = arg;
+
+	(void)fd;
+	(void)what;
+	server_step(d, sweep_due, NULL);
+}
+
+static void
+server_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int len, void *arg)
+{
+	(void)l;
+	(void)len;
+	session_accept(arg, fd, sa->sa_family == AF_UNIX);
+}
+
+static void
+server_accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+	log_warnx("listener: accept failed: %s",
+	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+/* Listens on TCP at the configured HOST:PORT. */
+static int
+server_listen_tcp(struct larderd *d, char **cause)
+{
+	struct sockaddr_storage	ss;
+	int			len = sizeof ss;
+
+	if (d->conf->listen == NULL)
+		return 0;
+	if (evutil_parse_sockaddr_port(d->conf->listen,
+	    (struct sockaddr *)&ss, &len) != 0)
+		return asprintf(cause, "listen: cannot parse %s",
+		    d->conf->listen), -1;
+	d->tcp = evconnlistener_new_bind(d->base, server_accept_cb, d,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    128, (struct sockaddr *)&ss, len);
+	if (d->tcp == NULL)
+		return asprintf(cause, "listen %s: %s", d->conf->listen,
+		    strerror(errno)), -1;
+	evconnlistener_set_error_cb(d->tcp, server_accept_error_cb);
+	log_info("listening on %s", d->conf->listen);
+	return 0;
+}
+
+/*
+ * Listens on the Unix socket, mode 0660. The lock taken earlier means no
+ * other larderd uses this state directory, so a leftover socket file is
+ * stale; a live daemon on the same socket path is still refused.
+ */
+static int
+server_listen_unix(struct larderd *d, char **cause)
+{
+	struct sockaddr_un	sun;
+	mode_t			old;
+	int			fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s",
+	    d->conf->socket_path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd != -1 && connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0) {
+		close(fd);
+		return asprintf(cause, "%s: another larderd is listening "
+		    "there", sun.sun_path), -1;
+	}
+	if (fd != -1)
+		close(fd);
+	unlink(sun.sun_path);
+	old = umask(0117);
+	d->local = evconnlistener_new_bind(d->base, server_accept_cb, d,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 128,
+	    (struct sockaddr *)&sun, sizeof sun);
+	umask(old);
+	if (d->local == NULL)
+		return asprintf(cause, "%s: %s", sun.sun_path,
+		    strerror(errno)), -1;
+	evconnlistener_set_error_cb(d->local, server_accept_error_cb);
+	log_info("listening on %s", sun.sun_path);
+	return 0;
+}
+
+/* Creates the state directory and locks it against a second daemon. */
+static int
+server_lock_state(struct larderd *d, char **cause)
+{
+	char	*path;
+
+	if (mkdir(d->conf->state_dir, 0750) != 0 && errno != EEXIST)
+		return asprintf(cause, "%s: %s", d->conf->state_dir,
+		    strerror(errno)), -1;
+	if (asprintf(&path, "%s/larderd.lock", d->conf->state_dir) == -1)
+		return asprintf(cause, "out of memory"), -1;
+	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	free(path);
+	if (d->lock_fd == -1)
+		return asprintf(cause, "%s/larderd.lock: %s",
+		    d->conf->state_dir, strerror(errno)), -1;
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0)
+		return asprintf(cause, "%s: another larderd is using this "
+		    "state directory", d->conf->state_dir), -1;
+	return 0;
+}
+
+/*
+ * Rereads the configuration file. Only the log level changes at run time;
+ * the rest (paths, listeners, limits) applies at the next start.
+ */
+static void
+server_reload(struct larderd *d)
+{
+	struct config	*c;
+	char		*cause = NULL;
+
+	if (d->config_path == NULL) {
+		log_info("sighup: no configuration file to reload");
+		return;
+	}
+	c = config_new();
+	if (c == NULL || config_load(c, d->config_path, &cause) != 0) {
+		log_warnx("sighup: keeping the running configuration: %s",
+		    cause != NULL ? cause : "out of memory");
+		free(cause);
+		config_free(c);
+		return;
+	}
+	log_set_level(c->log_level);
+	d->conf->log_level = c->log_level;
+	log_info("sighup: log level is %s; other settings apply at the "
+	    "next start", config_log_level_name(c->log_level));
+	config_free(c);
+}
+
+/* Stops on SIGTERM or SIGINT: answers what is done, then drains. */
+static void
+server_signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct larderd	*d = arg;
+	struct timeval	 drain = { 2, 0 };
+
+	(void)what;
+	if (sig == SIGHUP) {
+		server_reload(d);
+		return;
+	}
+	if (d->stopping)
+		return;
+	d->stopping = 1;
+	log_info("%s: stopping", sig == SIGTERM ? "sigterm" : "sigint");
+	if (d->tcp != NULL)
+		evconnlistener_disable(d->tcp);
+	if (d->local != NULL)
+		evconnlistener_disable(d->local);
+	server_commit_cb(-1, 0, d);
+	session_close_all(d, "larderd is stopping");
+	if (d->nsessions == 0)
+		event_base_loopbreak(d->base);
+	else
+		event_base_loopexit(d->base, &drain);
+}
+
+static int
+server_events(struct larderd *d, char **cause)
+{
+	static const int	sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct timeval		tv = { SWEEP_INTERVAL, 0 };
+	size_t			i;
+
+	if (event_base_priority_init(d->base, 2) != 0)
+		return asprintf(cause, "cannot set event priorities"), -1;
+	d->commit_ev = event_new(d->base, -1, 0, server_commit_cb, d);
+	d->tick_ev = event_new(d->base, -1, EV_PERSIST, server_tick_cb, d);
+	if (d->commit_ev == NULL || d->tick_ev == NULL)
+		return asprintf(cause, "out of memory"), -1;
+	event_priority_set(d->commit_ev, PRIO_COMMIT);
+	event_add(d->tick_ev, &tv);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		d->signals[i] = evsignal_new(d->base, sigs[i],
+		    server_signal_cb, d);
+		if (d->signals[i] == NULL || event_add(d->signals[i],
+		    NULL) != 0)
+			return asprintf(cause, "cannot catch signals"), -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/* Sets up everything the loop needs; on error *cause says what failed. */
+int
+server_setup(struct larderd *d, char **cause)
+{
+	TAILQ_INIT(&d->sessions);
+	TAILQ_INIT(&d->waiting);
+	d->lock_fd = -1;
+	d->started = time(NULL);
+	if (server_lock_state(d, cause) != 0)
+		return -1;
+	if ((d->store = store_open(d->conf->database, 0, cause)) == NULL)
+		return -1;
+	if ((d->log = exlog_open(d->store, cause)) == NULL)
+		return -1;
+	log_info("store: %s, %lld members, %lld events", d->conf->database,
+	    (long long)store_member_count(d->store),
+	    (long long)exlog_last_seq(d->log));
+	if ((d->base = event_base_new()) == NULL)
+		return asprintf(cause, "cannot create the event loop"), -1;
+	if (server_events(d, cause) != 0)
+		return -1;
+	if (server_listen_unix(d, cause) != 0)
+		return -1;
+	return server_listen_tcp(d, cause);
+}
+
+/* Runs the loop until a signal stops it. */
+int
+server_run(struct larderd *d)
+{
+	server_step(d, sweep_due, NULL);
+	if (event_base_dispatch(d->base) == -1)
+		return -1;
+	return 0;
+}
+
+void
+server_teardown(struct larderd *d)
+{
+	struct session	*s;
+	size_t		 i;
+
+	while ((s = TAILQ_FIRST(&d->sessions)) != NULL)
+		session_free(s);
+	if (d->local != NULL) {
+		evconnlistener_free(d->local);
+		unlink(d->conf->socket_path);
+	}
+	if (d->tcp != NULL)
+		evconnlistener_free(d->tcp);
+	for (i = 0; i < sizeof d->signals / sizeof d->signals[0]; i++) {
+		if (d->signals[i] != NULL)
+			event_free(d->signals[i]);
+	}
+	if (d->tick_ev != NULL)
+		event_free(d->tick_ev);
+	if (d->commit_ev != NULL)
+		event_free(d->commit_ev);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	exlog_free(d->log);
+	store_close(d->store);
+	if (d->lock_fd != -1)
+		close(d->lock_fd);
+}

@@ -1,0 +1,378 @@
+/*
+ * session.c: one client connection: framing its lines, knowing who it is,
+ * and writing its replies in order, holding those that wait for a commit.
+ */
+#include <sys/socket.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "larderd.h"
+#include "log.h"
+
+/* A reply that may go out only once the group transaction commits. */
+struct held {
+	TAILQ_ENTRY(held)	 entry;
+	json_t			*id;
+	char			*line;
+};
+
+struct session {
+	TAILQ_ENTRY(session)	 entry;
+	TAILQ_ENTRY(session)	 wentry;
+	TAILQ_HEAD(, held)	 held;
+	struct larderd		*d;
+	struct bufferevent	*bev;
+	struct event		*reap;
+	uint64_t		 id;
+	int			 local;
+	int			 admin;
+	int			 authed;
+	int			 has_member;
+	int			 waiting;
+	int			 closing;
+	struct member		 member;
+};
+
+static void	session_read_cb(struct bufferevent *, void *);
+static void	session_reap_cb(evutil_socket_t, short, void *);
+static void	session_write_cb(struct bufferevent *, void *);
+static void	session_event_cb(struct bufferevent *, short, void *);
+
+int
+session_is_admin(const struct session *s)
+{
+	return s->admin;
+}
+
+int
+session_authenticated(const struct session *s)
+{
+	return s->authed;
+}
+
+/* Returns the member this session acts as, or NULL. */
+const struct member *
+session_member(const struct session *s)
+{
+	return s->has_member ? &s->member : NULL;
+}
+
+uint64_t
+session_id(const struct session *s)
+{
+	return s->id;
+}
+
+/* Marks the session as acting for a member (or, with NULL, for none). */
+void
+session_login(struct session *s, const struct member *m)
+{
+	s->authed = 1;
+	s->has_member = m != NULL;
+	if (m != NULL)
+		s->member = *m;
+}
+
+/*
+ * Decides whether a peer on the Unix socket is the administrator: the
+ * daemon's own user or root, by the kernel's word.
+ */
+static int
+session_peer_is_admin(int fd)
+{
+	struct ucred	cred;
+	socklen_t	len = sizeof cred;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return 0;
+	return cred.uid == 0 || cred.uid == geteuid();
+}
+
+/* Turns a connection away when the daemon already has all it may. */
+static void
+session_refuse(struct larderd *d, int fd)
+{
+	char	*line;
+
+	if (!d->full_logged)
+		log_warnx("limit: %u sessions reached; refusing new ones",
+		    d->nsessions);
+	d->full_logged = 1;
+	line = proto_reply_error(NULL, PROTO_UNAVAILABLE,
+	    "the server has too many sessions; try again later");
+	if (line != NULL && write(fd, line, strlen(line)) == -1)
+		log_debug("listener: refusal not delivered");
+	free(line);
+	close(fd);
+}
+
+/* Takes a new connection from a listener. */
+void
+session_accept(struct larderd *d, int fd, int local)
+{
+	struct session	*s;
+	struct timeval	 idle = { d->conf->idle_timeout, 0 };
+
+	if (d->nsessions >= (unsigned)d->conf->max_sessions) {
+		session_refuse(d, fd);
+		return;
+	}
+	d->full_logged = 0;
+	if ((s = calloc(1, sizeof *s)) == NULL) {
+		close(fd);
+		return;
+	}
+	TAILQ_INIT(&s->held);
+	s->d = d;
+	s->id = ++d->next_session;
+	s->local = local;
+	s->admin = local && session_peer_is_admin(fd);
+	s->authed = s->admin;
+	s->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (s->bev == NULL) {
+		close(fd);
+		free(s);
+		return;
+	}
+	s->reap = evtimer_new(d->base, session_reap_cb, s);
+	if (s->reap == NULL) {
+		bufferevent_free(s->bev);
+		free(s);
+		return;
+	}
+	bufferevent_setcb(s->bev, session_read_cb, NULL, session_event_cb, s);
+	bufferevent_set_timeouts(s->bev, d->conf->idle_timeout > 0 ? &idle :
+	    NULL, NULL);
+	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&d->sessions, s, entry);
+	d->nsessions++;
+	log_info("session %llu: opened on %s%s", (unsigned long long)s->id,
+	    local ? "the local socket" : "tcp", s->admin ?
+	    " by the administrator" : "");
+}
+
+static void
+session_free_held(struct session *s)
+{
+	struct held	*h;
+
+	while ((h = TAILQ_FIRST(&s->held)) != NULL) {
+		TAILQ_REMOVE(&s->held, h, entry);
+		json_decref(h->id);
+		free(h->line);
+		free(h);
+	}
+}
+
+/* Ends a session at once, dropping anything still unsent. */
+void
+session_free(struct session *s)
+{
+	struct larderd	*d = s->d;
+
+	if (s->waiting)
+		TAILQ_REMOVE(&d->waiting, s, wentry);
+	session_free_held(s);
+	TAILQ_REMOVE(&d->sessions, s, entry);
+	d->nsessions--;
+	bufferevent_free(s->bev);
+	event_free(s->reap);
+	log_info("session %llu: closed", (unsigned long long)s->id);
+	free(s);
+	if (d->stopping && d->nsessions == 0)
+		event_base_loopbreak(d->base);
+}
+
+static void
+session_reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	session_free(arg);
+}
+
+/*
+ * Ends a session once what it has been sent has gone out. It is never
+ * freed here, since callers may still be looking at it: with nothing left
+ * to send, a zero timer frees it from the loop.
+ */
+static void
+session_close_after_write(struct session *s)
+{
+	static const struct timeval	now = { 0, 0 };
+
+	s->closing = 1;
+	bufferevent_disable(s->bev, EV_READ);
+	bufferevent_setcb(s->bev, NULL, session_write_cb, session_event_cb, s);
+	if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0 &&
+	    TAILQ_EMPTY(&s->held))
+		evtimer_add(s->reap, &now);
+}
+
+static void
+session_write_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	session_free(arg);
+}
+
+/* Queues a reply line; a NULL line (out of memory) ends the session. */
+static void
+session_send(struct session *s, char *line)
+{
+	if (line == NULL) {
+		log_error("session %llu: cannot build a reply",
+		    (unsigned long long)s->id);
+		session_close_after_write(s);
+		return;
+	}
+	bufferevent_write(s->bev, line, strlen(line));
+	free(line);
+}
+
+/*
+ * Sends a reply now, or holds it when the group transaction has changes
+ * that are not yet on disk: the reply may depend on them, and replies on
+ * one session leave in the order their requests came.
+ */
+static void
+session_reply(struct session *s, json_t *id, char *line)
+{
+	struct larderd	*d = s->d;
+	struct held	*h;
+
+	if (!s->waiting && !store_writing(d->store)) {
+		store_commit(d->store);
+		session_send(s, line);
+		return;
+	}
+	if (line == NULL || (h = calloc(1, sizeof *h)) == NULL) {
+		free(line);
+		session_send(s, NULL);
+		return;
+	}
+	h->id = json_incref(id);
+	h->line = line;
+	TAILQ_INSERT_TAIL(&s->held, h, entry);
+	if (!s->waiting) {
+		s->waiting = 1;
+		TAILQ_INSERT_TAIL(&d->waiting, s, wentry);
+	}
+	server_schedule_commit(d);
+}
+
+/*
+ * Releases held replies after the commit. When the commit failed, none of
+ * their changes were kept, so each is answered unavailable instead.
+ */
+void
+session_flush_held(struct session *s, int committed)
+{
+	struct held	*h;
+
+	TAILQ_REMOVE(&s->d->waiting, s, wentry);
+	s->waiting = 0;
+	while ((h = TAILQ_FIRST(&s->held)) != NULL) {
+		TAILQ_REMOVE(&s->held, h, entry);
+		if (committed)
+			session_send(s, h->line);
+		else {
+			free(h->line);
+			session_send(s, proto_reply_error(h->id,
+			    PROTO_UNAVAILABLE, "the change could not be saved; "
+			    "nothing was changed"));
+		}
+		json_decref(h->id);
+		free(h);
+	}
+}
+
+/* Handles one complete line from the client. */
+static void
+session_line(struct session *s, const char *line, size_t len)
+{
+	struct proto_request	req;
+	struct proto_fault	fault = { 0 };
+
+	if (proto_decode(line, len, &req, &fault) != 0) {
+		log_debug("session %llu: %s: %s", (unsigned long long)s->id,
+		    proto_error_name(fault.code), fault.message);
+		session_reply(s, req.id, proto_reply_error(req.id,
+		    fault.code, fault.message));
+		if (fault.close)
+			session_close_after_write(s);
+		proto_request_clear(&req);
+		proto_fault_clear(&fault);
+		return;
+	}
+	session_reply(s, req.id, dispatch(s->d, s, &req));
+	proto_request_clear(&req);
+}
+
+/* Reads every complete line that has arrived. */
+static void
+session_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct session	*s = arg;
+	char		*line;
+	size_t		 len;
+	int		 rc;
+
+	while (!s->closing) {
+		rc = proto_frame_next(bufferevent_get_input(bev),
+		    PROTO_MAX_LINE, &line, &len);
+		if (rc == 0)
+			break;
+		if (rc == -1) {
+			log_info("session %llu: line over %d bytes; closing",
+			    (unsigned long long)s->id, PROTO_MAX_LINE);
+			session_reply(s, NULL, proto_reply_error(NULL,
+			    PROTO_TOO_LARGE, "a line may hold at most "
+			    PROTO_MAX_LINE_TEXT " bytes; closing the session"));
+			session_close_after_write(s);
+			break;
+		}
+		session_line(s, line, len);
+		free(line);
+	}
+}
+
+static void
+session_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct session	*s = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_TIMEOUT) {
+		log_info("session %llu: idle for %d seconds; closing",
+		    (unsigned long long)s->id, s->d->conf->idle_timeout);
+		session_send(s, proto_event_line("closing", 0, json_pack(
+		    "{s:s}", "reason", "idle timeout")));
+		session_close_after_write(s);
+		return;
+	}
+	session_free(s);
+}
+
+/* Tells every session why it is being closed, then closes it. */
+void
+session_close_all(struct larderd *d, const char *reason)
+{
+	struct session	*s, *next;
+
+	for (s = TAILQ_FIRST(&d->sessions); s != NULL; s = next) {
+		next = TAILQ_NEXT(s, entry);
+		if (s->closing)
+			continue;
+		session_send(s, proto_event_line("closing", 0, json_pack(
+		    "{s:s}", "reason", reason)));
+		session_close_after_write(s);
+	}
+}

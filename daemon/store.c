@@ -1,0 +1,932 @@
+/*
+ * store.c: larderd's SQLite database. All SQL lives here, as prepared
+ * statements with bound parameters. Lookups return 1 when a row was found,
+ * 0 when none was, -1 on error; everything else returns 0 or -1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "digest.h"
+#include "store.h"
+
+#define MEMBER_COLS							\
+	"id, handle, name, hub, coordinator, storage, people, catchment, " \
+	"standing, joined"
+#define OFFER_COLS							\
+	"o.id, o.donor, m.handle, o.category, o.storage, o.date_type, "	\
+	"o.date, o.grams, o.remaining, o.min_portion, o.divisible, "	\
+	"o.window_start, o.window_end, o.hub, o.note, o.state, o.posted"
+#define REQUEST_COLS							\
+	"r.id, r.member, m.handle, r.categories, r.storage, r.grams, "	\
+	"r.received, r.window_start, r.window_end, r.standing, r.note, "	\
+	"r.state, r.posted"
+
+enum stmt {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_SAVEPOINT,
+	S_RELEASE,
+	S_ROLLBACK_TO,
+	S_MEMBER_INSERT,
+	S_MEMBER_BY_HANDLE,
+	S_MEMBER_BY_TOKEN,
+	S_MEMBER_LIST,
+	S_MEMBER_COUNT,
+	S_OFFER_INSERT,
+	S_OFFER_GET,
+	S_OFFER_SET_STATE,
+	S_OFFER_LIST,
+	S_OFFER_DUE,
+	S_OFFER_COUNT_OPEN,
+	S_REQUEST_INSERT,
+	S_REQUEST_GET,
+	S_REQUEST_SET_STATE,
+	S_REQUEST_LIST,
+	S_REQUEST_DUE,
+	S_REQUEST_COUNT_OPEN,
+	S_EVENT_INSERT,
+	S_EVENT_LAST,
+	S_EVENT_SCAN,
+	S_EVENT_COUNT,
+	S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_BEGIN] = "BEGIN",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT step",
+	[S_RELEASE] = "RELEASE step",
+	[S_ROLLBACK_TO] = "ROLLBACK TO step",
+	[S_MEMBER_INSERT] = "INSERT INTO members (handle, name, hub, "
+	    "coordinator, storage, people, catchment, standing, token_hash, "
+	    "joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_MEMBER_BY_HANDLE] = "SELECT " MEMBER_COLS " FROM members "
+	    "WHERE handle = ?",
+	[S_MEMBER_BY_TOKEN] = "SELECT " MEMBER_COLS ", token_hash "
+	    "FROM members WHERE token_hash = ?",
+	[S_MEMBER_LIST] = "SELECT " MEMBER_COLS " FROM members "
+	    "WHERE id > ? ORDER BY id LIMIT ?",
+	[S_MEMBER_COUNT] = "SELECT count(*) FROM members",
+	[S_OFFER_INSERT] = "INSERT INTO offers (donor, category, storage, "
+	    "date_type, date, grams, remaining, min_portion, divisible, "
+	    "window_start, window_end, hub, note, state, posted) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_OFFER_GET] = "SELECT " OFFER_COLS " FROM offers o "
+	    "JOIN members m ON m.id = o.donor WHERE o.id = ?",
+	[S_OFFER_SET_STATE] = "UPDATE offers SET state = ? WHERE id = ?",
+	[S_OFFER_LIST] = "SELECT " OFFER_COLS " FROM offers o "
+	    "JOIN members m ON m.id = o.donor WHERE o.id > ?1 "
+	    "AND (?2 = 0 OR o.donor = ?2) AND (?3 = 0 OR o.state = 0) "
+	    "ORDER BY o.id LIMIT ?4",
+	[S_OFFER_DUE] = "SELECT " OFFER_COLS " FROM offers o "
+	    "JOIN members m ON m.id = o.donor WHERE o.state = 0 AND "
+	    "min(o.window_end, o.date) <= ? ORDER BY o.id LIMIT ?",
+	[S_OFFER_COUNT_OPEN] = "SELECT count(*) FROM offers WHERE state = 0",
+	[S_REQUEST_INSERT] = "INSERT INTO requests (member, categories, "
+	    "storage, grams, received, window_start, window_end, standing, "
+	    "note, state, posted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[S_REQUEST_GET] = "SELECT " REQUEST_COLS " FROM requests r "
+	    "JOIN members m ON m.id = r.member WHERE r.id = ?",
+	[S_REQUEST_SET_STATE] = "UPDATE requests SET state = ? WHERE id = ?",
+	[S_REQUEST_LIST] = "SELECT " REQUEST_COLS " FROM requests r "
+	    "JOIN members m ON m.id = r.member WHERE r.id > ?1 "
+	    "AND (?2 = 0 OR r.member = ?2) AND (?3 = 0 OR r.state = 0) "
+	    "ORDER BY r.id LIMIT ?4",
+	[S_REQUEST_DUE] = "SELECT " REQUEST_COLS " FROM requests r "
+	    "JOIN members m ON m.id = r.member WHERE r.state = 0 AND "
+	    "r.window_end <= ? ORDER BY r.id LIMIT ?",
+	[S_REQUEST_COUNT_OPEN] = "SELECT count(*) FROM requests "
+	    "WHERE state = 0",
+	[S_EVENT_INSERT] = "INSERT INTO events (seq, at, body, prev, hash) "
+	    "VALUES (?, ?, ?, ?, ?)",
+	[S_EVENT_LAST] = "SELECT seq, hash FROM events "
+	    "ORDER BY seq DESC LIMIT 1",
+	[S_EVENT_SCAN] = "SELECT seq, at, body, prev, hash FROM events "
+	    "WHERE seq > ? ORDER BY seq LIMIT ?",
+	[S_EVENT_COUNT] = "SELECT count(*) FROM events",
+};
+
+/*
+ * Schema changes, one script per version: scripts[i] takes a database at
+ * user_version i to i + 1. Never edit a released script; add another.
+ */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+	"CREATE TABLE members ("
+	" id INTEGER PRIMARY KEY,"
+	" handle TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" hub TEXT NOT NULL,"
+	" coordinator INTEGER NOT NULL DEFAULT 0,"
+	" storage INTEGER NOT NULL,"
+	" people INTEGER NOT NULL CHECK (people >= 0),"
+	" catchment TEXT NOT NULL DEFAULT '',"
+	" standing TEXT NOT NULL DEFAULT 'good',"
+	" token_hash BLOB NOT NULL UNIQUE,"
+	" joined INTEGER NOT NULL);"
+	"CREATE TABLE offers ("
+	" id INTEGER PRIMARY KEY,"
+	" donor INTEGER NOT NULL REFERENCES members(id),"
+	" category TEXT NOT NULL,"
+	" storage INTEGER NOT NULL,"
+	" date_type INTEGER NOT NULL,"
+	" date INTEGER NOT NULL,"
+	" grams INTEGER NOT NULL CHECK (grams > 0),"
+	" remaining INTEGER NOT NULL CHECK (remaining >= 0),"
+	" min_portion INTEGER NOT NULL,"
+	" divisible INTEGER NOT NULL,"
+	" window_start INTEGER NOT NULL,"
+	" window_end INTEGER NOT NULL,"
+	" hub TEXT NOT NULL,"
+	" note TEXT NOT NULL DEFAULT '',"
+	" state INTEGER NOT NULL,"
+	" posted INTEGER NOT NULL);"
+	"CREATE INDEX offers_open ON offers(state, window_end);"
+	"CREATE INDEX offers_donor ON offers(donor);"
+	"CREATE TABLE requests ("
+	" id INTEGER PRIMARY KEY,"
+	" member INTEGER NOT NULL REFERENCES members(id),"
+	" categories TEXT NOT NULL,"
+	" storage INTEGER NOT NULL,"
+	" grams INTEGER NOT NULL CHECK (grams > 0),"
+	" received INTEGER NOT NULL DEFAULT 0,"
+	" window_start INTEGER NOT NULL,"
+	" window_end INTEGER NOT NULL,"
+	" standing INTEGER NOT NULL DEFAULT 0,"
+	" note TEXT NOT NULL DEFAULT '',"
+	" state INTEGER NOT NULL,"
+	" posted INTEGER NOT NULL);"
+	"CREATE INDEX requests_open ON requests(state, window_end);"
+	"CREATE INDEX requests_member ON requests(member);"
+	"CREATE TABLE events ("
+	" seq INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" body TEXT NOT NULL,"
+	" prev BLOB NOT NULL,"
+	" hash BLOB NOT NULL);"
+	"CREATE INDEX events_at ON events(at);"
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN"
+	" SELECT RAISE(ABORT, 'the exchange log is append-only'); END;"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN"
+	" SELECT RAISE(ABORT, 'the exchange log is append-only'); END;",
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*stmt[S_COUNT];
+	int		 in_step;
+};
+
+/* Runs a script of statements with no results; sets *cause on error. */
+static int
+store_exec(struct store *st, const char *sql, char **cause)
+{
+	char	*err = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) == SQLITE_OK)
+		return 0;
+	if (cause != NULL)
+		asprintf(cause, "%s", err != NULL ? err : "unknown error");
+	sqlite3_free(err);
+	return -1;
+}
+
+/* Reads a single integer from a pragma or query. */
+static int
+store_pragma_int(struct store *st, const char *sql, int64_t *out)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* Brings the schema up to this build's version, one step at a time. */
+static int
+store_migrate(struct store *st, char **cause)
+{
+	int64_t	version;
+	char	sql[64];
+
+	if (store_pragma_int(st, "PRAGMA user_version", &version) != 0)
+		return asprintf(cause, "cannot read schema version: %s",
+		    sqlite3_errmsg(st->db)), -1;
+	if (version > STORE_SCHEMA_VERSION)
+		return asprintf(cause, "database schema version %lld is newer "
+		    "than this larderd understands (%d)", (long long)version,
+		    STORE_SCHEMA_VERSION), -1;
+	for (; version < STORE_SCHEMA_VERSION; version++) {
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld",
+		    (long long)version + 1);
+		if (store_exec(st, "BEGIN IMMEDIATE", cause) != 0)
+			return -1;
+		if (store_exec(st, migrations[version], cause) != 0 ||
+		    store_exec(st, sql, cause) != 0 ||
+		    store_exec(st, "COMMIT", cause) != 0) {
+			store_exec(st, "ROLLBACK", NULL);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Sets the durability the daemon promises: WAL with synchronous=FULL, so a
+ * committed transaction survives power loss, and checks that it took.
+ */
+static int
+store_configure(struct store *st, int readonly, char **cause)
+{
+	int64_t	sync;
+
+	sqlite3_busy_timeout(st->db, 5000);
+	if (store_exec(st, "PRAGMA foreign_keys = ON", cause) != 0)
+		return -1;
+	if (readonly)
+		return 0;
+	if (store_exec(st, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL", cause) != 0)
+		return -1;
+	if (store_pragma_int(st, "PRAGMA synchronous", &sync) != 0 ||
+	    sync != 2)
+		return asprintf(cause, "synchronous=FULL did not take"), -1;
+	return 0;
+}
+
+static int
+store_prepare(struct store *st, char **cause)
+{
+	int	i;
+
+	for (i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) !=
+		    SQLITE_OK)
+			return asprintf(cause, "cannot prepare statement %d: "
+			    "%s", i, sqlite3_errmsg(st->db)), -1;
+	}
+	return 0;
+}
+
+/* Opens (creating when writable) the database and brings it up to date. */
+struct store *
+store_open(const char *path, int readonly, char **cause)
+{
+	struct store	*st;
+	int		 flags;
+
+	flags = readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if ((st = calloc(1, sizeof *st)) == NULL)
+		return asprintf(cause, "out of memory"), NULL;
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		asprintf(cause, "%s: %s", path, st->db != NULL ?
+		    sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	if (store_configure(st, readonly, cause) != 0)
+		goto fail;
+	if (!readonly && store_migrate(st, cause) != 0)
+		goto fail;
+	if (store_prepare(st, cause) != 0)
+		goto fail;
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	int	i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+const char *
+store_errmsg(struct store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+/* Takes a statement ready for binding. */
+static sqlite3_stmt *
+store_stmt(struct store *st, enum stmt which)
+{
+	sqlite3_stmt	*s = st->stmt[which];
+
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* Steps a statement that returns no rows. */
+static int
+store_done(sqlite3_stmt *s)
+{
+	int	rc;
+
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+store_simple(struct store *st, enum stmt which)
+{
+	return store_done(store_stmt(st, which));
+}
+
+/* Reads the one integer a counting statement returns, or -1. */
+static int64_t
+store_count(struct store *st, enum stmt which)
+{
+	sqlite3_stmt	*s = store_stmt(st, which);
+	int64_t		 n = -1;
+
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return n;
+}
+
+static void
+store_text(sqlite3_stmt *s, int col, char *buf, size_t len)
+{
+	const unsigned char	*t = sqlite3_column_text(s, col);
+
+	snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
+}
+
+/* Starts the group transaction that the next commit will end. */
+int
+store_begin(struct store *st)
+{
+	return store_simple(st, S_BEGIN);
+}
+
+/*
+ * Opens a savepoint around one request's changes, starting the group
+ * transaction if none is open, so that a request that fails half-way
+ * leaves nothing behind while its neighbours' changes stand.
+ */
+int
+store_step_begin(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db) && store_begin(st) != 0)
+		return -1;
+	if (store_simple(st, S_SAVEPOINT) != 0)
+		return -1;
+	st->in_step = 1;
+	return 0;
+}
+
+/* Ends a request's savepoint, keeping its changes only when ok. */
+int
+store_step_end(struct store *st, int ok)
+{
+	int	rc = 0;
+
+	if (!st->in_step)
+		return 0;
+	st->in_step = 0;
+	if (!ok)
+		rc = store_simple(st, S_ROLLBACK_TO);
+	if (store_simple(st, S_RELEASE) != 0)
+		rc = -1;
+	return rc;
+}
+
+/* Whether the open transaction has changed anything yet. */
+int
+store_writing(struct store *st)
+{
+	return sqlite3_txn_state(st->db, NULL) == SQLITE_TXN_WRITE;
+}
+
+/* Commits the group transaction; it is durable when this returns 0. */
+int
+store_commit(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return 0;
+	return store_simple(st, S_COMMIT);
+}
+
+int
+store_rollback(struct store *st)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return 0;
+	return store_simple(st, S_ROLLBACK);
+}
+
+/* Adds a member; fills in its id. A taken handle fails with -1. */
+int
+store_member_insert(struct store *st, struct member *m,
+    const unsigned char *token_hash)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_MEMBER_INSERT);
+
+	sqlite3_bind_text(s, 1, m->handle, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, m->hub, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, m->coordinator);
+	sqlite3_bind_int(s, 5, (int)m->storage);
+	sqlite3_bind_int64(s, 6, m->people);
+	sqlite3_bind_text(s, 7, m->catchment, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, m->standing, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 9, token_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 10, m->joined);
+	if (store_done(s) != 0)
+		return -1;
+	m->id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+static void
+store_member_row(sqlite3_stmt *s, struct member *m)
+{
+	m->id = sqlite3_column_int64(s, 0);
+	store_text(s, 1, m->handle, sizeof m->handle);
+	store_text(s, 2, m->name, sizeof m->name);
+	store_text(s, 3, m->hub, sizeof m->hub);
+	m->coordinator = sqlite3_column_int(s, 4);
+	m->storage = (unsigned)sqlite3_column_int(s, 5);
+	m->people = sqlite3_column_int64(s, 6);
+	store_text(s, 7, m->catchment, sizeof m->catchment);
+	store_text(s, 8, m->standing, sizeof m->standing);
+	m->joined = (time_t)sqlite3_column_int64(s, 9);
+}
+
+/* Steps a lookup that returns at most one member. */
+static int
+store_member_one(sqlite3_stmt *s, struct member *m)
+{
+	int	rc;
+
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		store_member_row(s, m);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_member_by_handle(struct store *st, const char *handle,
+    struct member *m)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_MEMBER_BY_HANDLE);
+
+	sqlite3_bind_text(s, 1, handle, -1, SQLITE_STATIC);
+	return store_member_one(s, m);
+}
+
+int
+store_member_by_token(struct store *st, const unsigned char *token_hash,
+    struct member *m)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_MEMBER_BY_TOKEN);
+
+	int		 rc;
+
+	/*
+	 * The index finds the row; the hashes are then compared again in
+	 * constant time so no timing depends on how much of a guess matched.
+	 */
+	sqlite3_bind_blob(s, 1, token_hash, STORE_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 10) == STORE_HASH_LEN &&
+	    digest_equal(sqlite3_column_blob(s, 10), token_hash)) {
+		store_member_row(s, m);
+		sqlite3_reset(s);
+		return 1;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Calls cb for each member of a page; stops early when cb returns -1. */
+int
+store_member_list(struct store *st, const struct store_filter *f,
+    store_member_cb cb, void *arg)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_MEMBER_LIST);
+	struct member	 m;
+	int		 rc;
+
+	sqlite3_bind_int64(s, 1, f->after);
+	sqlite3_bind_int(s, 2, f->limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_member_row(s, &m);
+		if (cb(arg, &m) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t
+store_member_count(struct store *st)
+{
+	return store_count(st, S_MEMBER_COUNT);
+}
+
+/* Adds an offer; fills in its id. */
+int
+store_offer_insert(struct store *st, struct offer *o)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_OFFER_INSERT);
+
+	sqlite3_bind_int64(s, 1, o->donor);
+	sqlite3_bind_text(s, 2, o->category, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, (int)o->storage);
+	sqlite3_bind_int(s, 4, o->date_type);
+	sqlite3_bind_int64(s, 5, o->date);
+	sqlite3_bind_int64(s, 6, o->grams);
+	sqlite3_bind_int64(s, 7, o->remaining);
+	sqlite3_bind_int64(s, 8, o->min_portion);
+	sqlite3_bind_int(s, 9, o->divisible);
+	sqlite3_bind_int64(s, 10, o->window_start);
+	sqlite3_bind_int64(s, 11, o->window_end);
+	sqlite3_bind_text(s, 12, o->hub, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 13, o->note, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 14, o->state);
+	sqlite3_bind_int64(s, 15, o->posted);
+	if (store_done(s) != 0)
+		return -1;
+	o->id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+static void
+store_offer_row(sqlite3_stmt *s, struct offer *o)
+{
+	o->id = sqlite3_column_int64(s, 0);
+	o->donor = sqlite3_column_int64(s, 1);
+	store_text(s, 2, o->donor_handle, sizeof o->donor_handle);
+	store_text(s, 3, o->category, sizeof o->category);
+	o->storage = (unsigned)sqlite3_column_int(s, 4);
+	o->date_type = (enum date_type)sqlite3_column_int(s, 5);
+	o->date = (time_t)sqlite3_column_int64(s, 6);
+	o->grams = sqlite3_column_int64(s, 7);
+	o->remaining = sqlite3_column_int64(s, 8);
+	o->min_portion = sqlite3_column_int64(s, 9);
+	o->divisible = sqlite3_column_int(s, 10);
+	o->window_start = (time_t)sqlite3_column_int64(s, 11);
+	o->window_end = (time_t)sqlite3_column_int64(s, 12);
+	store_text(s, 13, o->hub, sizeof o->hub);
+	store_text(s, 14, o->note, sizeof o->note);
+	o->state = (enum offer_state)sqlite3_column_int(s, 15);
+	o->posted = (time_t)sqlite3_column_int64(s, 16);
+}
+
+int
+store_offer_get(struct store *st, int64_t id, struct offer *o)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_OFFER_GET);
+	int		 rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		store_offer_row(s, o);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Sets the state of a row by id, through one of the set-state statements. */
+static int
+store_set_state(struct store *st, enum stmt which, int64_t id, int state)
+{
+	sqlite3_stmt	*s = store_stmt(st, which);
+
+	sqlite3_bind_int(s, 1, state);
+	sqlite3_bind_int64(s, 2, id);
+	if (store_done(s) != 0)
+		return -1;
+	return sqlite3_changes(st->db) == 1 ? 0 : -1;
+}
+
+int
+store_offer_set_state(struct store *st, int64_t id, enum offer_state state)
+{
+	return store_set_state(st, S_OFFER_SET_STATE, id, (int)state);
+}
+
+/* Runs a query of offers, calling cb for each; cb returning -1 stops it. */
+static int
+store_offer_each(sqlite3_stmt *s, store_offer_cb cb, void *arg)
+{
+	struct offer	o;
+	int		rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_offer_row(s, &o);
+		if (cb(arg, &o) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_offer_list(struct store *st, const struct store_filter *f,
+    store_offer_cb cb, void *arg)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_OFFER_LIST);
+
+	sqlite3_bind_int64(s, 1, f->after);
+	sqlite3_bind_int64(s, 2, f->member);
+	sqlite3_bind_int(s, 3, f->open_only);
+	sqlite3_bind_int(s, 4, f->limit);
+	return store_offer_each(s, cb, arg);
+}
+
+/*
+ * Calls cb for up to limit open offers whose deadline is at or before now.
+ * The callback must not change offers: collect, then act.
+ */
+int
+store_offer_due(struct store *st, time_t now, int limit, store_offer_cb cb,
+    void *arg)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_OFFER_DUE);
+
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	return store_offer_each(s, cb, arg);
+}
+
+int64_t
+store_offer_count_open(struct store *st)
+{
+	return store_count(st, S_OFFER_COUNT_OPEN);
+}
+
+/* Adds a request; fills in its id. */
+int
+store_request_insert(struct store *st, struct request *r)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_REQUEST_INSERT);
+
+	sqlite3_bind_int64(s, 1, r->member);
+	sqlite3_bind_text(s, 2, r->categories, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, (int)r->storage);
+	sqlite3_bind_int64(s, 4, r->grams);
+	sqlite3_bind_int64(s, 5, r->received);
+	sqlite3_bind_int64(s, 6, r->window_start);
+	sqlite3_bind_int64(s, 7, r->window_end);
+	sqlite3_bind_int(s, 8, r->standing);
+	sqlite3_bind_text(s, 9, r->note, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 10, r->state);
+	sqlite3_bind_int64(s, 11, r->posted);
+	if (store_done(s) != 0)
+		return -1;
+	r->id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+static void
+store_request_row(sqlite3_stmt *s, struct request *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->member = sqlite3_column_int64(s, 1);
+	store_text(s, 2, r->member_handle, sizeof r->member_handle);
+	store_text(s, 3, r->categories, sizeof r->categories);
+	r->storage = (unsigned)sqlite3_column_int(s, 4);
+	r->grams = sqlite3_column_int64(s, 5);
+	r->received = sqlite3_column_int64(s, 6);
+	r->window_start = (time_t)sqlite3_column_int64(s, 7);
+	r->window_end = (time_t)sqlite3_column_int64(s, 8);
+	r->standing = sqlite3_column_int(s, 9);
+	store_text(s, 10, r->note, sizeof r->note);
+	r->state = (enum request_state)sqlite3_column_int(s, 11);
+	r->posted = (time_t)sqlite3_column_int64(s, 12);
+}
+
+int
+store_request_get(struct store *st, int64_t id, struct request *r)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_REQUEST_GET);
+	int		 rc;
+
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		store_request_row(s, r);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_request_set_state(struct store *st, int64_t id,
+    enum request_state state)
+{
+	return store_set_state(st, S_REQUEST_SET_STATE, id, (int)state);
+}
+
+static int
+store_request_each(sqlite3_stmt *s, store_request_cb cb, void *arg)
+{
+	struct request	r;
+	int		rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_request_row(s, &r);
+		if (cb(arg, &r) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_request_list(struct store *st, const struct store_filter *f,
+    store_request_cb cb, void *arg)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_REQUEST_LIST);
+
+	sqlite3_bind_int64(s, 1, f->after);
+	sqlite3_bind_int64(s, 2, f->member);
+	sqlite3_bind_int(s, 3, f->open_only);
+	sqlite3_bind_int(s, 4, f->limit);
+	return store_request_each(s, cb, arg);
+}
+
+/* Calls cb for up to limit open requests whose end has come. */
+int
+store_request_due(struct store *st, time_t now, int limit,
+    store_request_cb cb, void *arg)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_REQUEST_DUE);
+
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	return store_request_each(s, cb, arg);
+}
+
+int64_t
+store_request_count_open(struct store *st)
+{
+	return store_count(st, S_REQUEST_COUNT_OPEN);
+}
+
+/* Appends one row to the exchange log. */
+int
+store_event_insert(struct store *st, const struct store_event *ev)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_EVENT_INSERT);
+
+	sqlite3_bind_int64(s, 1, ev->seq);
+	sqlite3_bind_int64(s, 2, ev->at);
+	sqlite3_bind_text(s, 3, ev->body, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 4, ev->prev, STORE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 5, ev->hash, STORE_HASH_LEN, SQLITE_STATIC);
+	return store_done(s);
+}
+
+/* Reads the last event's seq and hash; seq 0 and zeroes when empty. */
+int
+store_event_last(struct store *st, int64_t *seq, unsigned char *hash)
+{
+	sqlite3_stmt	*s = store_stmt(st, S_EVENT_LAST);
+	int		 rc;
+
+	*seq = 0;
+	memset(hash, 0, STORE_HASH_LEN);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(s, 0);
+		if (sqlite3_column_bytes(s, 1) == STORE_HASH_LEN)
+			memcpy(hash, sqlite3_column_blob(s, 1),
+			    STORE_HASH_LEN);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Calls cb for up to limit events after seq, in order. A hash or prev of
+ * the wrong length is passed as NULL, for the verifier to report.
+ */
+int
+store_event_scan(struct store *st, int64_t after, int limit,
+    store_event_cb cb, void *arg)
+{
+	sqlite3_stmt		*s = store_stmt(st, S_EVENT_SCAN);
+	struct store_event	 ev;
+	int			 rc;
+
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int(s, 2, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ev.seq = sqlite3_column_int64(s, 0);
+		ev.at = (time_t)sqlite3_column_int64(s, 1);
+		ev.body = (const char *)sqlite3_column_text(s, 2);
+		ev.prev = sqlite3_column_bytes(s, 3) == STORE_HASH_LEN ?
+		    sqlite3_column_blob(s, 3) : NULL;
+		ev.hash = sqlite3_column_bytes(s, 4) == STORE_HASH_LEN ?
+		    sqlite3_column_blob(s, 4) : NULL;
+		if (ev.body == NULL)
+			ev.body = "";
+		if (cb(arg, &ev) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int64_t
+store_event_count(struct store *st)
+{
+	return store_count(st, S_EVENT_COUNT);
+}
+
+static const char *const storage_names[] = { "ambient", "chilled",
+    "frozen" };
+
+/* Returns the name of a single storage bit. */
+const char *
+storage_name(unsigned bit)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof storage_names / sizeof storage_names[0]; i++) {
+		if (bit == 1U << i)
+			return storage_names[i];
+	}
+	return "unknown";
+}
+
+/* Turns one storage word into its bit; -1 for an unknown word. */
+int
+storage_parse(const char *word, unsigned *bit)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof storage_names / sizeof storage_names[0]; i++) {
+		if (strcmp(word, storage_names[i]) == 0) {
+			*bit = 1U << i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Writes a storage mask as a comma list, e.g. "ambient,chilled". */
+char *
+storage_format(unsigned mask, char *buf, size_t len)
+{
+	size_t	i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof storage_names / sizeof storage_names[0]; i++) {
+		if ((mask & (1U << i)) == 0)
+			continue;
+		off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
+		    "%s%s", off > 0 ? "," : "", storage_names[i]);
+	}
+	return buf;
+}
+
+const char *
+offer_state_name(enum offer_state state)
+{
+	static const char *const names[] = { "open", "allocated", "closed",
+	    "expired", "withdrawn" };
+
+	return (unsigned)state < 5 ? names[state] : "unknown";
+}
+
+const char *
+request_state_name(enum request_state state)
+{
+	static const char *const names[] = { "open", "fulfilled",
+	    "cancelled", "expired" };
+
+	return (unsigned)state < 4 ? names[state] : "unknown";
+}
