@@ -202,7 +202,7 @@ h_offer_list(struct call *c)
 static int
 offer_load(struct call *c, struct offer *o)
 {
-	json_int_t	id = proto_arg_int(c->req, "id", 0);
+	json_int_t	id = proto_arg_int(c->req, "offer", 0);
 	int		rc;
 
 	rc = store_offer_get(c->d->store, id, o);

@@ -165,7 +165,7 @@ h_request_list(struct call *c)
 static int
 request_load(struct call *c, struct request *r)
 {
-	json_int_t	id = proto_arg_int(c->req, "id", 0);
+	json_int_t	id = proto_arg_int(c->req, "request", 0);
 	int		rc;
 
 	rc = store_request_get(c->d->store, id, r);

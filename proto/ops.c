@@ -40,8 +40,13 @@ static const struct proto_field handle_fields[] = {
 	END
 };
 
-static const struct proto_field id_fields[] = {
-	INT("id", 1),
+static const struct proto_field offer_fields[] = {
+	INT("offer", 1),
+	END
+};
+
+static const struct proto_field request_fields[] = {
+	INT("request", 1),
 	END
 };
 
@@ -97,12 +102,12 @@ static const struct proto_op ops[] = {
 	{ "member.show", handle_fields },
 	{ "offer.post", offer_post_fields },
 	{ "offer.list", list_fields },
-	{ "offer.show", id_fields },
-	{ "offer.withdraw", id_fields },
+	{ "offer.show", offer_fields },
+	{ "offer.withdraw", offer_fields },
 	{ "request.post", request_post_fields },
 	{ "request.list", list_fields },
-	{ "request.show", id_fields },
-	{ "request.cancel", id_fields },
+	{ "request.show", request_fields },
+	{ "request.cancel", request_fields },
 	{ "log.verify", none_fields },
 	{ "log.export", export_fields },
 };

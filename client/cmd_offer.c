@@ -1,0 +1,252 @@
+/* cmd_offer.c: larder offer post, list, show and withdraw. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+#include "when.h"
+
+/* Prints one offer as a line of the offers table. */
+static void
+offer_row(json_t *o)
+{
+	char		kg[32], left[32], date[32], until[32];
+	json_t		*use_by = json_object_get(o, "use_by");
+
+	printf("%5lld  %-10s %-12s %-9s %9s %9s  %-3s %-16s %-16s %s\n",
+	    (long long)json_integer_value(json_object_get(o, "id")),
+	    json_string_value(json_object_get(o, "category")),
+	    json_string_value(json_object_get(o, "donor")),
+	    json_string_value(json_object_get(o, "storage")),
+	    out_kg(json_integer_value(json_object_get(o, "grams")), kg,
+	    sizeof kg), out_kg(json_integer_value(json_object_get(o,
+	    "remaining")), left, sizeof left), use_by != NULL ? "UB" : "BB",
+	    out_when(use_by != NULL ? use_by : json_object_get(o,
+	    "best_before"), date, sizeof date), out_when(json_object_get(o,
+	    "window_end"), until, sizeof until),
+	    json_string_value(json_object_get(o, "state")));
+}
+
+static void
+offer_header(void)
+{
+	printf("%5s  %-10s %-12s %-9s %9s %9s  %-20s %-16s %s\n", "ID",
+	    "CATEGORY", "DONOR", "STORAGE", "QUANTITY", "LEFT", "DATE",
+	    "COLLECT BY", "STATE");
+}
+
+/* Prints one offer in full. */
+static void
+offer_print(json_t *o)
+{
+	char	a[32], b[32];
+	json_t	*use_by = json_object_get(o, "use_by");
+
+	printf("offer %lld: %s of %s from %s (%s hub), %s\n",
+	    (long long)json_integer_value(json_object_get(o, "id")),
+	    out_kg(json_integer_value(json_object_get(o, "grams")), a,
+	    sizeof a), json_string_value(json_object_get(o, "category")),
+	    json_string_value(json_object_get(o, "donor")),
+	    json_string_value(json_object_get(o, "hub")),
+	    json_string_value(json_object_get(o, "state")));
+	printf("  storage      %s\n", json_string_value(json_object_get(o,
+	    "storage")));
+	printf("  %-12s %s\n", use_by != NULL ? "use by" : "best before",
+	    out_when(use_by != NULL ? use_by : json_object_get(o,
+	    "best_before"), a, sizeof a));
+	printf("  collect      %s to %s\n", out_when(json_object_get(o,
+	    "window_start"), a, sizeof a), out_when(json_object_get(o,
+	    "window_end"), b, sizeof b));
+	printf("  portions     %s\n", json_is_true(json_object_get(o,
+	    "divisible")) ? out_kg(json_integer_value(json_object_get(o,
+	    "min_portion")), a, sizeof a) : "whole lot only");
+	printf("  left         %s\n", out_kg(json_integer_value(
+	    json_object_get(o, "remaining")), a, sizeof a));
+	if (json_string_length(json_object_get(o, "note")) > 0)
+		printf("  note         %s\n", json_string_value(
+		    json_object_get(o, "note")));
+}
+
+/* Reads a collection window option into window_start and window_end. */
+static int
+offer_window(struct client *c, const char *s, json_t *args)
+{
+	char	*cause = NULL;
+	time_t	 start, end;
+
+	if (when_parse_window(s, c->now, &start, &end, &cause) != 0) {
+		out_usage(command_current(), "%s", cause != NULL ? cause :
+		    "bad window");
+		free(cause);
+		return -1;
+	}
+	json_object_set_new(args, "window_start", proto_time_json(start));
+	json_object_set_new(args, "window_end", proto_time_json(end));
+	return 0;
+}
+
+/* Applies one offer post option to args. */
+static int
+offer_post_opt(struct client *c, int ch, json_t *args)
+{
+	const struct command	*cmd = command_current();
+	int64_t			 grams;
+
+	switch (ch) {
+	case 'c':
+		return json_object_set_new(args, "category",
+		    json_string(optarg));
+	case 'k':
+	case 'm':
+		if (parse_grams_opt(cmd, optarg, &grams) != 0)
+			return -1;
+		return json_object_set_new(args, ch == 'k' ? "grams" :
+		    "min_portion", json_integer(grams));
+	case 'u':
+	case 'b':
+		return parse_time_opt(c, cmd, optarg, 1, args, ch == 'u' ?
+		    "use_by" : "best_before");
+	case 'w':
+		return offer_window(c, optarg, args);
+	case 's':
+		return json_object_set_new(args, "storage",
+		    json_string(optarg));
+	case 'i':
+		return json_object_set_new(args, "divisible", json_false());
+	case 'n':
+		return json_object_set_new(args, "note", json_string(optarg));
+	}
+	out_usage(cmd, "unknown option");
+	return -1;
+}
+
+int
+cmd_offer_post(struct client *c, int argc, char **argv)
+{
+	static const struct option	longs[] = {
+		{ "category", required_argument, NULL, 'c' },
+		{ "kg", required_argument, NULL, 'k' },
+		{ "use-by", required_argument, NULL, 'u' },
+		{ "best-before", required_argument, NULL, 'b' },
+		{ "collect", required_argument, NULL, 'w' },
+		{ "storage", required_argument, NULL, 's' },
+		{ "min-portion", required_argument, NULL, 'm' },
+		{ "indivisible", no_argument, NULL, 'i' },
+		{ "note", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 }
+	};
+	json_t				*args, *res;
+	int				 ch;
+
+	if (client_connect(c) != 0)
+		return EXIT_FAIL;
+	args = json_object();
+	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+		if (offer_post_opt(c, ch, args) != 0) {
+			json_decref(args);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		json_decref(args);
+		return out_usage(command_current(), "unexpected \"%s\"",
+		    argv[optind]);
+	}
+	if ((res = client_call(c, "offer.post", args)) == NULL)
+		return EXIT_FAIL;
+	if (!c->opts.json)
+		offer_print(json_object_get(res, "offer"));
+	return 0;
+}
+
+/* Reads --mine and --open for the list commands. */
+int
+list_args(int argc, char **argv, json_t *args)
+{
+	static const struct option	longs[] = {
+		{ "mine", no_argument, NULL, 'm' },
+		{ "open", no_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int				ch;
+
+	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+		if (ch == '?')
+			return out_usage(command_current(), "unknown option");
+		json_object_set_new(args, ch == 'm' ? "mine" : "open",
+		    json_true());
+	}
+	if (optind != argc)
+		return out_usage(command_current(), "unexpected \"%s\"",
+		    argv[optind]);
+	return 0;
+}
+
+/* Fetches every page of a listing, printing each row with row(). */
+int
+list_all(struct client *c, const char *op, const char *key, json_t *args,
+    void (*row)(json_t *))
+{
+	json_t		*res, *page, *item;
+	json_int_t	 after = 0;
+	size_t		 i;
+
+	do {
+		page = json_deep_copy(args);
+		json_object_set_new(page, "after", json_integer(after));
+		if ((res = client_call(c, op, page)) == NULL)
+			return EXIT_FAIL;
+		json_array_foreach(json_object_get(res, key), i, item) {
+			if (!c->opts.json)
+				row(item);
+		}
+		after = json_integer_value(json_object_get(res, "next"));
+	} while (after > 0);
+	return 0;
+}
+
+int
+cmd_offer_list(struct client *c, int argc, char **argv)
+{
+	json_t	*args = json_object();
+	int	 rc;
+
+	if ((rc = list_args(argc, argv, args)) == 0) {
+		if (!c->opts.json)
+			offer_header();
+		rc = list_all(c, "offer.list", "offers", args, offer_row);
+	}
+	json_decref(args);
+	return rc;
+}
+
+/* Runs an operation on one offer by id and prints the offer. */
+static int
+offer_one(struct client *c, int argc, char **argv, const char *op)
+{
+	json_int_t	 id;
+	json_t		*res;
+
+	if (argc != 2)
+		return out_usage(command_current(), "name exactly one ID");
+	if (parse_id(command_current(), argv[1], &id) != 0)
+		return EXIT_USAGE;
+	if ((res = client_call(c, op, json_pack("{s:I}", "offer", id))) == NULL)
+		return EXIT_FAIL;
+	if (!c->opts.json)
+		offer_print(json_object_get(res, "offer"));
+	return 0;
+}
+
+int
+cmd_offer_show(struct client *c, int argc, char **argv)
+{
+	return offer_one(c, argc, argv, "offer.show");
+}
+
+int
+cmd_offer_withdraw(struct client *c, int argc, char **argv)
+{
+	return offer_one(c, argc, argv, "offer.withdraw");
+}

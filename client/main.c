@@ -1,0 +1,185 @@
+/* main.c: larder, the command-line client of the Larder exchange. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+static const struct command commands[] = {
+	{ "status", "the daemon's version, uptime and counts", "",
+	    cmd_status },
+	{ "member add", "register a member organisation (coordinators)",
+	    "HANDLE --name NAME --hub HUB --people N --storage LIST "
+	    "[--catchment LIST] [--coordinator]", cmd_member_add },
+	{ "member list", "list the member organisations", "",
+	    cmd_member_list },
+	{ "member show", "show one member", "HANDLE", cmd_member_show },
+	{ "offer post", "offer surplus food",
+	    "--category C --kg N (--use-by DATE | --best-before DATE) "
+	    "[--collect WINDOW] [--storage S] [--min-portion N] "
+	    "[--indivisible] [--note TEXT]", cmd_offer_post },
+	{ "offer list", "list offers", "[--mine] [--open]", cmd_offer_list },
+	{ "offer show", "show one offer", "ID", cmd_offer_show },
+	{ "offer withdraw", "withdraw your open offer", "ID",
+	    cmd_offer_withdraw },
+	{ "request post", "ask for food",
+	    "--categories LIST --kg N --by DATE [--storage LIST] "
+	    "[--standing] [--note TEXT]", cmd_request_post },
+	{ "request list", "list requests", "[--mine] [--open]",
+	    cmd_request_list },
+	{ "request show", "show one request", "ID", cmd_request_show },
+	{ "request cancel", "cancel your open request", "ID",
+	    cmd_request_cancel },
+	{ "log verify", "recompute the exchange log's hash chain", "",
+	    cmd_log_verify },
+	{ "log export", "write the exchange log as JSON Lines",
+	    "[--since SEQ] [-o FILE]", cmd_log_export },
+};
+
+static const struct command *current;
+
+/* The command being run, for usage messages. */
+const struct command *
+command_current(void)
+{
+	return current;
+}
+
+static void
+usage(FILE *f)
+{
+	size_t	i;
+
+	fprintf(f, "usage: larder [--addr HOST:PORT | --socket PATH] "
+	    "[--token TOKEN] [--as HANDLE]\n"
+	    "              [--config FILE] [--json] COMMAND [ARGS]\n\n"
+	    "commands:\n");
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-16s %s\n", commands[i].words,
+		    commands[i].summary);
+	fprintf(f, "\nThe token, address and socket may also come from "
+	    "LARDER_TOKEN, LARDER_ADDR,\nLARDER_SOCKET or the settings file "
+	    "(LARDER_CONFIG, ~/.config/larder/larder.conf).\n"
+	    "Run larder COMMAND --help for a command's options.\n");
+}
+
+/* Finds the command named by the first one or two words. */
+static const struct command *
+find_command(int argc, char **argv, int *used)
+{
+	char	words[64];
+	size_t	i;
+
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (argc >= 2) {
+			snprintf(words, sizeof words, "%s %s", argv[0],
+			    argv[1]);
+			if (strcmp(commands[i].words, words) == 0) {
+				*used = 2;
+				return &commands[i];
+			}
+		}
+		if (strcmp(commands[i].words, argv[0]) == 0) {
+			*used = 1;
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+/* Reads the global options, before the command; returns its index. */
+static int
+parse_globals(int argc, char **argv, struct client_opts *o,
+    const char **config)
+{
+	static const struct option	longs[] = {
+		{ "addr", required_argument, NULL, 'a' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "token", required_argument, NULL, 't' },
+		{ "as", required_argument, NULL, 'A' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int				ch;
+
+	while ((ch = getopt_long(argc, argv, "+a:S:t:A:c:jVh", longs,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			o->addr = strdup(optarg);
+			break;
+		case 'S':
+			o->socket = strdup(optarg);
+			break;
+		case 't':
+			o->token = strdup(optarg);
+			break;
+		case 'A':
+			o->as = strdup(optarg);
+			break;
+		case 'c':
+			*config = optarg;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case 'V':
+			printf("larder %s (protocol %d)\n", LARDER_VERSION,
+			    PROTO_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	return optind;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct client	 c;
+	const char	*config = NULL;
+	char		*cause = NULL;
+	int		 first, used, rc, i;
+
+	memset(&c, 0, sizeof c);
+	c.fd = -1;
+	first = parse_globals(argc, argv, &c.opts, &config);
+	if (first >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	current = find_command(argc - first, argv + first, &used);
+	if (current == NULL) {
+		fprintf(stderr, "larder: unknown command \"%s\"; run larder "
+		    "--help for the list\n", argv[first]);
+		return EXIT_USAGE;
+	}
+	if (client_settings(&c.opts, config, &cause) != 0) {
+		fprintf(stderr, "larder: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	for (i = first + used; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			printf("usage: larder %s %s\n%s\n", current->words,
+			    current->usage, current->summary);
+			return 0;
+		}
+	}
+	/* The command's own arguments start after its words. */
+	optind = 0;
+	rc = current->fn(&c, argc - first - used + 1,
+	    argv + first + used - 1);
+	client_close(&c);
+	return rc;
+}
