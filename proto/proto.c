@@ -79,6 +79,14 @@ proto_type_name(enum proto_type type)
 	return "a value";
 }
 
+/* Whether v is a string with no NUL inside it. */
+static int
+proto_is_text(json_t *v)
+{
+	return json_is_string(v) &&
+	    strlen(json_string_value(v)) == json_string_length(v);
+}
+
 /* Checks one argument's type and size; 0 when it fits the field. */
 static int
 proto_check_value(const struct proto_field *f, json_t *v)
@@ -89,22 +97,20 @@ proto_check_value(const struct proto_field *f, json_t *v)
 
 	switch (f->type) {
 	case PROTO_T_STRING:
-		return json_is_string(v) && json_string_length(v) > 0 &&
-		    json_string_length(v) <= f->max &&
-		    strlen(json_string_value(v)) == json_string_length(v) ?
-		    0 : -1;
+		return proto_is_text(v) && json_string_length(v) > 0 &&
+		    json_string_length(v) <= f->max ? 0 : -1;
 	case PROTO_T_INT:
 		return json_is_integer(v) ? 0 : -1;
 	case PROTO_T_BOOL:
 		return json_is_boolean(v) ? 0 : -1;
 	case PROTO_T_TIME:
-		return json_is_string(v) &&
+		return proto_is_text(v) &&
 		    proto_time_parse(json_string_value(v), &t) == 0 ? 0 : -1;
 	case PROTO_T_LIST:
 		if (!json_is_array(v) || json_array_size(v) > f->max)
 			return -1;
 		json_array_foreach(v, i, item) {
-			if (!json_is_string(item) ||
+			if (!proto_is_text(item) ||
 			    json_string_length(item) == 0 ||
 			    json_string_length(item) > 64)
 				return -1;
@@ -176,12 +182,22 @@ proto_parse(const char *line, size_t len, struct proto_fault *fault)
 	json_error_t	 error;
 	int		 code;
 
-	root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &error);
+	/*
+	 * A raw NUL or bytes that are not UTF-8 mean the peer is not
+	 * sending text lines at all: answer once and end the session.
+	 * An escaped \u0000 is text, and is refused field by field.
+	 */
+	if (memchr(line, '\0', len) != NULL) {
+		proto_fail(fault, PROTO_BAD_JSON, 1,
+		    "not a text line: it holds a NUL byte");
+		return NULL;
+	}
+	root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+	    &error);
 	if (root != NULL)
 		return root;
 	code = json_error_code(&error);
-	if (code == json_error_invalid_utf8 ||
-	    code == json_error_null_character) {
+	if (code == json_error_invalid_utf8) {
 		proto_fail(fault, PROTO_BAD_JSON, 1,
 		    "not a text line: %s", error.text);
 		return NULL;
@@ -215,7 +231,7 @@ proto_check_envelope(struct proto_request *req, struct proto_fault *fault)
 		return proto_fail(fault, PROTO_BAD_VERSION, 0,
 		    "this server speaks protocol version %d", PROTO_VERSION);
 	op = json_object_get(req->root, "op");
-	if (!json_is_string(op))
+	if (!proto_is_text(op))
 		return proto_fail(fault, PROTO_INVALID_ARGUMENT, 0,
 		    "\"op\" must be a string");
 	req->op = proto_op_find(json_string_value(op));

@@ -1,0 +1,363 @@
+/* test_proto.c: the wire protocol: framing, decoding, replies and times. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <event2/buffer.h>
+
+#include "proto.h"
+
+/* Decodes a line expecting failure; returns the fault for inspection. */
+static struct proto_fault
+decode_fails(const char *line)
+{
+	struct proto_request	req;
+	struct proto_fault	fault = { 0 };
+
+	assert_int_equal(proto_decode(line, strlen(line), &req, &fault), -1);
+	proto_request_clear(&req);
+	assert_non_null(fault.message);
+	return fault;
+}
+
+/* Asserts that a line fails with code and a message holding needle. */
+static void
+assert_fault(const char *line, enum proto_error code, const char *needle,
+    int close)
+{
+	struct proto_fault	fault = decode_fails(line);
+
+	assert_string_equal(proto_error_name(fault.code),
+	    proto_error_name(code));
+	if (needle != NULL && strstr(fault.message, needle) == NULL)
+		fail_msg("message \"%s\" lacks \"%s\"", fault.message, needle);
+	assert_int_equal(fault.close, close);
+	proto_fault_clear(&fault);
+}
+
+static void
+test_proto_decode_valid(void **state)
+{
+	const char		*line = "{\"v\":1,\"id\":7,\"op\":\"offer.show\","
+				    "\"offer\":3}";
+	struct proto_request	 req;
+	struct proto_fault	 fault = { 0 };
+
+	(void)state;
+	assert_int_equal(proto_decode(line, strlen(line), &req, &fault), 0);
+	assert_string_equal(req.op->name, "offer.show");
+	assert_int_equal(json_integer_value(req.id), 7);
+	assert_int_equal(proto_arg_int(&req, "offer", 0), 3);
+	proto_request_clear(&req);
+}
+
+static void
+test_proto_bad_json_keeps_session(void **state)
+{
+	(void)state;
+	assert_fault("not json", PROTO_BAD_JSON, "column", 0);
+	assert_fault("{\"v\":1,", PROTO_BAD_JSON, NULL, 0);
+	assert_fault("[1,2]", PROTO_BAD_JSON, "object", 0);
+}
+
+static void
+test_proto_duplicate_keys_rejected(void **state)
+{
+	(void)state;
+	assert_fault("{\"v\":1,\"id\":1,\"op\":\"status\",\"op\":\"status\"}",
+	    PROTO_BAD_JSON, "duplicate", 0);
+}
+
+static void
+test_proto_binary_closes_session(void **state)
+{
+	struct proto_request	req;
+	struct proto_fault	fault = { 0 };
+	const char		nul[] = "{\"v\":1,\0\"op\":\"status\"}";
+	const char		*utf = "{\"v\":1,\"op\":\"st\xff\xfe\"}";
+
+	(void)state;
+	assert_int_equal(proto_decode(nul, sizeof nul - 1, &req, &fault), -1);
+	assert_int_equal(fault.code, PROTO_BAD_JSON);
+	assert_int_equal(fault.close, 1);
+	proto_fault_clear(&fault);
+	assert_fault(utf, PROTO_BAD_JSON, NULL, 1);
+}
+
+static void
+test_proto_too_large_closes_session(void **state)
+{
+	struct proto_request	 req;
+	struct proto_fault	 fault = { 0 };
+	char			*big;
+
+	(void)state;
+	big = malloc(PROTO_MAX_LINE);
+	assert_non_null(big);
+	memset(big, ' ', PROTO_MAX_LINE);
+	assert_int_equal(proto_decode(big, PROTO_MAX_LINE, &req, &fault), -1);
+	assert_int_equal(fault.code, PROTO_TOO_LARGE);
+	assert_int_equal(fault.close, 1);
+	proto_fault_clear(&fault);
+	free(big);
+}
+
+static void
+test_proto_bad_version(void **state)
+{
+	(void)state;
+	assert_fault("{\"v\":2,\"id\":1,\"op\":\"status\"}", PROTO_BAD_VERSION,
+	    "version 1", 0);
+	assert_fault("{\"id\":1,\"op\":\"status\"}", PROTO_BAD_VERSION, NULL,
+	    0);
+	assert_fault("{\"v\":\"1\",\"id\":1,\"op\":\"status\"}",
+	    PROTO_BAD_VERSION, NULL, 0);
+}
+
+static void
+test_proto_unknown_op(void **state)
+{
+	(void)state;
+	assert_fault("{\"v\":1,\"id\":1,\"op\":\"offer.steal\"}",
+	    PROTO_UNKNOWN_OP, "offer.steal", 0);
+	assert_fault("{\"v\":1,\"id\":1}", PROTO_INVALID_ARGUMENT, "\"op\"",
+	    0);
+}
+
+static void
+test_proto_argument_errors_name_the_field(void **state)
+{
+	(void)state;
+	assert_fault("{\"v\":1,\"id\":1,\"op\":\"offer.show\",\"offer\":\"3\"}",
+	    PROTO_INVALID_ARGUMENT, "\"offer\" must be an integer", 0);
+	assert_fault("{\"v\":1,\"id\":1,\"op\":\"offer.show\"}",
+	    PROTO_INVALID_ARGUMENT, "needs argument \"offer\"", 0);
+	assert_fault("{\"v\":1,\"id\":1,\"op\":\"status\",\"colour\":1}",
+	    PROTO_INVALID_ARGUMENT, "no argument \"colour\"", 0);
+	assert_fault("{\"v\":1,\"id\":1,\"op\":\"member.show\",\"handle\":"
+	    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}", PROTO_INVALID_ARGUMENT,
+	    "\"handle\" must be a string of 1 to 32 bytes", 0);
+	assert_fault("{\"v\":1,\"id\":1,\"op\":\"member.show\",\"handle\":\"\"}",
+	    PROTO_INVALID_ARGUMENT, "\"handle\"", 0);
+	assert_fault("{\"v\":1,\"id\":1,\"op\":\"member.show\",\"handle\":"
+	    "\"a\\u0000b\"}", PROTO_INVALID_ARGUMENT, "\"handle\"", 0);
+	assert_fault("{\"v\":1,\"id\":1,\"op\":\"request.post\",\"categories\":"
+	    "[1],\"grams\":1,\"by\":\"2030-01-01T00:00:00Z\"}",
+	    PROTO_INVALID_ARGUMENT, "\"categories\"", 0);
+	assert_fault("{\"v\":1,\"id\":1,\"op\":\"request.post\",\"categories\":"
+	    "[\"bakery\"],\"grams\":1,\"by\":\"friday\"}",
+	    PROTO_INVALID_ARGUMENT, "\"by\" must be an RFC 3339 time", 0);
+	assert_fault("{\"v\":1,\"id\":1,\"op\":\"offer.list\",\"mine\":1}",
+	    PROTO_INVALID_ARGUMENT, "\"mine\" must be true or false", 0);
+}
+
+static void
+test_proto_bad_id_is_not_echoed(void **state)
+{
+	struct proto_request	req;
+	struct proto_fault	fault = { 0 };
+	const char		*line = "{\"v\":1,\"id\":-4,\"op\":\"status\"}";
+
+	(void)state;
+	assert_int_equal(proto_decode(line, strlen(line), &req, &fault), -1);
+	assert_int_equal(fault.code, PROTO_INVALID_ARGUMENT);
+	assert_null(req.id);
+	proto_request_clear(&req);
+	proto_fault_clear(&fault);
+}
+
+static void
+test_proto_id_survives_argument_error(void **state)
+{
+	struct proto_request	req;
+	struct proto_fault	fault = { 0 };
+	const char		*line = "{\"v\":1,\"id\":9,\"op\":\"offer.show\"}";
+
+	(void)state;
+	assert_int_equal(proto_decode(line, strlen(line), &req, &fault), -1);
+	assert_int_equal(json_integer_value(req.id), 9);
+	proto_request_clear(&req);
+	proto_fault_clear(&fault);
+}
+
+static void
+test_proto_reply_round_trip(void **state)
+{
+	json_t			*id = json_integer(5), *root, *result;
+	char			*ok, *err, *message = NULL;
+	enum proto_error	 code;
+
+	(void)state;
+	ok = proto_reply_ok(id, json_pack("{s:i}", "n", 3));
+	assert_non_null(ok);
+	assert_int_equal(ok[strlen(ok) - 1], '\n');
+	assert_string_equal(ok, "{\"v\":1,\"id\":5,\"ok\":true,\"result\":"
+	    "{\"n\":3}}\n");
+	assert_int_equal(proto_reply_parse(ok, strlen(ok), &root, &result,
+	    &code, &message), 0);
+	assert_int_equal(code, PROTO_OK);
+	assert_int_equal(json_integer_value(json_object_get(result, "n")), 3);
+	json_decref(root);
+	err = proto_reply_error(NULL, PROTO_CONFLICT, "offer 3 is closed");
+	assert_string_equal(err, "{\"v\":1,\"id\":null,\"ok\":false,\"error\":"
+	    "{\"code\":\"conflict\",\"message\":\"offer 3 is closed\"}}\n");
+	assert_int_equal(proto_reply_parse(err, strlen(err), &root, &result,
+	    &code, &message), 0);
+	assert_int_equal(code, PROTO_CONFLICT);
+	assert_string_equal(message, "offer 3 is closed");
+	json_decref(root);
+	free(message);
+	free(ok);
+	free(err);
+	json_decref(id);
+}
+
+static void
+test_proto_error_names_are_closed_set(void **state)
+{
+	static const char	*names[] = { "bad_json", "too_large",
+				    "bad_version", "unknown_op",
+				    "invalid_argument", "unauthenticated",
+				    "forbidden", "not_found", "conflict",
+				    "rate_limited", "unavailable",
+				    "internal" };
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		assert_int_equal(proto_error_from_name(names[i]), (int)i + 1);
+		assert_string_equal(proto_error_name((enum proto_error)(i +
+		    1)), names[i]);
+	}
+	assert_int_equal(proto_error_from_name("oops"), -1);
+}
+
+static void
+test_proto_frame_lines(void **state)
+{
+	struct evbuffer	*in = evbuffer_new();
+	char		*line;
+	size_t		 len;
+
+	(void)state;
+	evbuffer_add_printf(in, "{\"a\":1}\n{\"b\"");
+	assert_int_equal(proto_frame_next(in, 100, &line, &len), 1);
+	assert_string_equal(line, "{\"a\":1}");
+	assert_int_equal(len, 7);
+	free(line);
+	assert_int_equal(proto_frame_next(in, 100, &line, &len), 0);
+	evbuffer_add_printf(in, ":2}\r\n");
+	assert_int_equal(proto_frame_next(in, 100, &line, &len), 1);
+	assert_string_equal(line, "{\"b\":2}\r");
+	free(line);
+	assert_int_equal(evbuffer_get_length(in), 0);
+	evbuffer_free(in);
+}
+
+static void
+test_proto_frame_too_long(void **state)
+{
+	struct evbuffer	*in = evbuffer_new();
+	char		*line;
+	size_t		 len;
+	char		 chunk[64];
+
+	(void)state;
+	memset(chunk, 'x', sizeof chunk);
+	evbuffer_add(in, chunk, 63);
+	assert_int_equal(proto_frame_next(in, 64, &line, &len), 0);
+	evbuffer_add(in, chunk, 1);
+	assert_int_equal(proto_frame_next(in, 64, &line, &len), -1);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	evbuffer_add(in, chunk, 63);
+	evbuffer_add(in, "\n", 1);
+	assert_int_equal(proto_frame_next(in, 64, &line, &len), 1);
+	free(line);
+	evbuffer_add(in, chunk, 64);
+	evbuffer_add(in, "\n", 1);
+	assert_int_equal(proto_frame_next(in, 64, &line, &len), -1);
+	evbuffer_free(in);
+}
+
+static void
+test_proto_time_parse(void **state)
+{
+	time_t	t;
+	char	buf[PROTO_TIME_LEN];
+
+	(void)state;
+	assert_int_equal(proto_time_parse("2026-12-03T19:16:41Z", &t), 0);
+	assert_int_equal(t, 1796325401);
+	assert_string_equal(proto_time_format(t, buf, sizeof buf),
+	    "2026-12-03T19:16:41Z");
+	assert_int_equal(proto_time_parse("2026-12-03T20:16:41.250+01:00",
+	    &t), 0);
+	assert_int_equal(t, 1796325401);
+	assert_int_equal(proto_time_parse("2026-12-03t14:16:41-05:00", &t), 0);
+	assert_int_equal(t, 1796325401);
+	assert_int_equal(proto_time_parse("2028-02-29T00:00:00Z", &t), 0);
+}
+
+static void
+test_proto_time_rejects(void **state)
+{
+	static const char	*bad[] = { "", "2026-12-03", "2026-12-03 19:16:41Z",
+				    "2026-12-03T19:16:41", "2026-02-29T00:00:00Z",
+				    "2026-13-01T00:00:00Z", "2026-12-03T24:00:00Z",
+				    "1969-12-31T23:59:59Z", "2026-12-03T19:16:41+25:00",
+				    "2026-12-03T19:16:41Zjunk", "tomorrow" };
+	size_t			 i;
+	time_t			 t;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (proto_time_parse(bad[i], &t) == 0)
+			fail_msg("accepted \"%s\"", bad[i]);
+	}
+}
+
+static void
+test_proto_every_op_has_fields(void **state)
+{
+	const struct proto_op	*op;
+	size_t			 i, n = 0;
+
+	(void)state;
+	for (i = 0; (op = proto_op_at(i)) != NULL; i++) {
+		assert_non_null(op->fields);
+		assert_ptr_equal(proto_op_find(op->name), op);
+		n++;
+	}
+	assert_true(n >= 15);
+	assert_null(proto_op_find("nope"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_proto_decode_valid),
+		cmocka_unit_test(test_proto_bad_json_keeps_session),
+		cmocka_unit_test(test_proto_duplicate_keys_rejected),
+		cmocka_unit_test(test_proto_binary_closes_session),
+		cmocka_unit_test(test_proto_too_large_closes_session),
+		cmocka_unit_test(test_proto_bad_version),
+		cmocka_unit_test(test_proto_unknown_op),
+		cmocka_unit_test(test_proto_argument_errors_name_the_field),
+		cmocka_unit_test(test_proto_bad_id_is_not_echoed),
+		cmocka_unit_test(test_proto_id_survives_argument_error),
+		cmocka_unit_test(test_proto_reply_round_trip),
+		cmocka_unit_test(test_proto_error_names_are_closed_set),
+		cmocka_unit_test(test_proto_frame_lines),
+		cmocka_unit_test(test_proto_frame_too_long),
+		cmocka_unit_test(test_proto_time_parse),
+		cmocka_unit_test(test_proto_time_rejects),
+		cmocka_unit_test(test_proto_every_op_has_fields),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,430 @@
+/* test_store.c: the SQLite store: schema, rows, savepoints, durability. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+struct fixture {
+	char		 dir[256];
+	char		 path[300];
+	struct store	*st;
+};
+
+static int
+setup(void **state)
+{
+	struct fixture	*f = calloc(1, sizeof *f);
+	const char	*tmp = getenv("TMPDIR");
+	char		*cause = NULL;
+
+	snprintf(f->dir, sizeof f->dir, "%s/larder-store-XXXXXX",
+	    tmp != NULL ? tmp : "/tmp");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof f->path, "%s/larder.db", f->dir);
+	f->st = store_open(f->path, 0, &cause);
+	if (f->st == NULL) {
+		fprintf(stderr, "store_open: %s\n", cause);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+	char		 p[320];
+
+	store_close(f->st);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", f->path);
+	unlink(p);
+	unlink(f->path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Runs SQL on a second, plain connection; returns the first integer. */
+static int64_t
+raw_int(const char *path, const char *sql)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+	int64_t		 v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+make_member(struct member *m, const char *handle)
+{
+	memset(m, 0, sizeof *m);
+	snprintf(m->handle, sizeof m->handle, "%s", handle);
+	snprintf(m->name, sizeof m->name, "Pantry %s", handle);
+	snprintf(m->hub, sizeof m->hub, "barking");
+	snprintf(m->standing, sizeof m->standing, "good");
+	snprintf(m->catchment, sizeof m->catchment, "IG11,RM9");
+	m->storage = STORAGE_AMBIENT | STORAGE_CHILLED;
+	m->people = 120;
+	m->joined = 1000;
+}
+
+static int64_t
+add_member(struct store *st, const char *handle)
+{
+	struct member	m;
+	unsigned char	hash[STORE_HASH_LEN];
+
+	make_member(&m, handle);
+	memset(hash, handle[0], sizeof hash);
+	assert_int_equal(store_member_insert(st, &m, hash), 0);
+	return m.id;
+}
+
+static int64_t
+add_offer(struct store *st, int64_t donor, time_t end, int state)
+{
+	struct offer	o;
+
+	memset(&o, 0, sizeof o);
+	o.donor = donor;
+	snprintf(o.category, sizeof o.category, "bakery");
+	snprintf(o.hub, sizeof o.hub, "barking");
+	o.storage = STORAGE_AMBIENT;
+	o.date = end + 100;
+	o.grams = o.remaining = 12500;
+	o.min_portion = 1000;
+	o.divisible = 1;
+	o.window_start = 100;
+	o.window_end = end;
+	o.state = (enum offer_state)state;
+	assert_int_equal(store_offer_insert(st, &o), 0);
+	return o.id;
+}
+
+static void
+test_store_durability_settings(void **state)
+{
+	struct fixture	*f = *state;
+
+	(void)f;
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM "
+	    "pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+}
+
+static void
+test_store_reopen_keeps_rows(void **state)
+{
+	struct fixture	*f = *state;
+	struct member	 m;
+	char		*cause = NULL;
+
+	add_member(f->st, "humdum");
+	store_close(f->st);
+	f->st = store_open(f->path, 0, &cause);
+	assert_non_null(f->st);
+	assert_int_equal(store_member_by_handle(f->st, "humdum", &m), 1);
+	assert_string_equal(m.name, "Pantry humdum");
+	assert_int_equal(m.storage, STORAGE_AMBIENT | STORAGE_CHILLED);
+	assert_string_equal(m.catchment, "IG11,RM9");
+}
+
+static void
+test_store_refuses_newer_schema(void **state)
+{
+	struct fixture	*f = *state;
+	struct store	*st;
+	char		*cause = NULL;
+
+	store_close(f->st);
+	f->st = NULL;
+	raw_int(f->path, "PRAGMA user_version = 99");
+	st = store_open(f->path, 0, &cause);
+	assert_null(st);
+	assert_non_null(strstr(cause, "newer"));
+	free(cause);
+	f->st = store_open(":memory:", 0, &cause);
+}
+
+static void
+test_store_member_lookup(void **state)
+{
+	struct fixture	*f = *state;
+	struct member	 m, dup;
+	unsigned char	 hash[STORE_HASH_LEN];
+
+	add_member(f->st, "humdum");
+	memset(hash, 'h', sizeof hash);
+	assert_int_equal(store_member_by_token(f->st, hash, &m), 1);
+	assert_string_equal(m.handle, "humdum");
+	memset(hash, 'x', sizeof hash);
+	assert_int_equal(store_member_by_token(f->st, hash, &m), 0);
+	assert_int_equal(store_member_by_handle(f->st, "nobody", &m), 0);
+	make_member(&dup, "humdum");
+	memset(hash, 'z', sizeof hash);
+	assert_int_equal(store_member_insert(f->st, &dup, hash), -1);
+	assert_int_equal(store_member_count(f->st), 1);
+}
+
+static int
+count_offer(void *arg, const struct offer *o)
+{
+	(void)o;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_store_offer_filters(void **state)
+{
+	struct fixture		*f = *state;
+	struct store_filter	 all = { 0, 0, 0, 100 };
+	struct store_filter	 flt;
+	int64_t			 a, b;
+	int			 n;
+
+	a = add_member(f->st, "alpha");
+	b = add_member(f->st, "bravo");
+	add_offer(f->st, a, 500, OFFER_OPEN);
+	add_offer(f->st, a, 600, OFFER_WITHDRAWN);
+	add_offer(f->st, b, 700, OFFER_OPEN);
+	n = 0;
+	assert_int_equal(store_offer_list(f->st, &all, count_offer, &n), 0);
+	assert_int_equal(n, 3);
+	flt = all;
+	flt.member = a;
+	n = 0;
+	store_offer_list(f->st, &flt, count_offer, &n);
+	assert_int_equal(n, 2);
+	flt.open_only = 1;
+	n = 0;
+	store_offer_list(f->st, &flt, count_offer, &n);
+	assert_int_equal(n, 1);
+	flt = all;
+	flt.after = 1;
+	flt.limit = 1;
+	n = 0;
+	store_offer_list(f->st, &flt, count_offer, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_offer_count_open(f->st), 2);
+}
+
+static void
+test_store_offer_due_and_state(void **state)
+{
+	struct fixture	*f = *state;
+	struct offer	 o;
+	int64_t		 a, id;
+	int		 n = 0;
+
+	a = add_member(f->st, "alpha");
+	id = add_offer(f->st, a, 500, OFFER_OPEN);
+	add_offer(f->st, a, 900, OFFER_OPEN);
+	assert_int_equal(store_offer_due(f->st, 499, 10, count_offer, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_offer_due(f->st, 500, 10, count_offer, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_offer_set_state(f->st, id, OFFER_EXPIRED), 0);
+	assert_int_equal(store_offer_get(f->st, id, &o), 1);
+	assert_int_equal(o.state, OFFER_EXPIRED);
+	assert_string_equal(o.donor_handle, "alpha");
+	assert_int_equal(store_offer_set_state(f->st, 999, OFFER_EXPIRED), -1);
+	assert_int_equal(store_offer_get(f->st, 999, &o), 0);
+}
+
+static int
+count_request(void *arg, const struct request *r)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_store_requests(void **state)
+{
+	struct fixture		*f = *state;
+	struct store_filter	 open = { 0, 1, 0, 100 };
+	struct request		 r, got;
+	int			 n = 0;
+
+	memset(&r, 0, sizeof r);
+	r.member = add_member(f->st, "alpha");
+	snprintf(r.categories, sizeof r.categories, "bakery,produce");
+	r.storage = STORAGE_CHILLED;
+	r.grams = 20000;
+	r.window_start = 100;
+	r.window_end = 800;
+	r.standing = 1;
+	assert_int_equal(store_request_insert(f->st, &r), 0);
+	assert_int_equal(store_request_get(f->st, r.id, &got), 1);
+	assert_string_equal(got.categories, "bakery,produce");
+	assert_int_equal(got.standing, 1);
+	assert_string_equal(got.member_handle, "alpha");
+	assert_int_equal(store_request_due(f->st, 800, 10, count_request, &n),
+	    0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_request_set_state(f->st, r.id,
+	    REQUEST_CANCELLED), 0);
+	n = 0;
+	store_request_list(f->st, &open, count_request, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_request_count_open(f->st), 0);
+}
+
+static void
+test_store_failed_step_leaves_nothing(void **state)
+{
+	struct fixture	*f = *state;
+	struct member	 m;
+
+	assert_int_equal(store_step_begin(f->st), 0);
+	add_member(f->st, "kept");
+	assert_int_equal(store_step_end(f->st, 1), 0);
+	assert_int_equal(store_step_begin(f->st), 0);
+	add_member(f->st, "dropped");
+	assert_true(store_writing(f->st));
+	assert_int_equal(store_step_end(f->st, 0), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	assert_int_equal(store_member_by_handle(f->st, "kept", &m), 1);
+	assert_int_equal(store_member_by_handle(f->st, "dropped", &m), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM members"), 1);
+}
+
+static void
+test_store_reads_do_not_write(void **state)
+{
+	struct fixture	*f = *state;
+	struct member	 m;
+
+	assert_int_equal(store_step_begin(f->st), 0);
+	store_member_by_handle(f->st, "nobody", &m);
+	assert_false(store_writing(f->st));
+	assert_int_equal(store_step_end(f->st, 1), 0);
+	assert_int_equal(store_commit(f->st), 0);
+}
+
+static void
+test_store_uncommitted_is_invisible_then_durable(void **state)
+{
+	struct fixture	*f = *state;
+
+	assert_int_equal(store_step_begin(f->st), 0);
+	add_member(f->st, "pending");
+	assert_int_equal(store_step_end(f->st, 1), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM members"), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM members"), 1);
+}
+
+static void
+test_store_rollback_discards_group(void **state)
+{
+	struct fixture	*f = *state;
+
+	assert_int_equal(store_step_begin(f->st), 0);
+	add_member(f->st, "one");
+	assert_int_equal(store_step_end(f->st, 1), 0);
+	assert_int_equal(store_rollback(f->st), 0);
+	assert_int_equal(store_member_count(f->st), 0);
+}
+
+static void
+test_store_events_append_only(void **state)
+{
+	struct fixture		*f = *state;
+	struct store_event	 ev;
+	unsigned char		 prev[STORE_HASH_LEN] = { 0 };
+	unsigned char		 hash[STORE_HASH_LEN], last[STORE_HASH_LEN];
+	int64_t			 seq;
+
+	memset(hash, 7, sizeof hash);
+	ev.seq = 1;
+	ev.at = 100;
+	ev.body = "{\"seq\":1}";
+	ev.prev = prev;
+	ev.hash = hash;
+	assert_int_equal(store_event_insert(f->st, &ev), 0);
+	assert_int_equal(store_event_last(f->st, &seq, last), 0);
+	assert_int_equal(seq, 1);
+	assert_memory_equal(last, hash, STORE_HASH_LEN);
+	assert_int_equal(store_event_insert(f->st, &ev), -1);
+	assert_int_equal(raw_int(f->path, "UPDATE events SET at = 5"), -1);
+	assert_int_equal(raw_int(f->path, "SELECT at FROM events"), 100);
+	raw_int(f->path, "DELETE FROM events");
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM events"), 1);
+}
+
+static void
+test_store_storage_words(void **state)
+{
+	unsigned	bit;
+	char		buf[64];
+
+	(void)state;
+	assert_int_equal(storage_parse("chilled", &bit), 0);
+	assert_int_equal(bit, STORAGE_CHILLED);
+	assert_int_equal(storage_parse("warm", &bit), -1);
+	assert_string_equal(storage_format(STORAGE_AMBIENT | STORAGE_FROZEN,
+	    buf, sizeof buf), "ambient,frozen");
+	assert_string_equal(storage_name(STORAGE_FROZEN), "frozen");
+	assert_string_equal(offer_state_name(OFFER_WITHDRAWN), "withdrawn");
+	assert_string_equal(request_state_name(REQUEST_FULFILLED),
+	    "fulfilled");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test_setup_teardown(test_store_durability_settings,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_reopen_keeps_rows,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_refuses_newer_schema,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_member_lookup,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_offer_filters,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_offer_due_and_state,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_requests,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store_failed_step_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_reads_do_not_write,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store_uncommitted_is_invisible_then_durable, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_store_rollback_discards_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_events_append_only,
+		    setup, teardown),
+		cmocka_unit_test(test_store_storage_words),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
