@@ -51,11 +51,14 @@ client_settings(struct client_opts *o, const char *path, char **cause)
 	char		 buf[4096];
 	int		 rc;
 
-	if (o->addr == NULL && (env = getenv("LARDER_ADDR")) != NULL)
+	if (o->addr == NULL && (env = getenv("LARDER_ADDR")) != NULL &&
+	    *env != '\0')
 		o->addr = strdup(env);
-	if (o->socket == NULL && (env = getenv("LARDER_SOCKET")) != NULL)
+	if (o->socket == NULL && (env = getenv("LARDER_SOCKET")) != NULL &&
+	    *env != '\0')
 		o->socket = strdup(env);
-	if (o->token == NULL && (env = getenv("LARDER_TOKEN")) != NULL)
+	if (o->token == NULL && (env = getenv("LARDER_TOKEN")) != NULL &&
+	    *env != '\0')
 		o->token = strdup(env);
 	if (path == NULL)
 		path = getenv("LARDER_CONFIG");

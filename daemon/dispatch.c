@@ -151,8 +151,8 @@ dispatch_allowed(struct call *c, const struct handler *h)
 		    "send hello with your token first");
 	if (h->need == NEED_MEMBER && m == NULL)
 		return call_fail(c, PROTO_FORBIDDEN, "%s acts for a member; "
-		    "the administrator names one with hello {\"as\": HANDLE}",
-		    h->op);
+		    "the administrator names one with \"as\" (larder --as "
+		    "HANDLE)", h->op);
 	if (h->need == NEED_COORDINATOR && !session_is_admin(c->s) &&
 	    (m == NULL || !m->coordinator))
 		return call_fail(c, PROTO_FORBIDDEN, "%s is for coordinators",
