@@ -86,9 +86,16 @@ offer_window(struct client *c, const char *s, json_t *args)
 	return 0;
 }
 
-/* Applies one offer post option to args. */
+/* Times typed for an offer, read once the server's clock is known. */
+struct offer_times {
+	const char	*use_by;
+	const char	*best_before;
+	const char	*collect;
+};
+
+/* Applies one offer post option to args or, for times, to t. */
 static int
-offer_post_opt(struct client *c, int ch, json_t *args)
+offer_post_opt(int ch, json_t *args, struct offer_times *t)
 {
 	const struct command	*cmd = command_current();
 	int64_t			 grams;
@@ -104,11 +111,14 @@ offer_post_opt(struct client *c, int ch, json_t *args)
 		return json_object_set_new(args, ch == 'k' ? "grams" :
 		    "min_portion", json_integer(grams));
 	case 'u':
+		t->use_by = optarg;
+		return 0;
 	case 'b':
-		return parse_time_opt(c, cmd, optarg, 1, args, ch == 'u' ?
-		    "use_by" : "best_before");
+		t->best_before = optarg;
+		return 0;
 	case 'w':
-		return offer_window(c, optarg, args);
+		t->collect = optarg;
+		return 0;
 	case 's':
 		return json_object_set_new(args, "storage",
 		    json_string(optarg));
@@ -119,6 +129,23 @@ offer_post_opt(struct client *c, int ch, json_t *args)
 	}
 	out_usage(cmd, "unknown option");
 	return -1;
+}
+
+/* Connects, then reads the typed times against the server's clock. */
+static int
+offer_post_times(struct client *c, const struct offer_times *t,
+    json_t *args)
+{
+	const struct command	*cmd = command_current();
+
+	if (client_connect(c) != 0)
+		return EXIT_FAIL;
+	if ((t->use_by != NULL && parse_time_opt(c, cmd, t->use_by, 1, args,
+	    "use_by") != 0) || (t->best_before != NULL && parse_time_opt(c,
+	    cmd, t->best_before, 1, args, "best_before") != 0) ||
+	    (t->collect != NULL && offer_window(c, t->collect, args) != 0))
+		return EXIT_USAGE;
+	return 0;
 }
 
 int
@@ -136,28 +163,31 @@ cmd_offer_post(struct client *c, int argc, char **argv)
 		{ "note", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t				*args, *res;
-	int				 ch;
+	struct offer_times		 t = { NULL, NULL, NULL };
+	json_t				*args = json_object(), *res;
+	int				 ch, rc = EXIT_USAGE;
 
-	if (client_connect(c) != 0)
-		return EXIT_FAIL;
-	args = json_object();
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-		if (offer_post_opt(c, ch, args) != 0) {
-			json_decref(args);
-			return EXIT_USAGE;
-		}
+		if (offer_post_opt(ch, args, &t) != 0)
+			goto out;
 	}
 	if (optind != argc) {
-		json_decref(args);
-		return out_usage(command_current(), "unexpected \"%s\"",
+		out_usage(command_current(), "unexpected \"%s\"",
 		    argv[optind]);
+		goto out;
 	}
-	if ((res = client_call(c, "offer.post", args)) == NULL)
+	if ((rc = offer_post_times(c, &t, args)) != 0)
+		goto out;
+	res = client_call(c, "offer.post", args);
+	args = NULL;
+	if (res == NULL)
 		return EXIT_FAIL;
 	if (!c->opts.json)
 		offer_print(json_object_get(res, "offer"));
 	return 0;
+out:
+	json_decref(args);
+	return rc;
 }
 
 /* Reads --mine and --open for the list commands. */

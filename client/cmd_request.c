@@ -55,9 +55,9 @@ request_print(json_t *r)
 		    json_object_get(r, "note")));
 }
 
-/* Applies one request post option to args. */
+/* Applies one request post option to args; --by waits in *by. */
 static int
-request_post_opt(struct client *c, int ch, json_t *args)
+request_post_opt(int ch, json_t *args, const char **by)
 {
 	const struct command	*cmd = command_current();
 	int64_t			 grams;
@@ -72,7 +72,8 @@ request_post_opt(struct client *c, int ch, json_t *args)
 		return json_object_set_new(args, "grams",
 		    json_integer(grams));
 	case 'b':
-		return parse_time_opt(c, cmd, optarg, 1, args, "by");
+		*by = optarg;
+		return 0;
 	case 's':
 		return json_object_set_new(args, "storage",
 		    parse_list(optarg));
@@ -98,28 +99,36 @@ cmd_request_post(struct client *c, int argc, char **argv)
 		{ "note", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
-	json_t				*args, *res;
-	int				 ch;
+	const char			*by = NULL;
+	json_t				*args = json_object(), *res;
+	int				 ch, rc = EXIT_USAGE;
 
-	if (client_connect(c) != 0)
-		return EXIT_FAIL;
-	args = json_object();
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-		if (request_post_opt(c, ch, args) != 0) {
-			json_decref(args);
-			return EXIT_USAGE;
-		}
+		if (request_post_opt(ch, args, &by) != 0)
+			goto out;
 	}
 	if (optind != argc) {
-		json_decref(args);
-		return out_usage(command_current(), "unexpected \"%s\"",
+		out_usage(command_current(), "unexpected \"%s\"",
 		    argv[optind]);
+		goto out;
 	}
-	if ((res = client_call(c, "request.post", args)) == NULL)
+	if (client_connect(c) != 0) {
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (by != NULL && parse_time_opt(c, command_current(), by, 1, args,
+	    "by") != 0)
+		goto out;
+	res = client_call(c, "request.post", args);
+	args = NULL;
+	if (res == NULL)
 		return EXIT_FAIL;
 	if (!c->opts.json)
 		request_print(json_object_get(res, "request"));
 	return 0;
+out:
+	json_decref(args);
+	return rc;
 }
 
 int
