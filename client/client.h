@@ -9,80 +9,80 @@
 
 #include "proto.h"
 
-#define CLIENT_TCP_DEFAULT	"127.0.0.1:7411"
-#define CLIENT_SOCKET_LOCAL	"larder-state/larderd.sock"
-#define CLIENT_SOCKET_SYSTEM	"/run/larder/larderd.sock"
+#define CLIENT_TCP_DEFAULT   "127.0.0.1:7411"
+#define CLIENT_SOCKET_LOCAL  "larder-state/larderd.sock"
+#define CLIENT_SOCKET_SYSTEM "/run/larder/larderd.sock"
 
 /* Exit statuses. */
-#define EXIT_FAIL	1	/* the server said no, or could not be reached */
-#define EXIT_USAGE	2	/* the command line was wrong */
+#define EXIT_FAIL  1 /* the server said no, or could not be reached */
+#define EXIT_USAGE 2 /* the command line was wrong */
 
 /* Where to reach the daemon and as whom; from options, env, file. */
 struct client_opts {
-	char	*addr;
-	char	*socket;
-	char	*token;
-	char	*as;
-	int	 json;
+	char *addr;
+	char *socket;
+	char *token;
+	char *as;
+	int json;
 };
 
 struct client {
-	struct client_opts	 opts;
-	int			 fd;
-	struct evbuffer		*in;
-	json_int_t		 next_id;
-	json_t			*reply;		/* the last reply */
-	time_t			 now;		/* the server's, at hello */
-	char			 role[16];
+	struct client_opts opts;
+	int fd;
+	struct evbuffer *in;
+	json_int_t next_id;
+	json_t *reply; /* the last reply */
+	time_t now;    /* the server's, at hello */
+	char role[16];
 };
 
 /* One command: its words, what it does, its usage and its function. */
 struct command {
-	const char	*words;
-	const char	*summary;
-	const char	*usage;
-	int		(*fn)(struct client *, int, char **);
+	const char *words;
+	const char *summary;
+	const char *usage;
+	int (*fn)(struct client *, int, char **);
 };
 
 /* conn.c */
-int	 client_settings(struct client_opts *, const char *, char **);
-int	 client_connect(struct client *);
-json_t	*client_call(struct client *, const char *, json_t *);
-void	 client_close(struct client *);
+int client_settings(struct client_opts *, const char *, char **);
+int client_connect(struct client *);
+json_t *client_call(struct client *, const char *, json_t *);
+void client_close(struct client *);
 
 /* output.c */
-char	*out_kg(int64_t, char *, size_t);
-char	*out_when(json_t *, char *, size_t);
-char	*out_list(json_t *, char *, size_t);
-void	 out_json(json_t *);
-int	 out_usage(const struct command *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
-int	 parse_grams_opt(const struct command *, const char *, int64_t *);
-int	 parse_time_opt(struct client *, const struct command *,
-	    const char *, int, json_t *, const char *);
-json_t	*parse_list(const char *);
-int	 parse_id(const struct command *, const char *, json_int_t *);
+char *out_kg(int64_t, char *, size_t);
+char *out_when(json_t *, char *, size_t);
+char *out_list(json_t *, char *, size_t);
+void out_json(json_t *);
+int out_usage(const struct command *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+int parse_grams_opt(const struct command *, const char *, int64_t *);
+int parse_time_opt(struct client *, const struct command *, const char *, int,
+    json_t *, const char *);
+json_t *parse_list(const char *);
+int parse_id(const struct command *, const char *, json_int_t *);
 
 /* cmd_offer.c, shared by the listing commands */
-int	list_args(int, char **, json_t *);
-int	list_all(struct client *, const char *, const char *, json_t *,
-	    void (*)(json_t *));
+int list_args(int, char **, json_t *);
+int list_all(struct client *, const char *, const char *, json_t *,
+    void (*)(json_t *));
 
 /* one file of commands per noun */
-int	cmd_member_add(struct client *, int, char **);
-int	cmd_member_list(struct client *, int, char **);
-int	cmd_member_show(struct client *, int, char **);
-int	cmd_offer_post(struct client *, int, char **);
-int	cmd_offer_list(struct client *, int, char **);
-int	cmd_offer_show(struct client *, int, char **);
-int	cmd_offer_withdraw(struct client *, int, char **);
-int	cmd_request_post(struct client *, int, char **);
-int	cmd_request_list(struct client *, int, char **);
-int	cmd_request_show(struct client *, int, char **);
-int	cmd_request_cancel(struct client *, int, char **);
-int	cmd_status(struct client *, int, char **);
-int	cmd_log_verify(struct client *, int, char **);
-int	cmd_log_export(struct client *, int, char **);
+int cmd_member_add(struct client *, int, char **);
+int cmd_member_list(struct client *, int, char **);
+int cmd_member_show(struct client *, int, char **);
+int cmd_offer_post(struct client *, int, char **);
+int cmd_offer_list(struct client *, int, char **);
+int cmd_offer_show(struct client *, int, char **);
+int cmd_offer_withdraw(struct client *, int, char **);
+int cmd_request_post(struct client *, int, char **);
+int cmd_request_list(struct client *, int, char **);
+int cmd_request_show(struct client *, int, char **);
+int cmd_request_cancel(struct client *, int, char **);
+int cmd_status(struct client *, int, char **);
+int cmd_log_verify(struct client *, int, char **);
+int cmd_log_export(struct client *, int, char **);
 
 const struct command *command_current(void);
 

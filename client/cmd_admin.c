@@ -10,8 +10,8 @@
 int
 cmd_status(struct client *c, int argc, char **argv)
 {
-	json_t	*res;
-	char	 when[32];
+	json_t *res;
+	char when[32];
 
 	(void)argv;
 	if (argc != 1)
@@ -27,20 +27,20 @@ cmd_status(struct client *c, int argc, char **argv)
 	    out_when(json_object_get(res, "started"), when, sizeof when),
 	    json_string_value(json_object_get(res, "timezone")));
 	printf("sessions %lld, members %lld, open offers %lld, open requests "
-	    "%lld, log events %lld\n",
+	       "%lld, log events %lld\n",
 	    (long long)json_integer_value(json_object_get(res, "sessions")),
 	    (long long)json_integer_value(json_object_get(res, "members")),
-	    (long long)json_integer_value(json_object_get(res,
-	    "offers_open")), (long long)json_integer_value(json_object_get(res,
-	    "requests_open")), (long long)json_integer_value(json_object_get(
-	    res, "events")));
+	    (long long)json_integer_value(json_object_get(res, "offers_open")),
+	    (long long)json_integer_value(
+	        json_object_get(res, "requests_open")),
+	    (long long)json_integer_value(json_object_get(res, "events")));
 	return 0;
 }
 
 int
 cmd_log_verify(struct client *c, int argc, char **argv)
 {
-	json_t	*res;
+	json_t *res;
 
 	(void)argv;
 	if (argc != 1)
@@ -50,17 +50,18 @@ cmd_log_verify(struct client *c, int argc, char **argv)
 	if (json_is_true(json_object_get(res, "ok"))) {
 		if (!c->opts.json)
 			printf("OK: %lld events, the chain holds\n",
-			    (long long)json_integer_value(json_object_get(res,
-			    "events")));
+			    (long long)json_integer_value(
+			        json_object_get(res, "events")));
 		return 0;
 	}
 	if (!c->opts.json)
 		printf("BROKEN at event %lld: %s (%lld events before it "
-		    "verified)\n", (long long)json_integer_value(
-		    json_object_get(res, "bad_seq")), json_string_value(
-		    json_object_get(res, "reason")),
-		    (long long)json_integer_value(json_object_get(res,
-		    "events")));
+		       "verified)\n",
+		    (long long)json_integer_value(
+		        json_object_get(res, "bad_seq")),
+		    json_string_value(json_object_get(res, "reason")),
+		    (long long)json_integer_value(
+		        json_object_get(res, "events")));
 	return EXIT_FAIL;
 }
 
@@ -68,13 +69,11 @@ cmd_log_verify(struct client *c, int argc, char **argv)
 static int
 log_export_args(int argc, char **argv, json_int_t *since, const char **out)
 {
-	static const struct option	longs[] = {
-		{ "since", required_argument, NULL, 's' },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
-	char				*end;
-	int				 ch;
+	static const struct option longs[] = {
+	    {"since", required_argument, NULL, 's'},
+	    {"output", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+	char *end;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "o:", longs, NULL)) != -1) {
 		if (ch == 's') {
@@ -97,17 +96,19 @@ log_export_args(int argc, char **argv, json_int_t *since, const char **out)
 static int
 log_export_pages(struct client *c, json_int_t since, FILE *f)
 {
-	json_t	*res, *ev;
-	size_t	 i;
+	json_t *res, *ev;
+	size_t i;
 
 	do {
-		res = client_call(c, "log.export", json_pack("{s:I}", "since",
-		    since));
+		res = client_call(c, "log.export",
+		    json_pack("{s:I}", "since", since));
 		if (res == NULL)
 			return EXIT_FAIL;
-		json_array_foreach(json_object_get(res, "events"), i, ev) {
+		json_array_foreach(json_object_get(res, "events"), i, ev)
+		{
 			if (json_dumpf(ev, f, JSON_COMPACT | JSON_SORT_KEYS) !=
-			    0 || fputc('\n', f) == EOF)
+			        0 ||
+			    fputc('\n', f) == EOF)
 				return EXIT_FAIL;
 		}
 		since = json_integer_value(json_object_get(res, "next"));
@@ -118,10 +119,10 @@ log_export_pages(struct client *c, json_int_t since, FILE *f)
 int
 cmd_log_export(struct client *c, int argc, char **argv)
 {
-	json_int_t	 since = 0;
-	const char	*out = NULL;
-	FILE		*f = stdout;
-	int		 rc;
+	json_int_t since = 0;
+	const char *out = NULL;
+	FILE *f = stdout;
+	int rc;
 
 	if ((rc = log_export_args(argc, argv, &since, &out)) != 0)
 		return rc;

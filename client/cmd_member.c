@@ -10,43 +10,42 @@
 static void
 member_print(json_t *m)
 {
-	char	buf[512];
+	char buf[512];
 
 	printf("%s: %s\n", json_string_value(json_object_get(m, "handle")),
 	    json_string_value(json_object_get(m, "name")));
 	printf("  hub          %s\n",
 	    json_string_value(json_object_get(m, "hub")));
-	printf("  people       %lld a week\n", (long long)json_integer_value(
-	    json_object_get(m, "people")));
-	printf("  storage      %s\n", out_list(json_object_get(m, "storage"),
-	    buf, sizeof buf));
-	printf("  catchment    %s\n", out_list(json_object_get(m,
-	    "catchment"), buf, sizeof buf));
-	printf("  role         %s\n", json_is_true(json_object_get(m,
-	    "coordinator")) ? "coordinator" : "member");
+	printf("  people       %lld a week\n",
+	    (long long)json_integer_value(json_object_get(m, "people")));
+	printf("  storage      %s\n",
+	    out_list(json_object_get(m, "storage"), buf, sizeof buf));
+	printf("  catchment    %s\n",
+	    out_list(json_object_get(m, "catchment"), buf, sizeof buf));
+	printf("  role         %s\n",
+	    json_is_true(json_object_get(m, "coordinator")) ? "coordinator"
+	                                                    : "member");
 	printf("  standing     %s\n",
 	    json_string_value(json_object_get(m, "standing")));
-	printf("  joined       %s\n", out_when(json_object_get(m, "joined"),
-	    buf, sizeof buf));
+	printf("  joined       %s\n",
+	    out_when(json_object_get(m, "joined"), buf, sizeof buf));
 }
 
 /* Reads member add's options into args; -1 after a usage message. */
 static int
 member_add_args(int argc, char **argv, json_t *args)
 {
-	static const struct option	longs[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "hub", required_argument, NULL, 'H' },
-		{ "people", required_argument, NULL, 'p' },
-		{ "storage", required_argument, NULL, 's' },
-		{ "catchment", required_argument, NULL, 'c' },
-		{ "coordinator", no_argument, NULL, 'C' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const struct command		*cmd = command_current();
-	char				*end;
-	long long			 people;
-	int				 ch;
+	static const struct option longs[] = {
+	    {"name", required_argument, NULL, 'n'},
+	    {"hub", required_argument, NULL, 'H'},
+	    {"people", required_argument, NULL, 'p'},
+	    {"storage", required_argument, NULL, 's'},
+	    {"catchment", required_argument, NULL, 'c'},
+	    {"coordinator", no_argument, NULL, 'C'}, {NULL, 0, NULL, 0}};
+	const struct command *cmd = command_current();
+	char *end;
+	long long people;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		switch (ch) {
@@ -59,8 +58,9 @@ member_add_args(int argc, char **argv, json_t *args)
 		case 'p':
 			people = strtoll(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0')
-				return out_usage(cmd, "--people takes a "
-				    "whole number"), -1;
+				return out_usage(cmd,
+				           "--people takes a whole number"),
+				       -1;
 			json_object_set_new(args, "people",
 			    json_integer(people));
 			break;
@@ -88,7 +88,7 @@ member_add_args(int argc, char **argv, json_t *args)
 int
 cmd_member_add(struct client *c, int argc, char **argv)
 {
-	json_t	*args = json_object(), *res;
+	json_t *args = json_object(), *res;
 
 	if (member_add_args(argc, argv, args) != 0) {
 		json_decref(args);
@@ -99,43 +99,46 @@ cmd_member_add(struct client *c, int argc, char **argv)
 	if (c->opts.json)
 		return 0;
 	member_print(json_object_get(res, "member"));
-	printf("\ntoken: %s\n", json_string_value(json_object_get(res,
-	    "token")));
+	printf("\ntoken: %s\n",
+	    json_string_value(json_object_get(res, "token")));
 	printf("This token is shown only now. Give it to the member: it "
-	    "is their password.\n");
+	       "is their password.\n");
 	return 0;
 }
 
 int
 cmd_member_list(struct client *c, int argc, char **argv)
 {
-	json_t		*res, *args, *m;
-	json_int_t	 after = 0;
-	size_t		 i;
-	char		 buf[256];
+	json_t *res, *args, *m;
+	json_int_t after = 0;
+	size_t i;
+	char buf[256];
 
 	(void)argv;
 	if (argc != 1)
 		return out_usage(command_current(), "takes no arguments");
 	if (!c->opts.json)
-		printf("%-16s %-12s %8s  %-24s %s\n", "HANDLE", "HUB",
-		    "PEOPLE", "STORAGE", "NAME");
+		printf("%-16s %-12s %8s  %-24s %s\n", "HANDLE", "HUB", "PEOPLE",
+		    "STORAGE", "NAME");
 	do {
 		args = json_pack("{s:I}", "after", after);
 		if ((res = client_call(c, "member.list", args)) == NULL)
 			return EXIT_FAIL;
-		json_array_foreach(json_object_get(res, "members"), i, m) {
+		json_array_foreach(json_object_get(res, "members"), i, m)
+		{
 			if (c->opts.json)
 				continue;
 			printf("%-16s %-12s %8lld  %-24s %s%s\n",
 			    json_string_value(json_object_get(m, "handle")),
 			    json_string_value(json_object_get(m, "hub")),
-			    (long long)json_integer_value(json_object_get(m,
-			    "people")), out_list(json_object_get(m,
-			    "storage"), buf, sizeof buf), json_string_value(
-			    json_object_get(m, "name")), json_is_true(
-			    json_object_get(m, "coordinator")) ?
-			    " (coordinator)" : "");
+			    (long long)json_integer_value(
+			        json_object_get(m, "people")),
+			    out_list(json_object_get(m, "storage"), buf,
+			        sizeof buf),
+			    json_string_value(json_object_get(m, "name")),
+			    json_is_true(json_object_get(m, "coordinator"))
+			        ? " (coordinator)"
+			        : "");
 		}
 		after = json_integer_value(json_object_get(res, "next"));
 	} while (after > 0);
@@ -145,12 +148,12 @@ cmd_member_list(struct client *c, int argc, char **argv)
 int
 cmd_member_show(struct client *c, int argc, char **argv)
 {
-	json_t	*res;
+	json_t *res;
 
 	if (argc != 2)
 		return out_usage(command_current(), "name exactly one HANDLE");
-	res = client_call(c, "member.show", json_pack("{s:s}", "handle",
-	    argv[1]));
+	res = client_call(c, "member.show",
+	    json_pack("{s:s}", "handle", argv[1]));
 	if (res == NULL)
 		return EXIT_FAIL;
 	if (!c->opts.json)

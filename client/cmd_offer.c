@@ -11,8 +11,8 @@
 static void
 offer_row(json_t *o)
 {
-	char		kg[32], left[32], date[32], until[32];
-	json_t		*use_by = json_object_get(o, "use_by");
+	char kg[32], left[32], date[32], until[32];
+	json_t *use_by = json_object_get(o, "use_by");
 
 	printf("%5lld  %-10s %-12s %-9s %9s %9s  %-3s %-16s %-16s %s\n",
 	    (long long)json_integer_value(json_object_get(o, "id")),
@@ -20,11 +20,14 @@ offer_row(json_t *o)
 	    json_string_value(json_object_get(o, "donor")),
 	    json_string_value(json_object_get(o, "storage")),
 	    out_kg(json_integer_value(json_object_get(o, "grams")), kg,
-	    sizeof kg), out_kg(json_integer_value(json_object_get(o,
-	    "remaining")), left, sizeof left), use_by != NULL ? "UB" : "BB",
-	    out_when(use_by != NULL ? use_by : json_object_get(o,
-	    "best_before"), date, sizeof date), out_when(json_object_get(o,
-	    "window_end"), until, sizeof until),
+	        sizeof kg),
+	    out_kg(json_integer_value(json_object_get(o, "remaining")), left,
+	        sizeof left),
+	    use_by != NULL ? "UB" : "BB",
+	    out_when(use_by != NULL ? use_by
+	                            : json_object_get(o, "best_before"),
+	        date, sizeof date),
+	    out_when(json_object_get(o, "window_end"), until, sizeof until),
 	    json_string_value(json_object_get(o, "state")));
 }
 
@@ -40,44 +43,49 @@ offer_header(void)
 static void
 offer_print(json_t *o)
 {
-	char	a[32], b[32];
-	json_t	*use_by = json_object_get(o, "use_by");
+	char a[32], b[32];
+	json_t *use_by = json_object_get(o, "use_by");
 
 	printf("offer %lld: %s of %s from %s (%s hub), %s\n",
 	    (long long)json_integer_value(json_object_get(o, "id")),
 	    out_kg(json_integer_value(json_object_get(o, "grams")), a,
-	    sizeof a), json_string_value(json_object_get(o, "category")),
+	        sizeof a),
+	    json_string_value(json_object_get(o, "category")),
 	    json_string_value(json_object_get(o, "donor")),
 	    json_string_value(json_object_get(o, "hub")),
 	    json_string_value(json_object_get(o, "state")));
-	printf("  storage      %s\n", json_string_value(json_object_get(o,
-	    "storage")));
+	printf("  storage      %s\n",
+	    json_string_value(json_object_get(o, "storage")));
 	printf("  %-12s %s\n", use_by != NULL ? "use by" : "best before",
-	    out_when(use_by != NULL ? use_by : json_object_get(o,
-	    "best_before"), a, sizeof a));
-	printf("  collect      %s to %s\n", out_when(json_object_get(o,
-	    "window_start"), a, sizeof a), out_when(json_object_get(o,
-	    "window_end"), b, sizeof b));
-	printf("  portions     %s\n", json_is_true(json_object_get(o,
-	    "divisible")) ? out_kg(json_integer_value(json_object_get(o,
-	    "min_portion")), a, sizeof a) : "whole lot only");
-	printf("  left         %s\n", out_kg(json_integer_value(
-	    json_object_get(o, "remaining")), a, sizeof a));
+	    out_when(use_by != NULL ? use_by
+	                            : json_object_get(o, "best_before"),
+	        a, sizeof a));
+	printf("  collect      %s to %s\n",
+	    out_when(json_object_get(o, "window_start"), a, sizeof a),
+	    out_when(json_object_get(o, "window_end"), b, sizeof b));
+	printf("  portions     %s\n",
+	    json_is_true(json_object_get(o, "divisible"))
+	        ? out_kg(json_integer_value(json_object_get(o, "min_portion")),
+	              a, sizeof a)
+	        : "whole lot only");
+	printf("  left         %s\n",
+	    out_kg(json_integer_value(json_object_get(o, "remaining")), a,
+	        sizeof a));
 	if (json_string_length(json_object_get(o, "note")) > 0)
-		printf("  note         %s\n", json_string_value(
-		    json_object_get(o, "note")));
+		printf("  note         %s\n",
+		    json_string_value(json_object_get(o, "note")));
 }
 
 /* Reads a collection window option into window_start and window_end. */
 static int
 offer_window(struct client *c, const char *s, json_t *args)
 {
-	char	*cause = NULL;
-	time_t	 start, end;
+	char *cause = NULL;
+	time_t start, end;
 
 	if (when_parse_window(s, c->now, &start, &end, &cause) != 0) {
-		out_usage(command_current(), "%s", cause != NULL ? cause :
-		    "bad window");
+		out_usage(command_current(), "%s",
+		    cause != NULL ? cause : "bad window");
 		free(cause);
 		return -1;
 	}
@@ -88,17 +96,17 @@ offer_window(struct client *c, const char *s, json_t *args)
 
 /* Times typed for an offer, read once the server's clock is known. */
 struct offer_times {
-	const char	*use_by;
-	const char	*best_before;
-	const char	*collect;
+	const char *use_by;
+	const char *best_before;
+	const char *collect;
 };
 
 /* Applies one offer post option to args or, for times, to t. */
 static int
 offer_post_opt(int ch, json_t *args, struct offer_times *t)
 {
-	const struct command	*cmd = command_current();
-	int64_t			 grams;
+	const struct command *cmd = command_current();
+	int64_t grams;
 
 	switch (ch) {
 	case 'c':
@@ -108,8 +116,8 @@ offer_post_opt(int ch, json_t *args, struct offer_times *t)
 	case 'm':
 		if (parse_grams_opt(cmd, optarg, &grams) != 0)
 			return -1;
-		return json_object_set_new(args, ch == 'k' ? "grams" :
-		    "min_portion", json_integer(grams));
+		return json_object_set_new(args,
+		    ch == 'k' ? "grams" : "min_portion", json_integer(grams));
 	case 'u':
 		t->use_by = optarg;
 		return 0;
@@ -133,16 +141,17 @@ offer_post_opt(int ch, json_t *args, struct offer_times *t)
 
 /* Connects, then reads the typed times against the server's clock. */
 static int
-offer_post_times(struct client *c, const struct offer_times *t,
-    json_t *args)
+offer_post_times(struct client *c, const struct offer_times *t, json_t *args)
 {
-	const struct command	*cmd = command_current();
+	const struct command *cmd = command_current();
 
 	if (client_connect(c) != 0)
 		return EXIT_FAIL;
-	if ((t->use_by != NULL && parse_time_opt(c, cmd, t->use_by, 1, args,
-	    "use_by") != 0) || (t->best_before != NULL && parse_time_opt(c,
-	    cmd, t->best_before, 1, args, "best_before") != 0) ||
+	if ((t->use_by != NULL &&
+	        parse_time_opt(c, cmd, t->use_by, 1, args, "use_by") != 0) ||
+	    (t->best_before != NULL &&
+	        parse_time_opt(c, cmd, t->best_before, 1, args,
+	            "best_before") != 0) ||
 	    (t->collect != NULL && offer_window(c, t->collect, args) != 0))
 		return EXIT_USAGE;
 	return 0;
@@ -151,29 +160,26 @@ offer_post_times(struct client *c, const struct offer_times *t,
 int
 cmd_offer_post(struct client *c, int argc, char **argv)
 {
-	static const struct option	longs[] = {
-		{ "category", required_argument, NULL, 'c' },
-		{ "kg", required_argument, NULL, 'k' },
-		{ "use-by", required_argument, NULL, 'u' },
-		{ "best-before", required_argument, NULL, 'b' },
-		{ "collect", required_argument, NULL, 'w' },
-		{ "storage", required_argument, NULL, 's' },
-		{ "min-portion", required_argument, NULL, 'm' },
-		{ "indivisible", no_argument, NULL, 'i' },
-		{ "note", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct offer_times		 t = { NULL, NULL, NULL };
-	json_t				*args = json_object(), *res;
-	int				 ch, rc = EXIT_USAGE;
+	static const struct option longs[] = {
+	    {"category", required_argument, NULL, 'c'},
+	    {"kg", required_argument, NULL, 'k'},
+	    {"use-by", required_argument, NULL, 'u'},
+	    {"best-before", required_argument, NULL, 'b'},
+	    {"collect", required_argument, NULL, 'w'},
+	    {"storage", required_argument, NULL, 's'},
+	    {"min-portion", required_argument, NULL, 'm'},
+	    {"indivisible", no_argument, NULL, 'i'},
+	    {"note", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+	struct offer_times t = {NULL, NULL, NULL};
+	json_t *args = json_object(), *res;
+	int ch, rc = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		if (offer_post_opt(ch, args, &t) != 0)
 			goto out;
 	}
 	if (optind != argc) {
-		out_usage(command_current(), "unexpected \"%s\"",
-		    argv[optind]);
+		out_usage(command_current(), "unexpected \"%s\"", argv[optind]);
 		goto out;
 	}
 	if ((rc = offer_post_times(c, &t, args)) != 0)
@@ -194,12 +200,9 @@ out:
 int
 list_args(int argc, char **argv, json_t *args)
 {
-	static const struct option	longs[] = {
-		{ "mine", no_argument, NULL, 'm' },
-		{ "open", no_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int				ch;
+	static const struct option longs[] = {{"mine", no_argument, NULL, 'm'},
+	    {"open", no_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		if (ch == '?')
@@ -218,16 +221,17 @@ int
 list_all(struct client *c, const char *op, const char *key, json_t *args,
     void (*row)(json_t *))
 {
-	json_t		*res, *page, *item;
-	json_int_t	 after = 0;
-	size_t		 i;
+	json_t *res, *page, *item;
+	json_int_t after = 0;
+	size_t i;
 
 	do {
 		page = json_deep_copy(args);
 		json_object_set_new(page, "after", json_integer(after));
 		if ((res = client_call(c, op, page)) == NULL)
 			return EXIT_FAIL;
-		json_array_foreach(json_object_get(res, key), i, item) {
+		json_array_foreach(json_object_get(res, key), i, item)
+		{
 			if (!c->opts.json)
 				row(item);
 		}
@@ -239,8 +243,8 @@ list_all(struct client *c, const char *op, const char *key, json_t *args,
 int
 cmd_offer_list(struct client *c, int argc, char **argv)
 {
-	json_t	*args = json_object();
-	int	 rc;
+	json_t *args = json_object();
+	int rc;
 
 	if ((rc = list_args(argc, argv, args)) == 0) {
 		if (!c->opts.json)
@@ -255,8 +259,8 @@ cmd_offer_list(struct client *c, int argc, char **argv)
 static int
 offer_one(struct client *c, int argc, char **argv, const char *op)
 {
-	json_int_t	 id;
-	json_t		*res;
+	json_int_t id;
+	json_t *res;
 
 	if (argc != 2)
 		return out_usage(command_current(), "name exactly one ID");

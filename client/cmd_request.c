@@ -17,17 +17,19 @@ request_header(void)
 static void
 request_row(json_t *r)
 {
-	char	cats[128], want[32], got[32], by[32];
+	char cats[128], want[32], got[32], by[32];
 
 	printf("%5lld  %-12s %-24s %9s %9s  %-16s %-8s %s\n",
 	    (long long)json_integer_value(json_object_get(r, "id")),
 	    json_string_value(json_object_get(r, "member")),
 	    out_list(json_object_get(r, "categories"), cats, sizeof cats),
 	    out_kg(json_integer_value(json_object_get(r, "grams")), want,
-	    sizeof want), out_kg(json_integer_value(json_object_get(r,
-	    "received")), got, sizeof got), out_when(json_object_get(r,
-	    "by"), by, sizeof by), json_is_true(json_object_get(r,
-	    "standing")) ? "standing" : "one-off",
+	        sizeof want),
+	    out_kg(json_integer_value(json_object_get(r, "received")), got,
+	        sizeof got),
+	    out_when(json_object_get(r, "by"), by, sizeof by),
+	    json_is_true(json_object_get(r, "standing")) ? "standing"
+	                                                 : "one-off",
 	    json_string_value(json_object_get(r, "state")));
 }
 
@@ -35,32 +37,36 @@ request_row(json_t *r)
 static void
 request_print(json_t *r)
 {
-	char	a[128], b[32];
+	char a[128], b[32];
 
 	printf("request %lld: %s wants %s of %s, %s\n",
 	    (long long)json_integer_value(json_object_get(r, "id")),
 	    json_string_value(json_object_get(r, "member")),
 	    out_kg(json_integer_value(json_object_get(r, "grams")), b,
-	    sizeof b), out_list(json_object_get(r, "categories"), a,
-	    sizeof a), json_string_value(json_object_get(r, "state")));
-	printf("  storage      %s\n", out_list(json_object_get(r, "storage"),
-	    a, sizeof a));
-	printf("  by           %s%s\n", out_when(json_object_get(r, "by"), a,
-	    sizeof a), json_is_true(json_object_get(r, "standing")) ?
-	    " (standing: renews weekly)" : "");
-	printf("  received     %s\n", out_kg(json_integer_value(
-	    json_object_get(r, "received")), a, sizeof a));
+	        sizeof b),
+	    out_list(json_object_get(r, "categories"), a, sizeof a),
+	    json_string_value(json_object_get(r, "state")));
+	printf("  storage      %s\n",
+	    out_list(json_object_get(r, "storage"), a, sizeof a));
+	printf("  by           %s%s\n",
+	    out_when(json_object_get(r, "by"), a, sizeof a),
+	    json_is_true(json_object_get(r, "standing"))
+	        ? " (standing: renews weekly)"
+	        : "");
+	printf("  received     %s\n",
+	    out_kg(json_integer_value(json_object_get(r, "received")), a,
+	        sizeof a));
 	if (json_string_length(json_object_get(r, "note")) > 0)
-		printf("  note         %s\n", json_string_value(
-		    json_object_get(r, "note")));
+		printf("  note         %s\n",
+		    json_string_value(json_object_get(r, "note")));
 }
 
 /* Applies one request post option to args; --by waits in *by. */
 static int
 request_post_opt(int ch, json_t *args, const char **by)
 {
-	const struct command	*cmd = command_current();
-	int64_t			 grams;
+	const struct command *cmd = command_current();
+	int64_t grams;
 
 	switch (ch) {
 	case 'c':
@@ -69,14 +75,12 @@ request_post_opt(int ch, json_t *args, const char **by)
 	case 'k':
 		if (parse_grams_opt(cmd, optarg, &grams) != 0)
 			return -1;
-		return json_object_set_new(args, "grams",
-		    json_integer(grams));
+		return json_object_set_new(args, "grams", json_integer(grams));
 	case 'b':
 		*by = optarg;
 		return 0;
 	case 's':
-		return json_object_set_new(args, "storage",
-		    parse_list(optarg));
+		return json_object_set_new(args, "storage", parse_list(optarg));
 	case 'S':
 		return json_object_set_new(args, "standing", json_true());
 	case 'n':
@@ -89,35 +93,32 @@ request_post_opt(int ch, json_t *args, const char **by)
 int
 cmd_request_post(struct client *c, int argc, char **argv)
 {
-	static const struct option	longs[] = {
-		{ "categories", required_argument, NULL, 'c' },
-		{ "category", required_argument, NULL, 'c' },
-		{ "kg", required_argument, NULL, 'k' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "storage", required_argument, NULL, 's' },
-		{ "standing", no_argument, NULL, 'S' },
-		{ "note", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
-	const char			*by = NULL;
-	json_t				*args = json_object(), *res;
-	int				 ch, rc = EXIT_USAGE;
+	static const struct option longs[] = {
+	    {"categories", required_argument, NULL, 'c'},
+	    {"category", required_argument, NULL, 'c'},
+	    {"kg", required_argument, NULL, 'k'},
+	    {"by", required_argument, NULL, 'b'},
+	    {"storage", required_argument, NULL, 's'},
+	    {"standing", no_argument, NULL, 'S'},
+	    {"note", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+	const char *by = NULL;
+	json_t *args = json_object(), *res;
+	int ch, rc = EXIT_USAGE;
 
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
 		if (request_post_opt(ch, args, &by) != 0)
 			goto out;
 	}
 	if (optind != argc) {
-		out_usage(command_current(), "unexpected \"%s\"",
-		    argv[optind]);
+		out_usage(command_current(), "unexpected \"%s\"", argv[optind]);
 		goto out;
 	}
 	if (client_connect(c) != 0) {
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	if (by != NULL && parse_time_opt(c, command_current(), by, 1, args,
-	    "by") != 0)
+	if (by != NULL &&
+	    parse_time_opt(c, command_current(), by, 1, args, "by") != 0)
 		goto out;
 	res = client_call(c, "request.post", args);
 	args = NULL;
@@ -134,14 +135,13 @@ out:
 int
 cmd_request_list(struct client *c, int argc, char **argv)
 {
-	json_t	*args = json_object();
-	int	 rc;
+	json_t *args = json_object();
+	int rc;
 
 	if ((rc = list_args(argc, argv, args)) == 0) {
 		if (!c->opts.json)
 			request_header();
-		rc = list_all(c, "request.list", "requests", args,
-		    request_row);
+		rc = list_all(c, "request.list", "requests", args, request_row);
 	}
 	json_decref(args);
 	return rc;
@@ -151,14 +151,15 @@ cmd_request_list(struct client *c, int argc, char **argv)
 static int
 request_one(struct client *c, int argc, char **argv, const char *op)
 {
-	json_int_t	 id;
-	json_t		*res;
+	json_int_t id;
+	json_t *res;
 
 	if (argc != 2)
 		return out_usage(command_current(), "name exactly one ID");
 	if (parse_id(command_current(), argv[1], &id) != 0)
 		return EXIT_USAGE;
-	if ((res = client_call(c, op, json_pack("{s:I}", "request", id))) == NULL)
+	if ((res = client_call(c, op, json_pack("{s:I}", "request", id))) ==
+	    NULL)
 		return EXIT_FAIL;
 	if (!c->opts.json)
 		request_print(json_object_get(res, "request"));

@@ -22,8 +22,8 @@ static int
 client_settings_key(void *arg, const char *section, const char *key,
     const char *value)
 {
-	struct client_opts	*o = arg;
-	char			**slot = NULL;
+	struct client_opts *o = arg;
+	char **slot = NULL;
 
 	(void)section;
 	if (strcmp(key, "addr") == 0)
@@ -47,9 +47,9 @@ client_settings_key(void *arg, const char *section, const char *key,
 int
 client_settings(struct client_opts *o, const char *path, char **cause)
 {
-	const char	*home, *env;
-	char		 buf[4096];
-	int		 rc;
+	const char *home, *env;
+	char buf[4096];
+	int rc;
 
 	if (o->addr == NULL && (env = getenv("LARDER_ADDR")) != NULL &&
 	    *env != '\0')
@@ -75,8 +75,11 @@ client_settings(struct client_opts *o, const char *path, char **cause)
 	if (rc == -1)
 		return asprintf(cause, "%s: %s", path, strerror(errno)), -1;
 	if (rc != 0)
-		return asprintf(cause, "%s:%d: not a key this client knows "
-		    "(addr, socket, token) or not key = value", path, rc), -1;
+		return asprintf(cause,
+		           "%s:%d: not a key this client knows "
+		           "(addr, socket, token) or not key = value",
+		           path, rc),
+		       -1;
 	return 0;
 }
 
@@ -84,8 +87,8 @@ client_settings(struct client_opts *o, const char *path, char **cause)
 static int
 client_dial_unix(const char *path)
 {
-	struct sockaddr_un	sun;
-	int			fd;
+	struct sockaddr_un sun;
+	int fd;
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
@@ -106,11 +109,11 @@ client_dial_unix(const char *path)
 static int
 client_dial_tcp(const char *addr)
 {
-	struct sockaddr_storage	ss;
-	int			len = sizeof ss, fd;
+	struct sockaddr_storage ss;
+	int len = sizeof ss, fd;
 
-	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss,
-	    &len) != 0) {
+	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss, &len) !=
+	    0) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -131,7 +134,7 @@ client_dial_tcp(const char *addr)
 static int
 client_dial(struct client *c, const char **where)
 {
-	const struct client_opts	*o = &c->opts;
+	const struct client_opts *o = &c->opts;
 
 	if (o->addr != NULL)
 		return client_dial_tcp(*where = o->addr);
@@ -149,7 +152,7 @@ client_dial(struct client *c, const char **where)
 static int
 client_read_line(struct client *c, char **line, size_t *len)
 {
-	int	rc;
+	int rc;
 
 	for (;;) {
 		rc = proto_frame_next(c->in, PROTO_MAX_REPLY, line, len);
@@ -167,7 +170,7 @@ client_read_line(struct client *c, char **line, size_t *len)
 static int
 client_write_all(int fd, const char *buf, size_t len)
 {
-	ssize_t	n;
+	ssize_t n;
 
 	while (len > 0) {
 		n = write(fd, buf, len);
@@ -185,9 +188,9 @@ client_write_all(int fd, const char *buf, size_t len)
 static int
 client_exchange(struct client *c, json_t *req)
 {
-	char	*text, *line;
-	size_t	 len;
-	int	 rc;
+	char *text, *line;
+	size_t len;
+	int rc;
 
 	text = json_dumps(req, JSON_COMPACT);
 	json_decref(req);
@@ -203,8 +206,8 @@ client_exchange(struct client *c, json_t *req)
 		json_decref(c->reply);
 		c->reply = json_loadb(line, len, 0, NULL);
 		free(line);
-		if (c->reply != NULL && json_object_get(c->reply, "event") ==
-		    NULL)
+		if (c->reply != NULL &&
+		    json_object_get(c->reply, "event") == NULL)
 			return 0;
 	}
 }
@@ -217,8 +220,8 @@ client_exchange(struct client *c, json_t *req)
 json_t *
 client_call(struct client *c, const char *op, json_t *args)
 {
-	json_t		*req, *err;
-	const char	*msg;
+	json_t *req, *err;
+	const char *msg;
 
 	if (c->fd == -1 && client_connect(c) != 0) {
 		json_decref(args);
@@ -239,9 +242,9 @@ client_call(struct client *c, const char *op, json_t *args)
 	err = json_object_get(c->reply, "error");
 	msg = json_string_value(json_object_get(err, "message"));
 	if (!c->opts.json)
-		fprintf(stderr, "larder: %s (%s)\n", msg != NULL ? msg :
-		    "the server refused", json_string_value(json_object_get(
-		    err, "code")));
+		fprintf(stderr, "larder: %s (%s)\n",
+		    msg != NULL ? msg : "the server refused",
+		    json_string_value(json_object_get(err, "code")));
 	return NULL;
 }
 
@@ -249,16 +252,18 @@ client_call(struct client *c, const char *op, json_t *args)
 static void
 client_adopt(struct client *c, json_t *hello)
 {
-	const char	*tz, *role;
+	const char *tz, *role;
 
 	tz = json_string_value(json_object_get(hello, "timezone"));
 	if (tz != NULL) {
 		setenv("TZ", tz, 1);
 		tzset();
 	}
-	if (proto_time_parse(json_string_value(json_object_get(hello,
-	    "now")) != NULL ? json_string_value(json_object_get(hello,
-	    "now")) : "", &c->now) != 0)
+	if (proto_time_parse(json_string_value(json_object_get(hello, "now")) !=
+	                NULL
+	            ? json_string_value(json_object_get(hello, "now"))
+	            : "",
+	        &c->now) != 0)
 		c->now = time(NULL);
 	role = json_string_value(json_object_get(hello, "role"));
 	snprintf(c->role, sizeof c->role, "%s", role != NULL ? role : "");
@@ -268,8 +273,8 @@ client_adopt(struct client *c, json_t *hello)
 int
 client_connect(struct client *c)
 {
-	const char	*where;
-	json_t		*args, *hello;
+	const char *where;
+	json_t *args, *hello;
 
 	if ((c->fd = client_dial(c, &where)) == -1) {
 		fprintf(stderr, "larder: cannot reach larderd at %s: %s\n",
@@ -283,8 +288,8 @@ client_connect(struct client *c)
 		json_object_set_new(args, "token", json_string(c->opts.token));
 	if (c->opts.as != NULL)
 		json_object_set_new(args, "as", json_string(c->opts.as));
-	json_object_set_new(args, "client", json_string("larder "
-	    LARDER_VERSION));
+	json_object_set_new(args, "client",
+	    json_string("larder " LARDER_VERSION));
 	if ((hello = client_call(c, "hello", args)) == NULL) {
 		if (c->opts.json)
 			out_json(c->reply);

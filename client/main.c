@@ -7,34 +7,32 @@
 #include "client.h"
 
 static const struct command commands[] = {
-	{ "status", "the daemon's version, uptime and counts", "",
-	    cmd_status },
-	{ "member add", "register a member organisation (coordinators)",
-	    "HANDLE --name NAME --hub HUB --people N --storage LIST "
-	    "[--catchment LIST] [--coordinator]", cmd_member_add },
-	{ "member list", "list the member organisations", "",
-	    cmd_member_list },
-	{ "member show", "show one member", "HANDLE", cmd_member_show },
-	{ "offer post", "offer surplus food",
-	    "--category C --kg N (--use-by DATE | --best-before DATE) "
-	    "[--collect WINDOW] [--storage S] [--min-portion N] "
-	    "[--indivisible] [--note TEXT]", cmd_offer_post },
-	{ "offer list", "list offers", "[--mine] [--open]", cmd_offer_list },
-	{ "offer show", "show one offer", "ID", cmd_offer_show },
-	{ "offer withdraw", "withdraw your open offer", "ID",
-	    cmd_offer_withdraw },
-	{ "request post", "ask for food",
-	    "--categories LIST --kg N --by DATE [--storage LIST] "
-	    "[--standing] [--note TEXT]", cmd_request_post },
-	{ "request list", "list requests", "[--mine] [--open]",
-	    cmd_request_list },
-	{ "request show", "show one request", "ID", cmd_request_show },
-	{ "request cancel", "cancel your open request", "ID",
-	    cmd_request_cancel },
-	{ "log verify", "recompute the exchange log's hash chain", "",
-	    cmd_log_verify },
-	{ "log export", "write the exchange log as JSON Lines",
-	    "[--since SEQ] [-o FILE]", cmd_log_export },
+    {"status", "the daemon's version, uptime and counts", "", cmd_status},
+    {"member add", "register a member organisation (coordinators)",
+        "HANDLE --name NAME --hub HUB --people N --storage LIST "
+        "[--catchment LIST] [--coordinator]",
+        cmd_member_add},
+    {"member list", "list the member organisations", "", cmd_member_list},
+    {"member show", "show one member", "HANDLE", cmd_member_show},
+    {"offer post", "offer surplus food",
+        "--category C --kg N (--use-by DATE | --best-before DATE) "
+        "[--collect WINDOW] [--storage S] [--min-portion N] "
+        "[--indivisible] [--note TEXT]",
+        cmd_offer_post},
+    {"offer list", "list offers", "[--mine] [--open]", cmd_offer_list},
+    {"offer show", "show one offer", "ID", cmd_offer_show},
+    {"offer withdraw", "withdraw your open offer", "ID", cmd_offer_withdraw},
+    {"request post", "ask for food",
+        "--categories LIST --kg N --by DATE [--storage LIST] "
+        "[--standing] [--note TEXT]",
+        cmd_request_post},
+    {"request list", "list requests", "[--mine] [--open]", cmd_request_list},
+    {"request show", "show one request", "ID", cmd_request_show},
+    {"request cancel", "cancel your open request", "ID", cmd_request_cancel},
+    {"log verify", "recompute the exchange log's hash chain", "",
+        cmd_log_verify},
+    {"log export", "write the exchange log as JSON Lines",
+        "[--since SEQ] [-o FILE]", cmd_log_export},
 };
 
 static const struct command *current;
@@ -49,16 +47,18 @@ command_current(void)
 static void
 usage(FILE *f)
 {
-	size_t	i;
+	size_t i;
 
-	fprintf(f, "usage: larder [--addr HOST:PORT | --socket PATH] "
+	fprintf(f,
+	    "usage: larder [--addr HOST:PORT | --socket PATH] "
 	    "[--token TOKEN] [--as HANDLE]\n"
 	    "              [--config FILE] [--json] COMMAND [ARGS]\n\n"
 	    "commands:\n");
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-16s %s\n", commands[i].words,
 		    commands[i].summary);
-	fprintf(f, "\nThe token, address and socket may also come from "
+	fprintf(f,
+	    "\nThe token, address and socket may also come from "
 	    "LARDER_TOKEN, LARDER_ADDR,\nLARDER_SOCKET or the settings file "
 	    "(LARDER_CONFIG, ~/.config/larder/larder.conf).\n"
 	    "Run larder COMMAND --help for a command's options.\n");
@@ -68,8 +68,8 @@ usage(FILE *f)
 static const struct command *
 find_command(int argc, char **argv, int *used)
 {
-	char	words[64];
-	size_t	i;
+	char words[64];
+	size_t i;
 
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (argc >= 2) {
@@ -90,24 +90,21 @@ find_command(int argc, char **argv, int *used)
 
 /* Reads the global options, before the command; returns its index. */
 static int
-parse_globals(int argc, char **argv, struct client_opts *o,
-    const char **config)
+parse_globals(int argc, char **argv, struct client_opts *o, const char **config)
 {
-	static const struct option	longs[] = {
-		{ "addr", required_argument, NULL, 'a' },
-		{ "socket", required_argument, NULL, 'S' },
-		{ "token", required_argument, NULL, 't' },
-		{ "as", required_argument, NULL, 'A' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int				ch;
+	static const struct option longs[] = {
+	    {"addr", required_argument, NULL, 'a'},
+	    {"socket", required_argument, NULL, 'S'},
+	    {"token", required_argument, NULL, 't'},
+	    {"as", required_argument, NULL, 'A'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+a:S:t:A:c:jVh", longs,
-	    NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+a:S:t:A:c:jVh", longs, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'a':
 			o->addr = strdup(optarg);
@@ -145,10 +142,10 @@ parse_globals(int argc, char **argv, struct client_opts *o,
 int
 main(int argc, char **argv)
 {
-	struct client	 c;
-	const char	*config = NULL;
-	char		*cause = NULL;
-	int		 first, used, rc, i;
+	struct client c;
+	const char *config = NULL;
+	char *cause = NULL;
+	int first, used, rc, i;
 
 	memset(&c, 0, sizeof c);
 	c.fd = -1;
@@ -159,8 +156,10 @@ main(int argc, char **argv)
 	}
 	current = find_command(argc - first, argv + first, &used);
 	if (current == NULL) {
-		fprintf(stderr, "larder: unknown command \"%s\"; run larder "
-		    "--help for the list\n", argv[first]);
+		fprintf(stderr,
+		    "larder: unknown command \"%s\"; run larder "
+		    "--help for the list\n",
+		    argv[first]);
 		return EXIT_USAGE;
 	}
 	if (client_settings(&c.opts, config, &cause) != 0) {
@@ -178,8 +177,7 @@ main(int argc, char **argv)
 	}
 	/* The command's own arguments start after its words. */
 	optind = 0;
-	rc = current->fn(&c, argc - first - used + 1,
-	    argv + first + used - 1);
+	rc = current->fn(&c, argc - first - used + 1, argv + first + used - 1);
 	client_close(&c);
 	return rc;
 }

@@ -14,8 +14,8 @@
 char *
 out_kg(int64_t grams, char *buf, size_t len)
 {
-	int64_t	whole = grams / 1000, frac = grams % 1000;
-	int	digits = 3;
+	int64_t whole = grams / 1000, frac = grams % 1000;
+	int digits = 3;
 
 	if (grams < 0) {
 		whole = -whole;
@@ -38,9 +38,9 @@ out_kg(int64_t grams, char *buf, size_t len)
 char *
 out_when(json_t *value, char *buf, size_t len)
 {
-	struct tm	tm;
-	time_t		t;
-	const char	*s = json_string_value(value);
+	struct tm tm;
+	time_t t;
+	const char *s = json_string_value(value);
 
 	if (s == NULL || proto_time_parse(s, &t) != 0) {
 		snprintf(buf, len, "-");
@@ -55,11 +55,12 @@ out_when(json_t *value, char *buf, size_t len)
 char *
 out_list(json_t *list, char *buf, size_t len)
 {
-	size_t	 i, off = 0;
-	json_t	*item;
+	size_t i, off = 0;
+	json_t *item;
 
 	buf[0] = '\0';
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		if (off >= len)
 			break;
 		off += (size_t)snprintf(buf + off, len - off, "%s%s",
@@ -80,7 +81,7 @@ out_json(json_t *obj)
 int
 out_usage(const struct command *cmd, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	fprintf(stderr, "larder %s: ", cmd->words);
 	va_start(ap, fmt);
@@ -94,7 +95,7 @@ out_usage(const struct command *cmd, const char *fmt, ...)
 int
 parse_grams_opt(const struct command *cmd, const char *s, int64_t *grams)
 {
-	char	*cause = NULL;
+	char *cause = NULL;
 
 	if (when_parse_grams(s, grams, &cause) == 0)
 		return 0;
@@ -111,8 +112,8 @@ int
 parse_time_opt(struct client *c, const struct command *cmd, const char *s,
     int end_of_day, json_t *args, const char *key)
 {
-	char	*cause = NULL;
-	time_t	 t;
+	char *cause = NULL;
+	time_t t;
 
 	if (when_parse_time(s, c->now, end_of_day, &t, &cause) != 0) {
 		out_usage(cmd, "%s", cause != NULL ? cause : "bad time");
@@ -127,13 +128,13 @@ parse_time_opt(struct client *c, const struct command *cmd, const char *s,
 json_t *
 parse_list(const char *s)
 {
-	json_t	*list = json_array();
-	char	*copy, *word, *save = NULL;
+	json_t *list = json_array();
+	char *copy, *word, *save = NULL;
 
 	if (list == NULL || (copy = strdup(s)) == NULL)
 		return list;
 	for (word = strtok_r(copy, ", ", &save); word != NULL;
-	    word = strtok_r(NULL, ", ", &save))
+	     word = strtok_r(NULL, ", ", &save))
 		json_array_append_new(list, json_string(word));
 	free(copy);
 	return list;
@@ -143,8 +144,8 @@ parse_list(const char *s)
 int
 parse_id(const struct command *cmd, const char *s, json_int_t *id)
 {
-	char		*end;
-	long long	 v;
+	char *end;
+	long long v;
 
 	v = strtoll(s, &end, 10);
 	if (*s == '\0' || *end != '\0' || v <= 0) {

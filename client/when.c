@@ -207,19 +207,17 @@ when_parse_grams(const char *s, int64_t *grams, char **cause)
 	if (a.ndig == 0 || unit == 0)
 		return when_fail(cause, s, "not a quantity %s", WHEN_TRY_GRAMS);
 	if (unit == 1 && a.dot)
-		return when_fail(
-		    cause, s,
+		return when_fail(cause, s,
 		    "grams must be whole (try 800g, or 12.5kg for kilograms)");
 	if (a.ndec > 3)
-		return when_fail(
-		    cause, s,
+		return when_fail(cause, s,
 		    "at most three decimals in kilograms (try 1.235kg)");
 	g = when_amount_grams(&a, unit);
 	if (neg || g == 0)
 		return when_fail(cause, s, "quantity must be more than zero");
 	if (g < 0)
-		return when_fail(
-		    cause, s, "more than %lld kg (100 tonnes): is it a typo?",
+		return when_fail(cause, s,
+		    "more than %lld kg (100 tonnes): is it a typo?",
 		    WHEN_MAX_GRAMS / 1000);
 	*grams = g;
 	return 0;
@@ -229,8 +227,8 @@ when_parse_grams(const char *s, int64_t *grams, char **cause)
 static int
 when_month_days(int year, int mon)
 {
-	static const int days[] = {31, 28, 31, 30, 31, 30,
-	                           31, 31, 30, 31, 30, 31};
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+	    31};
 	int leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
 
 	return mon == 2 && leap ? 29 : days[mon - 1];
@@ -241,9 +239,8 @@ static int
 when_check_date(const struct when_fields *f, const char *in, char **cause)
 {
 	static const char *const names[] = {"January", "February", "March",
-	                                    "April",   "May",      "June",
-	                                    "July",    "August",   "September",
-	                                    "October", "November", "December"};
+	    "April", "May", "June", "July", "August", "September", "October",
+	    "November", "December"};
 	int days;
 
 	if (f->year < 1970 || f->year > 9999)
@@ -253,7 +250,7 @@ when_check_date(const struct when_fields *f, const char *in, char **cause)
 	days = when_month_days(f->year, f->mon);
 	if (f->mday < 1 || f->mday > days)
 		return when_fail(cause, in, "no such day (%s %d has %d days)",
-		                 names[f->mon - 1], f->year, days);
+		    names[f->mon - 1], f->year, days);
 	return 0;
 }
 
@@ -360,9 +357,8 @@ when_word_is(const char *p, size_t n, const char *word)
 static int
 when_weekday(const char *p, size_t n)
 {
-	static const char *const names[] = {"sunday",    "monday",   "tuesday",
-	                                    "wednesday", "thursday", "friday",
-	                                    "saturday"};
+	static const char *const names[] = {"sunday", "monday", "tuesday",
+	    "wednesday", "thursday", "friday", "saturday"};
 	int i;
 
 	for (i = 0; i < 7; i++) {
@@ -428,7 +424,7 @@ when_scan_day(const char **pp, time_t now, struct when_fields *f, int *iso)
 /* Converts f to a time_t: local time by mktime, or UTC less its offset. */
 static int
 when_make(const struct when_fields *f, time_t *out, const char *in,
-          char **cause)
+    char **cause)
 {
 	struct tm tm;
 	time_t t;
@@ -453,7 +449,7 @@ when_make(const struct when_fields *f, time_t *out, const char *in,
  * a time of day, and after a date an optional offset. */
 static int
 when_scan_time(const char *buf, const char *p, int iso, struct when_fields *f,
-               char **cause)
+    char **cause)
 {
 	if (p != buf) {
 		if (iso && (*p == 't' || *p == 'T'))
@@ -462,26 +458,26 @@ when_scan_time(const char *buf, const char *p, int iso, struct when_fields *f,
 			p = when_skip(p);
 		else
 			return when_fail(cause, buf, "not a date or time %s",
-			                 WHEN_TRY_TIME);
+			    WHEN_TRY_TIME);
 	}
 	if (when_scan_clock(&p, f) != 0)
 		return when_fail(cause, buf, "not a time of day %s",
-		                 WHEN_TRY_CLOCK);
+		    WHEN_TRY_CLOCK);
 	if (when_check_clock(f, buf, cause) != 0)
 		return -1;
 	if (iso && when_scan_zone(&p, f) != 0)
 		return when_fail(cause, buf, "not a time zone offset %s",
-		                 WHEN_TRY_ZONE);
+		    WHEN_TRY_ZONE);
 	if (*p != '\0')
 		return when_fail(cause, buf, "not a date or time %s",
-		                 WHEN_TRY_TIME);
+		    WHEN_TRY_TIME);
 	return 0;
 }
 
 /* Parses buf, a date, a time of day, or a day then a time, into *out. */
 static int
 when_point(const char *buf, time_t now, int end_of_day, time_t *out,
-           char **cause)
+    char **cause)
 {
 	struct when_fields f;
 	const char *p = buf;
@@ -489,7 +485,7 @@ when_point(const char *buf, time_t now, int end_of_day, time_t *out,
 
 	if (when_scan_day(&p, now, &f, &iso) != 0)
 		return when_fail(cause, buf, "not a date or time %s",
-		                 WHEN_TRY_TIME);
+		    WHEN_TRY_TIME);
 	if (iso && when_check_date(&f, buf, cause) != 0)
 		return -1;
 	if (*p == '\0' && p != buf) {
@@ -533,7 +529,7 @@ when_relative(const char *buf, time_t now, time_t *out, char **cause)
 	unit = when_unit(*p);
 	if (ndig == 0 || unit == 0 || p[1] != '\0')
 		return when_fail(cause, buf, "not a relative time %s",
-		                 WHEN_TRY_REL);
+		    WHEN_TRY_REL);
 	room = now < 0 ? WHEN_MAX_TIME : WHEN_MAX_TIME - (int64_t)now;
 	if (n > room / unit)
 		return when_fail(cause, buf, "too far in the future");
@@ -543,13 +539,13 @@ when_relative(const char *buf, time_t now, time_t *out, char **cause)
 
 int
 when_parse_time(const char *s, time_t now, int end_of_day, time_t *out,
-                char **cause)
+    char **cause)
 {
 	char buf[WHEN_BUFSZ];
 
 	if (when_norm(s, buf, sizeof buf) != 0)
 		return when_fail(cause, s, "not a date or time %s",
-		                 WHEN_TRY_TIME);
+		    WHEN_TRY_TIME);
 	if (strcasecmp(buf, "now") == 0) {
 		*out = now;
 		return 0;
@@ -563,7 +559,7 @@ when_parse_time(const char *s, time_t now, int end_of_day, time_t *out,
  * whose end is after now; an end not after the start is the next day. */
 static int
 when_clock_span(struct when_fields *fa, struct when_fields *fb, time_t now,
-                time_t *a, time_t *b, const char *in, char **cause)
+    time_t *a, time_t *b, const char *in, char **cause)
 {
 	int day;
 
@@ -586,7 +582,7 @@ when_clock_span(struct when_fields *fa, struct when_fields *fb, time_t now,
 /* Parses buf, HH:MM-HH:MM, as the next such window. */
 static int
 when_clock_window(const char *buf, time_t now, time_t *a, time_t *b,
-                  char **cause)
+    char **cause)
 {
 	struct when_fields fa, fb;
 	struct tm today;
@@ -596,11 +592,11 @@ when_clock_window(const char *buf, time_t now, time_t *a, time_t *b,
 	memset(&fb, 0, sizeof fb);
 	if (when_scan_clock(&p, &fa) != 0 || *(p = when_skip(p)) != '-')
 		return when_fail(cause, buf, "not a window %s",
-		                 WHEN_TRY_WINDOW);
+		    WHEN_TRY_WINDOW);
 	p = when_skip(p + 1);
 	if (when_scan_clock(&p, &fb) != 0 || *p != '\0')
 		return when_fail(cause, buf, "not a window %s",
-		                 WHEN_TRY_WINDOW);
+		    WHEN_TRY_WINDOW);
 	if (when_check_clock(&fa, buf, cause) != 0 ||
 	    when_check_clock(&fb, buf, cause) != 0)
 		return -1;
@@ -614,7 +610,7 @@ when_clock_window(const char *buf, time_t now, time_t *a, time_t *b,
 /* Parses the two times of START,END, the end's bare date at its end. */
 static int
 when_pair(const char *in, const char *sa, const char *sb, time_t now, time_t *a,
-          time_t *b, char **cause)
+    time_t *b, char **cause)
 {
 	if (*when_skip(sa) == '\0' || *when_skip(sb) == '\0')
 		return when_fail(cause, in, "not a window %s", WHEN_TRY_WINDOW);
@@ -638,7 +634,7 @@ when_after_now(const char *buf)
 /* Parses buf, a copy of s, as whichever window form it is into [*a, *b). */
 static int
 when_window_form(const char *s, char *buf, time_t now, time_t *a, time_t *b,
-                 char **cause)
+    char **cause)
 {
 	char *comma = strchr(buf, ',');
 	const char *rest;
@@ -656,7 +652,7 @@ when_window_form(const char *s, char *buf, time_t now, time_t *a, time_t *b,
 
 int
 when_parse_window(const char *s, time_t now, time_t *start, time_t *end,
-                  char **cause)
+    char **cause)
 {
 	char buf[WHEN_BUFSZ];
 	time_t a, b;

@@ -14,9 +14,9 @@ int when_parse_grams(const char *s, int64_t *grams, char **cause);
 /* Parses a point in time relative to now. With end_of_day set, a bare
  * date means 23:59:59 local time that day; otherwise 00:00:00. */
 int when_parse_time(const char *s, time_t now, int end_of_day, time_t *out,
-                    char **cause);
+    char **cause);
 
 /* Parses a collection window into [*start, *end). */
 int when_parse_window(const char *s, time_t now, time_t *start, time_t *end,
-                      char **cause);
+    char **cause);
 #endif

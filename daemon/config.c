@@ -24,7 +24,7 @@
 
 struct config_key;
 typedef int config_parse_fn(struct config *, const struct config_key *,
-                            const char *, char **);
+    const char *, char **);
 
 /* One key of the file: where it lives and how its value is read. */
 struct config_key {
@@ -210,7 +210,7 @@ config_copy(const struct config *cfg)
 	bad |= config_copy_string(cfg->timezone, &c->timezone);
 	bad |= config_copy_string(cfg->network_name, &c->network_name);
 	if (config_copy_list(cfg->categories, cfg->ncategories,
-	                     &c->categories) == 0)
+	        &c->categories) == 0)
 		c->ncategories = cfg->ncategories;
 	else
 		bad = -1;
@@ -242,7 +242,7 @@ config_new(void)
 	cfg->listen = strdup("127.0.0.1:7411");
 	cfg->network_name = strdup("Larder network");
 	rc = config_split(CONFIG_CATEGORIES, &cfg->categories,
-	                  &cfg->ncategories, &cause);
+	    &cfg->ncategories, &cause);
 	free(cause);
 	if (rc != 0 || cfg->state_dir == NULL || cfg->listen == NULL ||
 	    cfg->network_name == NULL) {
@@ -259,8 +259,7 @@ config_check_socket(const char *path, char **cause)
 	size_t len = strlen(path);
 
 	if (len > CONFIG_SUN_PATH_MAX)
-		return config_fail(
-		    cause,
+		return config_fail(cause,
 		    "socket path \"%s\" is %zu bytes, but a Unix socket path "
 		    "may be at most %zu; choose a shorter socket or state_dir",
 		    path, len, CONFIG_SUN_PATH_MAX);
@@ -345,22 +344,22 @@ config_check_host(const char *host, size_t hostlen, char **cause)
 
 	if (hostlen == 0)
 		return config_fail(cause, "the host is empty; %s",
-		                   CONFIG_LISTEN_HELP);
+		    CONFIG_LISTEN_HELP);
 	if (host[0] == '[') {
 		span = 1 + strspn(host + 1, "0123456789abcdefABCDEF:.");
 		if (hostlen < 3 || span != hostlen - 1 || host[span] != ']')
-			return config_fail(
-			    cause, "bad IPv6 address \"%.*s\"; %s",
-			    (int)hostlen, host, CONFIG_LISTEN_HELP);
+			return config_fail(cause,
+			    "bad IPv6 address \"%.*s\"; %s", (int)hostlen, host,
+			    CONFIG_LISTEN_HELP);
 		return 0;
 	}
 	if (memchr(host, ':', hostlen) != NULL)
 		return config_fail(cause,
-		                   "an IPv6 address must be in brackets; %s",
-		                   CONFIG_LISTEN_HELP);
+		    "an IPv6 address must be in brackets; %s",
+		    CONFIG_LISTEN_HELP);
 	if (strspn(host, ok) < hostlen)
 		return config_fail(cause, "bad host \"%.*s\"; %s", (int)hostlen,
-		                   host, CONFIG_LISTEN_HELP);
+		    host, CONFIG_LISTEN_HELP);
 	return 0;
 }
 
@@ -373,15 +372,14 @@ config_check_port(const char *port, char **cause)
 
 	if (*port == '\0')
 		return config_fail(cause, "the port is missing; %s",
-		                   CONFIG_LISTEN_HELP);
+		    CONFIG_LISTEN_HELP);
 	errno = 0;
 	n = strtol(port, &end, 10);
 	if (!isdigit((unsigned char)*port) || *end != '\0')
 		return config_fail(cause, "bad port \"%s\"; %s", port,
-		                   CONFIG_LISTEN_HELP);
+		    CONFIG_LISTEN_HELP);
 	if (errno == ERANGE || n < 1 || n > 65535)
-		return config_fail(
-		    cause,
+		return config_fail(cause,
 		    "port %s is out of range; the port must be 1 to 65535",
 		    port);
 	return 0;
@@ -398,7 +396,7 @@ config_set_listen(struct config *cfg, const char *value, char **cause)
 	if ((colon = strrchr(value, ':')) == NULL ||
 	    (value[0] == '[' && strchr(colon, ']') != NULL))
 		return config_fail(cause, "\"%s\" has no port; %s", value,
-		                   CONFIG_LISTEN_HELP);
+		    CONFIG_LISTEN_HELP);
 	if (config_check_host(value, (size_t)(colon - value), cause) != 0 ||
 	    config_check_port(colon + 1, cause) != 0)
 		return -1;
@@ -408,7 +406,7 @@ config_set_listen(struct config *cfg, const char *value, char **cause)
 /* Parses listen through config_set_listen(). */
 static int
 config_parse_listen(struct config *cfg, const struct config_key *key,
-                    const char *value, char **cause)
+    const char *value, char **cause)
 {
 	(void)key;
 	return config_set_listen(cfg, value, cause);
@@ -417,7 +415,7 @@ config_parse_listen(struct config *cfg, const struct config_key *key,
 /* Parses a nonempty path. */
 static int
 config_parse_path(struct config *cfg, const struct config_key *key,
-                  const char *value, char **cause)
+    const char *value, char **cause)
 {
 	if (*value == '\0')
 		return config_fail(cause, "must not be empty");
@@ -427,7 +425,7 @@ config_parse_path(struct config *cfg, const struct config_key *key,
 /* Parses a nonempty path short enough for a Unix socket. */
 static int
 config_parse_socket(struct config *cfg, const struct config_key *key,
-                    const char *value, char **cause)
+    const char *value, char **cause)
 {
 	if (*value != '\0' && config_check_socket(value, cause) != 0)
 		return -1;
@@ -437,7 +435,7 @@ config_parse_socket(struct config *cfg, const struct config_key *key,
 /* Parses a time zone name; empty means the system's time zone. */
 static int
 config_parse_timezone(struct config *cfg, const struct config_key *key,
-                      const char *value, char **cause)
+    const char *value, char **cause)
 {
 	const char *ok = "abcdefghijklmnopqrstuvwxyz"
 	                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_+-:,.<>";
@@ -445,20 +443,19 @@ config_parse_timezone(struct config *cfg, const struct config_key *key,
 
 	if (len > (size_t)key->max || strspn(value, ok) != len ||
 	    strstr(value, "..") != NULL)
-		return config_fail(
-		    cause,
+		return config_fail(cause,
 		    "\"%s\" is not a time zone; expected a name such as "
 		    "Europe/London or UTC (at most %ld characters), or nothing "
 		    "for the system's time zone",
 		    value, key->max);
 	return config_replace(config_field(cfg, key->offset),
-	                      len == 0 ? NULL : value, cause);
+	    len == 0 ? NULL : value, cause);
 }
 
 /* Parses one of the words in config_log_levels. */
 static int
 config_parse_log_level(struct config *cfg, const struct config_key *key,
-                       const char *value, char **cause)
+    const char *value, char **cause)
 {
 	enum log_level *level = config_field(cfg, key->offset);
 	size_t i;
@@ -469,8 +466,7 @@ config_parse_log_level(struct config *cfg, const struct config_key *key,
 			return 0;
 		}
 	}
-	return config_fail(
-	    cause,
+	return config_fail(cause,
 	    "\"%s\" is not a log level; expected debug, info, warning or error",
 	    value);
 }
@@ -478,7 +474,7 @@ config_parse_log_level(struct config *cfg, const struct config_key *key,
 /* Parses a whole number from key->min to key->max. */
 static int
 config_parse_int(struct config *cfg, const struct config_key *key,
-                 const char *value, char **cause)
+    const char *value, char **cause)
 {
 	int *field = config_field(cfg, key->offset);
 	char *end;
@@ -487,13 +483,13 @@ config_parse_int(struct config *cfg, const struct config_key *key,
 	errno = 0;
 	n = strtol(value, &end, 10);
 	if (*value == '\0' || *end != '\0')
-		return config_fail(
-		    cause, "\"%s\" is not a whole number; expected %ld to %ld",
-		    value, key->min, key->max);
+		return config_fail(cause,
+		    "\"%s\" is not a whole number; expected %ld to %ld", value,
+		    key->min, key->max);
 	if (errno == ERANGE || n < key->min || n > key->max)
 		return config_fail(cause,
-		                   "%s is out of range; expected %ld to %ld",
-		                   value, key->min, key->max);
+		    "%s is out of range; expected %ld to %ld", value, key->min,
+		    key->max);
 	*field = (int)n;
 	return 0;
 }
@@ -501,14 +497,14 @@ config_parse_int(struct config *cfg, const struct config_key *key,
 /* Parses free text from key->min to key->max bytes long. */
 static int
 config_parse_text(struct config *cfg, const struct config_key *key,
-                  const char *value, char **cause)
+    const char *value, char **cause)
 {
 	size_t len = strlen(value);
 
 	if (len < (size_t)key->min || len > (size_t)key->max)
 		return config_fail(cause,
-		                   "must be %ld to %ld bytes long, not %zu",
-		                   key->min, key->max, len);
+		    "must be %ld to %ld bytes long, not %zu", key->min,
+		    key->max, len);
 	return config_replace(config_field(cfg, key->offset), value, cause);
 }
 
@@ -520,13 +516,11 @@ config_check_name(const char *name, char **cause)
 	size_t len = strlen(name);
 
 	if (len == 0)
-		return config_fail(
-		    cause,
+		return config_fail(cause,
 		    "empty item in the list; separate names with one comma");
 	if (len > CONFIG_NAME_MAX || strspn(name, ok) != len || *name == '_' ||
 	    *name == '-')
-		return config_fail(
-		    cause,
+		return config_fail(cause,
 		    "bad name \"%s\"; names are 1 to %d characters of "
 		    "a-z, 0-9, _ and -, starting with a letter or digit",
 		    name, CONFIG_NAME_MAX);
@@ -593,14 +587,14 @@ config_split(const char *value, char ***out, size_t *nout, char **cause)
 /* Sets *list and *count from a comma list of at least min names. */
 static int
 config_set_list(char ***list, size_t *count, const char *value, long min,
-                char **cause)
+    char **cause)
 {
 	char **items = NULL;
 	size_t n = 0;
 
 	if (*value == '\0' && min > 0)
 		return config_fail(cause, "must list at least %ld name%s", min,
-		                   min == 1 ? "" : "s");
+		    min == 1 ? "" : "s");
 	if (*value != '\0' && config_split(value, &items, &n, cause) != 0)
 		return -1;
 	config_free_list(*list, *count);
@@ -612,16 +606,16 @@ config_set_list(char ***list, size_t *count, const char *value, long min,
 /* Parses [network] categories. */
 static int
 config_parse_categories(struct config *cfg, const struct config_key *key,
-                        const char *value, char **cause)
+    const char *value, char **cause)
 {
 	return config_set_list(&cfg->categories, &cfg->ncategories, value,
-	                       key->min, cause);
+	    key->min, cause);
 }
 
 /* Parses [network] hubs; empty means any hub. */
 static int
 config_parse_hubs(struct config *cfg, const struct config_key *key,
-                  const char *value, char **cause)
+    const char *value, char **cause)
 {
 	return config_set_list(&cfg->hubs, &cfg->nhubs, value, key->min, cause);
 }
@@ -660,7 +654,7 @@ config_error(struct config_loader *ld, int line, const char *fmt, ...)
 /* Records an error about a key at the current line. */
 static void __attribute__((format(printf, 4, 5)))
 config_key_error(struct config_loader *ld, const char *section,
-                 const char *name, const char *fmt, ...)
+    const char *name, const char *fmt, ...)
 {
 	char *msg;
 	va_list ap;
@@ -674,7 +668,7 @@ config_key_error(struct config_loader *ld, const char *section,
 		return;
 	}
 	config_error(ld, ld->line, "%s:%d: [%s] %s: %s", ld->path, ld->line,
-	             section, name, msg);
+	    section, name, msg);
 	free(msg);
 }
 
@@ -703,8 +697,7 @@ config_key_names(const char *section)
 		if (strcmp(config_keys[i].section, section) != 0)
 			continue;
 		if (asprintf(&next, "%s%s%s", list != NULL ? list : "",
-		             list != NULL ? ", " : "",
-		             config_keys[i].name) == -1)
+		        list != NULL ? ", " : "", config_keys[i].name) == -1)
 			next = NULL;
 		free(list);
 		if ((list = next) == NULL)
@@ -716,21 +709,20 @@ config_key_names(const char *section)
 /* Reports a key the table does not know. */
 static void
 config_unknown_key(struct config_loader *ld, const char *section,
-                   const char *name)
+    const char *name)
 {
 	char *names;
 
 	if (*section == '\0') {
 		config_error(ld, ld->line,
-		             "%s:%d: %s: key outside any section; put it under "
-		             "[daemon], [limits] or [network]",
-		             ld->path, ld->line, name);
+		    "%s:%d: %s: key outside any section; put it under "
+		    "[daemon], [limits] or [network]",
+		    ld->path, ld->line, name);
 		return;
 	}
 	if (config_find_key(section, NULL) == -1) {
 		if (strcmp(section, ld->last_section) != 0)
-			config_key_error(
-			    ld, section, name,
+			config_key_error(ld, section, name,
 			    "unknown section; the sections are [daemon], "
 			    "[limits] and [network]");
 		return;
@@ -740,32 +732,30 @@ config_unknown_key(struct config_loader *ld, const char *section,
 		return;
 	}
 	config_key_error(ld, section, name,
-	                 "unknown key; the keys of [%s] are %s", section,
-	                 names);
+	    "unknown key; the keys of [%s] are %s", section, names);
 	free(names);
 }
 
 /* Returns whether inih passed an indented line as part of the last value. */
 static int
 config_is_continuation(struct config_loader *ld, const char *section,
-                       const char *name)
+    const char *name)
 {
 	return ld->indented && strcmp(section, ld->last_section) == 0 &&
-	       strcmp(name, ld->last_name) == 0;
+	    strcmp(name, ld->last_name) == 0;
 }
 
 /* Applies one key of the file to ld->cfg, recording any error. */
 static void
 config_apply(struct config_loader *ld, const char *section, const char *name,
-             const char *value)
+    const char *value)
 {
 	const struct config_key *key;
 	char *cause = NULL;
 	int i;
 
 	if (config_is_continuation(ld, section, name)) {
-		config_key_error(
-		    ld, section, name,
+		config_key_error(ld, section, name,
 		    "an indented line continues the value above, which larderd "
 		    "does not accept; start every line at the left margin");
 		return;
@@ -777,8 +767,8 @@ config_apply(struct config_loader *ld, const char *section, const char *name,
 	key = &config_keys[i];
 	if (ld->seen[i] != 0) {
 		config_key_error(ld, section, name,
-		                 "duplicate key; it was already set on line %d",
-		                 ld->seen[i]);
+		    "duplicate key; it was already set on line %d",
+		    ld->seen[i]);
 		return;
 	}
 	ld->seen[i] = ld->line;
@@ -794,7 +784,7 @@ config_apply(struct config_loader *ld, const char *section, const char *name,
 /* The inih handler: applies a key on the first pass only. */
 static int
 config_handle(void *user, const char *section, const char *name,
-              const char *value)
+    const char *value)
 {
 	struct config_loader *ld = user;
 
@@ -853,8 +843,7 @@ config_read_line(char *buf, int size, void *user)
 		start++;
 	if (config_overflowed(ld->f, buf, size)) {
 		if (*start != ';' && *start != '#' && ld->pass == 0)
-			config_error(
-			    ld, ld->line,
+			config_error(ld, ld->line,
 			    "%s:%d: line too long; the limit is %d bytes",
 			    ld->path, ld->line, size - 1);
 		buf[0] = '\0';
@@ -884,9 +873,9 @@ config_parse_file(struct config_loader *ld)
 			break;
 		}
 		config_error(ld, rc,
-		             "%s:%d: syntax error; expected [section], "
-		             "key = value or a comment",
-		             ld->path, rc);
+		    "%s:%d: syntax error; expected [section], "
+		    "key = value or a comment",
+		    ld->path, rc);
 		ld->syntax[ld->nsyntax++] = rc;
 		ld->pass++;
 		if (ld->nsyntax == CONFIG_SYNTAX_MAX ||
@@ -895,7 +884,7 @@ config_parse_file(struct config_loader *ld)
 	}
 	if (ld->read_errno != 0)
 		config_error(ld, 0, "%s: cannot read: %s", ld->path,
-		             strerror(ld->read_errno));
+		    strerror(ld->read_errno));
 }
 
 /* Joins the loader's errors into one malloc'd message. */
@@ -946,7 +935,7 @@ config_load(struct config *cfg, const char *path, char **cause)
 	ld.path = path;
 	if ((ld.f = fopen(path, "r")) == NULL)
 		return config_fail(cause, "%s: cannot open: %s", path,
-		                   strerror(errno));
+		    strerror(errno));
 	if ((ld.cfg = config_copy(cfg)) == NULL) {
 		fclose(ld.f);
 		return config_fail(cause, "out of memory");

@@ -12,37 +12,35 @@
 #include "token.h"
 
 struct demo_member {
-	const char	*handle;
-	const char	*name;
-	const char	*hub;
-	int		 people;
-	unsigned	 storage;
-	const char	*catchment;
-	int		 coordinator;
+	const char *handle;
+	const char *name;
+	const char *hub;
+	int people;
+	unsigned storage;
+	const char *catchment;
+	int coordinator;
 };
 
 static const struct demo_member demo_members[] = {
-	{ "humdum", "HumDum Community Pantry", "barking", 120,
-	    STORAGE_AMBIENT | STORAGE_CHILLED, "IG11,RM9", 1 },
-	{ "stmarys", "St Mary's Food Bank", "barking", 300,
-	    STORAGE_AMBIENT | STORAGE_CHILLED | STORAGE_FROZEN, "IG11,IG3",
-	    0 },
-	{ "gascoigne", "Gascoigne Youth Club", "barking", 40,
-	    STORAGE_AMBIENT, "IG11", 0 },
-	{ "heathway", "Heathway Community Cafe", "dagenham", 80,
-	    STORAGE_AMBIENT | STORAGE_CHILLED, "RM8,RM9,RM10", 0 },
-	{ "becontree", "Becontree Faith Kitchen", "dagenham", 150,
-	    STORAGE_AMBIENT | STORAGE_CHILLED | STORAGE_FROZEN, "RM8,RM10",
-	    0 },
+    {"humdum", "HumDum Community Pantry", "barking", 120,
+        STORAGE_AMBIENT | STORAGE_CHILLED, "IG11,RM9", 1},
+    {"stmarys", "St Mary's Food Bank", "barking", 300,
+        STORAGE_AMBIENT | STORAGE_CHILLED | STORAGE_FROZEN, "IG11,IG3", 0},
+    {"gascoigne", "Gascoigne Youth Club", "barking", 40, STORAGE_AMBIENT,
+        "IG11", 0},
+    {"heathway", "Heathway Community Cafe", "dagenham", 80,
+        STORAGE_AMBIENT | STORAGE_CHILLED, "RM8,RM9,RM10", 0},
+    {"becontree", "Becontree Faith Kitchen", "dagenham", 150,
+        STORAGE_AMBIENT | STORAGE_CHILLED | STORAGE_FROZEN, "RM8,RM10", 0},
 };
 
 /* Adds one demo member and prints its token. */
 static int
 demo_member(struct larderd *d, const struct demo_member *dm)
 {
-	struct member	 m;
-	char		 token[TOKEN_LEN + 1];
-	char		*cause = NULL;
+	struct member m;
+	char token[TOKEN_LEN + 1];
+	char *cause = NULL;
 
 	memset(&m, 0, sizeof m);
 	snprintf(m.handle, sizeof m.handle, "%s", dm->handle);
@@ -66,8 +64,8 @@ static int
 demo_request(struct larderd *d, const char *handle, const char *categories,
     int64_t grams, time_t by)
 {
-	struct request	r;
-	struct member	m;
+	struct request r;
+	struct member m;
 
 	if (store_member_by_handle(d->store, handle, &m) != 1)
 		return -1;
@@ -84,26 +82,26 @@ demo_request(struct larderd *d, const char *handle, const char *categories,
 		return -1;
 	return exlog_append(d->log, r.posted, "request.posted", "admin",
 	    json_pack("{s:I, s:s, s:s, s:o, s:I, s:o, s:b}", "request",
-	    (json_int_t)r.id, "member", handle, "hub", m.hub, "categories",
-	    json_pack("[s]", categories), "grams", (json_int_t)grams, "by",
-	    proto_time_json(by), "standing", 0));
+	        (json_int_t)r.id, "member", handle, "hub", m.hub, "categories",
+	        json_pack("[s]", categories), "grams", (json_int_t)grams, "by",
+	        proto_time_json(by), "standing", 0));
 }
 
 /* Seeds the demo network once; on later starts says it is there. */
 int
 demo_seed(struct larderd *d, void *arg)
 {
-	time_t	now = server_now(d);
-	size_t	i;
+	time_t now = server_now(d);
+	size_t i;
 
 	(void)arg;
 	if (store_member_count(d->store) > 0) {
 		printf("demo: the network already has members; their tokens "
-		    "were printed when it was seeded\n");
+		       "were printed when it was seeded\n");
 		return 0;
 	}
 	printf("demo: seeded an example network. Member tokens (shown only "
-	    "now):\n");
+	       "now):\n");
 	for (i = 0; i < sizeof demo_members / sizeof demo_members[0]; i++) {
 		if (demo_member(d, &demo_members[i]) != 0)
 			return -1;
@@ -112,7 +110,7 @@ demo_seed(struct larderd *d, void *arg)
 	    demo_request(d, "heathway", "produce", 8000, now + 86400) != 0)
 		return -1;
 	printf("demo: stmarys asks for 15 kg of bakery, heathway for 8 kg of "
-	    "produce\n");
+	       "produce\n");
 	fflush(stdout);
 	return 0;
 }

@@ -12,8 +12,8 @@ int
 digest_sha256(const void *a, size_t alen, const void *b, size_t blen,
     unsigned char *out)
 {
-	EVP_MD_CTX	*ctx;
-	int		 ok;
+	EVP_MD_CTX *ctx;
+	int ok;
 
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return -1;
@@ -43,8 +43,8 @@ digest_equal(const unsigned char *a, const unsigned char *b)
 char *
 digest_hex(const unsigned char *in, size_t len, char *out)
 {
-	static const char	digits[] = "0123456789abcdef";
-	size_t			i;
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
 
 	for (i = 0; i < len; i++) {
 		out[2 * i] = digits[in[i] >> 4];
@@ -68,8 +68,8 @@ digest_nibble(char c)
 int
 digest_unhex(const char *in, unsigned char *out, size_t len)
 {
-	size_t	i;
-	int	hi, lo;
+	size_t i;
+	int hi, lo;
 
 	if (strlen(in) != 2 * len)
 		return -1;

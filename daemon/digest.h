@@ -4,13 +4,12 @@
 
 #include <stddef.h>
 
-#define DIGEST_LEN	32
+#define DIGEST_LEN 32
 
-int	digest_sha256(const void *, size_t, const void *, size_t,
-	    unsigned char *);
-int	digest_random(unsigned char *, size_t);
-int	digest_equal(const unsigned char *, const unsigned char *);
-char	*digest_hex(const unsigned char *, size_t, char *);
-int	digest_unhex(const char *, unsigned char *, size_t);
+int digest_sha256(const void *, size_t, const void *, size_t, unsigned char *);
+int digest_random(unsigned char *, size_t);
+int digest_equal(const unsigned char *, const unsigned char *);
+char *digest_hex(const unsigned char *, size_t, char *);
+int digest_unhex(const char *, unsigned char *, size_t);
 
 #endif

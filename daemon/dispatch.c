@@ -11,33 +11,33 @@
 #include "log.h"
 
 struct handler {
-	const char	*op;
-	enum need	 need;
-	handler_fn	 fn;
+	const char *op;
+	enum need need;
+	handler_fn fn;
 };
 
 static const struct handler handlers[] = {
-	{ "hello", NEED_NONE, h_hello },
-	{ "status", NEED_SESSION, h_status },
-	{ "member.add", NEED_COORDINATOR, h_member_add },
-	{ "member.list", NEED_SESSION, h_member_list },
-	{ "member.show", NEED_SESSION, h_member_show },
-	{ "offer.post", NEED_MEMBER, h_offer_post },
-	{ "offer.list", NEED_SESSION, h_offer_list },
-	{ "offer.show", NEED_SESSION, h_offer_show },
-	{ "offer.withdraw", NEED_MEMBER, h_offer_withdraw },
-	{ "request.post", NEED_MEMBER, h_request_post },
-	{ "request.list", NEED_SESSION, h_request_list },
-	{ "request.show", NEED_SESSION, h_request_show },
-	{ "request.cancel", NEED_MEMBER, h_request_cancel },
-	{ "log.verify", NEED_SESSION, h_log_verify },
-	{ "log.export", NEED_SESSION, h_log_export },
+    {"hello", NEED_NONE, h_hello},
+    {"status", NEED_SESSION, h_status},
+    {"member.add", NEED_COORDINATOR, h_member_add},
+    {"member.list", NEED_SESSION, h_member_list},
+    {"member.show", NEED_SESSION, h_member_show},
+    {"offer.post", NEED_MEMBER, h_offer_post},
+    {"offer.list", NEED_SESSION, h_offer_list},
+    {"offer.show", NEED_SESSION, h_offer_show},
+    {"offer.withdraw", NEED_MEMBER, h_offer_withdraw},
+    {"request.post", NEED_MEMBER, h_request_post},
+    {"request.list", NEED_SESSION, h_request_list},
+    {"request.show", NEED_SESSION, h_request_show},
+    {"request.cancel", NEED_MEMBER, h_request_cancel},
+    {"log.verify", NEED_SESSION, h_log_verify},
+    {"log.export", NEED_SESSION, h_log_export},
 };
 
 static const struct handler *
 dispatch_find(const char *op)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sizeof handlers / sizeof handlers[0]; i++) {
 		if (strcmp(handlers[i].op, op) == 0)
@@ -50,13 +50,14 @@ dispatch_find(const char *op)
 int
 dispatch_check_table(char **cause)
 {
-	const struct proto_op	*op;
-	size_t			 i;
+	const struct proto_op *op;
+	size_t i;
 
 	for (i = 0; (op = proto_op_at(i)) != NULL; i++) {
 		if (dispatch_find(op->name) == NULL)
 			return asprintf(cause, "operation %s has no handler",
-			    op->name), -1;
+			           op->name),
+			       -1;
 	}
 	return 0;
 }
@@ -65,7 +66,7 @@ dispatch_check_table(char **cause)
 int
 call_fail(struct call *c, enum proto_error code, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	c->code = code;
 	free(c->message);
@@ -88,7 +89,7 @@ call_store_error(struct call *c)
 const char *
 call_actor(const struct call *c)
 {
-	const struct member	*m = session_member(c->s);
+	const struct member *m = session_member(c->s);
 
 	return m != NULL ? m->handle : "admin";
 }
@@ -97,20 +98,20 @@ call_actor(const struct call *c)
 int
 call_page_begin(struct call *c, struct store_filter *f, struct page *p)
 {
-	json_int_t	limit = proto_arg_int(c->req, "limit", PAGE_MAX);
+	json_int_t limit = proto_arg_int(c->req, "limit", PAGE_MAX);
 
 	memset(f, 0, sizeof *f);
 	memset(p, 0, sizeof *p);
 	f->after = proto_arg_int(c->req, "after", 0);
 	if (limit < 1 || limit > PAGE_MAX)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "limit must be "
-		    "from 1 to %d", PAGE_MAX);
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "limit must be from 1 to %d", PAGE_MAX);
 	f->limit = (int)limit;
 	f->open_only = proto_arg_bool(c->req, "open", 0);
 	if (proto_arg_bool(c->req, "mine", 0)) {
 		if (session_member(c->s) == NULL)
-			return call_fail(c, PROTO_FORBIDDEN, "\"mine\" needs "
-			    "a session acting for a member");
+			return call_fail(c, PROTO_FORBIDDEN,
+			    "\"mine\" needs a session acting for a member");
 		f->member = session_member(c->s)->id;
 	}
 	if ((p->items = json_array()) == NULL)
@@ -132,17 +133,19 @@ call_page_end(struct call *c, const char *key, const struct store_filter *f,
 		    store_errmsg(c->d->store));
 	}
 	c->result = json_pack("{s:o, s:o}", key, p->items, "next",
-	    json_array_size(p->items) == (size_t)f->limit ?
-	    json_integer(p->last) : json_null());
-	return c->result != NULL ? 0 : call_fail(c, PROTO_INTERNAL,
-	    "out of memory");
+	    json_array_size(p->items) == (size_t)f->limit
+	        ? json_integer(p->last)
+	        : json_null());
+	return c->result != NULL
+	    ? 0
+	    : call_fail(c, PROTO_INTERNAL, "out of memory");
 }
 
 /* Checks that the session may use the operation. */
 static int
 dispatch_allowed(struct call *c, const struct handler *h)
 {
-	const struct member	*m = session_member(c->s);
+	const struct member *m = session_member(c->s);
 
 	if (h->need == NEED_NONE)
 		return 0;
@@ -150,9 +153,11 @@ dispatch_allowed(struct call *c, const struct handler *h)
 		return call_fail(c, PROTO_UNAUTHENTICATED,
 		    "send hello with your token first");
 	if (h->need == NEED_MEMBER && m == NULL)
-		return call_fail(c, PROTO_FORBIDDEN, "%s acts for a member; "
+		return call_fail(c, PROTO_FORBIDDEN,
+		    "%s acts for a member; "
 		    "the administrator names one with \"as\" (larder --as "
-		    "HANDLE)", h->op);
+		    "HANDLE)",
+		    h->op);
 	if (h->need == NEED_COORDINATOR && !session_is_admin(c->s) &&
 	    (m == NULL || !m->coordinator))
 		return call_fail(c, PROTO_FORBIDDEN, "%s is for coordinators",
@@ -166,13 +171,12 @@ dispatch_allowed(struct call *c, const struct handler *h)
  * change behind.
  */
 char *
-dispatch(struct larderd *d, struct session *s,
-    const struct proto_request *req)
+dispatch(struct larderd *d, struct session *s, const struct proto_request *req)
 {
-	const struct handler	*h;
-	struct call		 c;
-	char			*line;
-	int			 rc;
+	const struct handler *h;
+	struct call c;
+	char *line;
+	int rc;
 
 	memset(&c, 0, sizeof c);
 	c.d = d;
@@ -184,8 +188,9 @@ dispatch(struct larderd *d, struct session *s,
 		rc = call_fail(&c, PROTO_UNKNOWN_OP, "no handler");
 	else if ((rc = dispatch_allowed(&c, h)) == 0) {
 		if (store_step_begin(d->store) != 0)
-			rc = call_fail(&c, PROTO_UNAVAILABLE, "the store is "
-			    "unavailable: %s", store_errmsg(d->store));
+			rc = call_fail(&c, PROTO_UNAVAILABLE,
+			    "the store is unavailable: %s",
+			    store_errmsg(d->store));
 		else {
 			rc = h->fn(&c);
 			if (store_step_end(d->store, rc == 0) != 0 && rc == 0)

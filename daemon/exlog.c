@@ -11,22 +11,22 @@
 #include "exlog.h"
 #include "proto.h"
 
-#define EXLOG_CANON	(JSON_COMPACT | JSON_SORT_KEYS)
-#define EXLOG_BATCH	1000
+#define EXLOG_CANON (JSON_COMPACT | JSON_SORT_KEYS)
+#define EXLOG_BATCH 1000
 
 struct exlog {
-	struct store	*store;
-	int64_t		 seq;
-	unsigned char	 hash[DIGEST_LEN];
-	exlog_cb	 listener;
-	void		*listener_arg;
+	struct store *store;
+	int64_t seq;
+	unsigned char hash[DIGEST_LEN];
+	exlog_cb listener;
+	void *listener_arg;
 };
 
 /* Opens the log over a store and reads the head of its chain. */
 struct exlog *
 exlog_open(struct store *store, char **cause)
 {
-	struct exlog	*log;
+	struct exlog *log;
 
 	if ((log = calloc(1, sizeof *log)) == NULL)
 		return asprintf(cause, "out of memory"), NULL;
@@ -72,19 +72,20 @@ exlog_last_seq(const struct exlog *log)
  * and the change it records commit or vanish together.
  */
 int
-exlog_append(struct exlog *log, time_t at, const char *kind,
-    const char *actor, json_t *fields)
+exlog_append(struct exlog *log, time_t at, const char *kind, const char *actor,
+    json_t *fields)
 {
-	struct store_event	 ev;
-	unsigned char		 hash[DIGEST_LEN];
-	char			*body = NULL;
-	int			 rc = -1;
+	struct store_event ev;
+	unsigned char hash[DIGEST_LEN];
+	char *body = NULL;
+	int rc = -1;
 
-	if (fields == NULL || json_object_set_new(fields, "seq",
-	    json_integer(log->seq + 1)) != 0 || json_object_set_new(fields,
-	    "at", proto_time_json(at)) != 0 || json_object_set_new(fields,
-	    "kind", json_string(kind)) != 0 || json_object_set_new(fields,
-	    "actor", json_string(actor)) != 0)
+	if (fields == NULL ||
+	    json_object_set_new(fields, "seq", json_integer(log->seq + 1)) !=
+	        0 ||
+	    json_object_set_new(fields, "at", proto_time_json(at)) != 0 ||
+	    json_object_set_new(fields, "kind", json_string(kind)) != 0 ||
+	    json_object_set_new(fields, "actor", json_string(actor)) != 0)
 		goto out;
 	if ((body = json_dumps(fields, EXLOG_CANON)) == NULL)
 		goto out;
@@ -109,9 +110,9 @@ out:
 }
 
 struct exlog_walk {
-	struct exlog_check	*check;
-	int64_t			 seq;
-	unsigned char		 hash[DIGEST_LEN];
+	struct exlog_check *check;
+	int64_t seq;
+	unsigned char hash[DIGEST_LEN];
 };
 
 /* Notes the first broken event; returns -1 to stop the scan. */
@@ -127,15 +128,17 @@ exlog_broken(struct exlog_walk *w, int64_t seq, const char *reason)
 static int
 exlog_body_matches(const struct store_event *ev)
 {
-	json_t	*obj;
-	time_t	 at;
-	int	 ok;
+	json_t *obj;
+	time_t at;
+	int ok;
 
 	obj = json_loads(ev->body, 0, NULL);
-	ok = obj != NULL && json_integer_value(json_object_get(obj,
-	    "seq")) == ev->seq && json_is_string(json_object_get(obj, "at")) &&
+	ok = obj != NULL &&
+	    json_integer_value(json_object_get(obj, "seq")) == ev->seq &&
+	    json_is_string(json_object_get(obj, "at")) &&
 	    proto_time_parse(json_string_value(json_object_get(obj, "at")),
-	    &at) == 0 && at == ev->at;
+	        &at) == 0 &&
+	    at == ev->at;
 	json_decref(obj);
 	return ok;
 }
@@ -143,18 +146,20 @@ exlog_body_matches(const struct store_event *ev)
 static int
 exlog_verify_one(void *arg, const struct store_event *ev)
 {
-	struct exlog_walk	*w = arg;
-	unsigned char		 hash[DIGEST_LEN];
+	struct exlog_walk *w = arg;
+	unsigned char hash[DIGEST_LEN];
 
 	if (ev->seq != w->seq + 1)
 		return exlog_broken(w, w->seq + 1, "event is missing");
 	if (ev->prev == NULL || !digest_equal(ev->prev, w->hash))
-		return exlog_broken(w, ev->seq, "does not follow the event "
-		    "before it");
-	if (ev->hash == NULL || digest_sha256(w->hash, DIGEST_LEN, ev->body,
-	    strlen(ev->body), hash) != 0 || !digest_equal(hash, ev->hash))
-		return exlog_broken(w, ev->seq, "content does not match its "
-		    "hash");
+		return exlog_broken(w, ev->seq,
+		    "does not follow the event before it");
+	if (ev->hash == NULL ||
+	    digest_sha256(w->hash, DIGEST_LEN, ev->body, strlen(ev->body),
+	        hash) != 0 ||
+	    !digest_equal(hash, ev->hash))
+		return exlog_broken(w, ev->seq,
+		    "content does not match its hash");
 	if (!exlog_body_matches(ev))
 		return exlog_broken(w, ev->seq, "row and content disagree");
 	w->seq = ev->seq;
@@ -167,8 +172,8 @@ exlog_verify_one(void *arg, const struct store_event *ev)
 int
 exlog_verify(struct store *store, struct exlog_check *check)
 {
-	struct exlog_walk	w;
-	int64_t			before;
+	struct exlog_walk w;
+	int64_t before;
 
 	memset(check, 0, sizeof *check);
 	memset(&w, 0, sizeof w);
@@ -176,10 +181,9 @@ exlog_verify(struct store *store, struct exlog_check *check)
 	do {
 		before = check->events;
 		if (store_event_scan(store, w.seq, EXLOG_BATCH,
-		    exlog_verify_one, &w) != 0)
+		        exlog_verify_one, &w) != 0)
 			return -1;
-	} while (check->bad_seq == 0 && check->events - before ==
-	    EXLOG_BATCH);
+	} while (check->bad_seq == 0 && check->events - before == EXLOG_BATCH);
 	return 0;
 }
 
@@ -187,8 +191,8 @@ exlog_verify(struct store *store, struct exlog_check *check)
 json_t *
 exlog_export(const struct store_event *ev)
 {
-	json_t	*obj;
-	char	 hex[2 * DIGEST_LEN + 1];
+	json_t *obj;
+	char hex[2 * DIGEST_LEN + 1];
 
 	if ((obj = json_loads(ev->body, 0, NULL)) == NULL)
 		return NULL;

@@ -8,20 +8,21 @@
 #include "token.h"
 #include "valid.h"
 
-#define MEMBER_MAX_PEOPLE	1000000
+#define MEMBER_MAX_PEOPLE 1000000
 
 /* Builds a member's public record: never its token. */
 json_t *
 member_json(const struct member *m)
 {
-	char	storage[64];
+	char storage[64];
 
 	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:b, s:s, s:o}",
 	    "handle", m->handle, "name", m->name, "hub", m->hub, "people",
-	    (json_int_t)m->people, "storage", valid_split(storage_format(
-	    m->storage, storage, sizeof storage)), "catchment",
-	    valid_split(m->catchment), "coordinator", m->coordinator,
-	    "standing", m->standing, "joined", proto_time_json(m->joined));
+	    (json_int_t)m->people, "storage",
+	    valid_split(storage_format(m->storage, storage, sizeof storage)),
+	    "catchment", valid_split(m->catchment), "coordinator",
+	    m->coordinator, "standing", m->standing, "joined",
+	    proto_time_json(m->joined));
 }
 
 /*
@@ -32,19 +33,21 @@ int
 member_create(struct larderd *d, struct member *m, const char *actor,
     char *token, char **cause)
 {
-	unsigned char	hash[DIGEST_LEN];
-	struct member	old;
-	json_t		*ev;
+	unsigned char hash[DIGEST_LEN];
+	struct member old;
+	json_t *ev;
 
 	if (store_member_by_handle(d->store, m->handle, &old) != 0)
 		return asprintf(cause, "a member \"%s\" already exists",
-		    m->handle), -1;
+		           m->handle),
+		       -1;
 	snprintf(m->standing, sizeof m->standing, "good");
 	m->joined = server_now(d);
 	if (token_new(token, hash) != 0 ||
 	    store_member_insert(d->store, m, hash) != 0)
 		return asprintf(cause, "cannot add the member: %s",
-		    store_errmsg(d->store)), -1;
+		           store_errmsg(d->store)),
+		       -1;
 	ev = member_json(m);
 	json_object_del(ev, "joined");
 	json_object_del(ev, "standing");
@@ -52,7 +55,8 @@ member_create(struct larderd *d, struct member *m, const char *actor,
 	json_object_del(ev, "handle");
 	if (exlog_append(d->log, m->joined, "member.joined", actor, ev) != 0)
 		return asprintf(cause, "cannot log the new member: %s",
-		    store_errmsg(d->store)), -1;
+		           store_errmsg(d->store)),
+		       -1;
 	log_info("member %s: joined hub %s", m->handle, m->hub);
 	return 0;
 }
@@ -61,15 +65,16 @@ member_create(struct larderd *d, struct member *m, const char *actor,
 static int
 h_member_storage(struct call *c, struct member *m)
 {
-	json_t	*item;
-	size_t	 i;
+	json_t *item;
+	size_t i;
 	unsigned bit;
 
 	m->storage = 0;
-	json_array_foreach(proto_arg(c->req, "storage"), i, item) {
+	json_array_foreach(proto_arg(c->req, "storage"), i, item)
+	{
 		if (storage_parse(json_string_value(item), &bit) != 0)
-			return call_fail(c, PROTO_INVALID_ARGUMENT, "storage "
-			    "\"%s\" is not ambient, chilled or frozen",
+			return call_fail(c, PROTO_INVALID_ARGUMENT,
+			    "storage \"%s\" is not ambient, chilled or frozen",
 			    json_string_value(item));
 		m->storage |= bit;
 	}
@@ -83,20 +88,22 @@ h_member_storage(struct call *c, struct member *m)
 static int
 h_member_catchment(struct call *c, struct member *m)
 {
-	json_t	*list, *item, *norm;
-	size_t	 i;
-	char	 district[8];
-	int	 rc;
+	json_t *list, *item, *norm;
+	size_t i;
+	char district[8];
+	int rc;
 
 	list = proto_arg(c->req, "catchment");
 	if (list == NULL)
 		return 0;
 	norm = json_array();
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		if (!valid_district(json_string_value(item), district,
-		    sizeof district)) {
+		        sizeof district)) {
 			json_decref(norm);
-			return call_fail(c, PROTO_INVALID_ARGUMENT, "catchment "
+			return call_fail(c, PROTO_INVALID_ARGUMENT,
+			    "catchment "
 			    "\"%s\" is not a postcode district (e.g. IG11)",
 			    json_string_value(item));
 		}
@@ -104,32 +111,33 @@ h_member_catchment(struct call *c, struct member *m)
 	}
 	rc = valid_join(norm, m->catchment, sizeof m->catchment);
 	json_decref(norm);
-	return rc == 0 ? 0 : call_fail(c, PROTO_INVALID_ARGUMENT,
-	    "catchment is too long");
+	return rc == 0
+	    ? 0
+	    : call_fail(c, PROTO_INVALID_ARGUMENT, "catchment is too long");
 }
 
 /* Reads and checks member.add's arguments. */
 static int
 h_member_args(struct call *c, struct member *m)
 {
-	const char	*handle = proto_arg_str(c->req, "handle");
-	const char	*name = proto_arg_str(c->req, "name");
-	const char	*hub = proto_arg_str(c->req, "hub");
-	json_int_t	 people = proto_arg_int(c->req, "people", 0);
+	const char *handle = proto_arg_str(c->req, "handle");
+	const char *name = proto_arg_str(c->req, "name");
+	const char *hub = proto_arg_str(c->req, "hub");
+	json_int_t people = proto_arg_int(c->req, "people", 0);
 
 	memset(m, 0, sizeof *m);
 	if (!valid_word(handle))
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "handle \"%s\" "
-		    "must be 1-32 of a-z, 0-9, _ and -", handle);
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "handle \"%s\" must be 1-32 of a-z, 0-9, _ and -", handle);
 	if (!valid_text(name))
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
 		    "name has control characters");
 	if (!valid_word(hub) || !config_has_hub(c->d->conf, hub))
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "hub \"%s\" is "
-		    "not one of this network's hubs", hub);
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "hub \"%s\" is not one of this network's hubs", hub);
 	if (people < 0 || people > MEMBER_MAX_PEOPLE)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "people must be "
-		    "from 0 to %d", MEMBER_MAX_PEOPLE);
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "people must be from 0 to %d", MEMBER_MAX_PEOPLE);
 	snprintf(m->handle, sizeof m->handle, "%s", handle);
 	snprintf(m->name, sizeof m->name, "%s", name);
 	snprintf(m->hub, sizeof m->hub, "%s", hub);
@@ -143,20 +151,22 @@ h_member_args(struct call *c, struct member *m)
 int
 h_member_add(struct call *c)
 {
-	struct member	 m;
-	char		 token[TOKEN_LEN + 1];
-	char		*cause = NULL;
+	struct member m;
+	char token[TOKEN_LEN + 1];
+	char *cause = NULL;
 
 	if (h_member_args(c, &m) != 0)
 		return -1;
 	if (member_create(c->d, &m, call_actor(c), token, &cause) != 0) {
-		call_fail(c, strstr(cause, "already") != NULL ?
-		    PROTO_CONFLICT : PROTO_UNAVAILABLE, "%s", cause);
+		call_fail(c,
+		    strstr(cause, "already") != NULL ? PROTO_CONFLICT
+		                                     : PROTO_UNAVAILABLE,
+		    "%s", cause);
 		free(cause);
 		return -1;
 	}
-	c->result = json_pack("{s:o, s:s}", "member", member_json(&m),
-	    "token", token);
+	c->result =
+	    json_pack("{s:o, s:s}", "member", member_json(&m), "token", token);
 	explicit_bzero(token, sizeof token);
 	return 0;
 }
@@ -164,7 +174,7 @@ h_member_add(struct call *c)
 static int
 h_member_page_add(void *arg, const struct member *m)
 {
-	struct page	*p = arg;
+	struct page *p = arg;
 
 	p->last = m->id;
 	return json_array_append_new(p->items, member_json(m));
@@ -173,8 +183,8 @@ h_member_page_add(void *arg, const struct member *m)
 int
 h_member_list(struct call *c)
 {
-	struct store_filter	f;
-	struct page		p;
+	struct store_filter f;
+	struct page p;
 
 	if (call_page_begin(c, &f, &p) != 0)
 		return -1;
@@ -185,9 +195,9 @@ h_member_list(struct call *c)
 int
 h_member_show(struct call *c)
 {
-	const char	*handle = proto_arg_str(c->req, "handle");
-	struct member	 m;
-	int		 rc;
+	const char *handle = proto_arg_str(c->req, "handle");
+	struct member m;
+	int rc;
 
 	rc = store_member_by_handle(c->d->store, handle, &m);
 	if (rc < 0)

@@ -6,20 +6,21 @@
 #include "log.h"
 #include "valid.h"
 
-#define OFFER_DEFAULT_PORTION	1000	/* grams, when not given */
-#define OFFER_PAST_BEST_BEFORE	(24 * 3600)
+#define OFFER_DEFAULT_PORTION  1000 /* grams, when not given */
+#define OFFER_PAST_BEST_BEFORE (24 * 3600)
 
 /* Builds an offer's record as members see it. */
 static json_t *
 offer_json(const struct offer *o)
 {
-	json_t	*obj;
+	json_t *obj;
 
 	obj = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:o,"
-	    " s:I, s:b, s:s, s:s, s:o}", "id", (json_int_t)o->id, "donor",
-	    o->donor_handle, "hub", o->hub, "category", o->category,
-	    "storage", storage_name(o->storage), "grams",
-	    (json_int_t)o->grams, "remaining", (json_int_t)o->remaining,
+	                " s:I, s:b, s:s, s:s, s:o}",
+	    "id", (json_int_t)o->id, "donor", o->donor_handle, "hub", o->hub,
+	    "category", o->category, "storage", storage_name(o->storage),
+	    "grams", (json_int_t)o->grams, "remaining",
+	    (json_int_t)o->remaining,
 	    o->date_type == DATE_USE_BY ? "use_by" : "best_before",
 	    proto_time_json(o->date), "window_start",
 	    proto_time_json(o->window_start), "window_end",
@@ -34,17 +35,17 @@ offer_json(const struct offer *o)
 static int
 offer_date(struct call *c, struct offer *o)
 {
-	int	has_use_by, has_best_before;
+	int has_use_by, has_best_before;
 
 	has_use_by = proto_arg_time(c->req, "use_by", &o->date) == 0;
-	has_best_before = !has_use_by &&
-	    proto_arg_time(c->req, "best_before", &o->date) == 0;
+	has_best_before =
+	    !has_use_by && proto_arg_time(c->req, "best_before", &o->date) == 0;
 	if (has_use_by && proto_arg(c->req, "best_before") != NULL)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "give use_by or "
-		    "best_before, not both");
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "give use_by or best_before, not both");
 	if (!has_use_by && !has_best_before)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "offer.post needs "
-		    "use_by or best_before");
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "offer.post needs use_by or best_before");
 	o->date_type = has_use_by ? DATE_USE_BY : DATE_BEST_BEFORE;
 	if (has_use_by && o->date <= c->now)
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
@@ -60,28 +61,29 @@ offer_date(struct call *c, struct offer *o)
 static int
 offer_window(struct call *c, struct offer *o)
 {
-	int	has_start, has_end;
+	int has_start, has_end;
 
-	has_start = proto_arg_time(c->req, "window_start",
-	    &o->window_start) == 0;
+	has_start =
+	    proto_arg_time(c->req, "window_start", &o->window_start) == 0;
 	has_end = proto_arg_time(c->req, "window_end", &o->window_end) == 0;
 	if (has_start != has_end)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "give both "
-		    "window_start and window_end, or neither");
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "give both window_start and window_end, or neither");
 	if (!has_start) {
 		o->window_start = c->now;
-		o->window_end = o->date > c->now ? o->date :
-		    c->now + OFFER_PAST_BEST_BEFORE;
+		o->window_end = o->date > c->now
+		    ? o->date
+		    : c->now + OFFER_PAST_BEST_BEFORE;
 	}
 	if (o->window_end <= o->window_start)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "the collection "
-		    "window ends before it starts");
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "the collection window ends before it starts");
 	if (o->window_end <= c->now)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "the collection "
-		    "window has already ended");
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "the collection window has already ended");
 	if (o->date_type == DATE_USE_BY && o->date <= o->window_start)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "use_by comes "
-		    "before the collection window opens");
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "use_by comes before the collection window opens");
 	return 0;
 }
 
@@ -89,24 +91,26 @@ offer_window(struct call *c, struct offer *o)
 static int
 offer_quantity(struct call *c, struct offer *o)
 {
-	json_int_t	grams = proto_arg_int(c->req, "grams", 0);
-	json_int_t	portion;
+	json_int_t grams = proto_arg_int(c->req, "grams", 0);
+	json_int_t portion;
 
 	if (grams < 1 || grams > VALID_MAX_GRAMS)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "grams must be "
-		    "from 1 to %lld", VALID_MAX_GRAMS);
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "grams must be from 1 to %lld", VALID_MAX_GRAMS);
 	o->grams = o->remaining = grams;
 	o->divisible = proto_arg_bool(c->req, "divisible", 1);
 	portion = proto_arg_int(c->req, "min_portion",
-	    o->divisible ? (grams < OFFER_DEFAULT_PORTION ? grams :
-	    OFFER_DEFAULT_PORTION) : grams);
+	    o->divisible
+	        ? (grams < OFFER_DEFAULT_PORTION ? grams
+	                                         : OFFER_DEFAULT_PORTION)
+	        : grams);
 	if (portion < 1 || portion > grams)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "min_portion "
-		    "must be from 1 to the offer's %lld grams",
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "min_portion must be from 1 to the offer's %lld grams",
 		    (long long)grams);
 	if (!o->divisible && portion != grams)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "an indivisible "
-		    "offer goes whole; leave out min_portion");
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "an indivisible offer goes whole; leave out min_portion");
 	o->min_portion = portion;
 	return 0;
 }
@@ -115,18 +119,20 @@ offer_quantity(struct call *c, struct offer *o)
 static int
 offer_args(struct call *c, struct offer *o)
 {
-	const char	*category = proto_arg_str(c->req, "category");
-	const char	*storage = proto_arg_str(c->req, "storage");
-	const char	*note = proto_arg_str(c->req, "note");
+	const char *category = proto_arg_str(c->req, "category");
+	const char *storage = proto_arg_str(c->req, "storage");
+	const char *note = proto_arg_str(c->req, "note");
 
 	if (!config_has_category(c->d->conf, category))
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "category \"%s\" "
-		    "is not one of this network's categories", category);
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "category \"%s\" is not one of this network's categories",
+		    category);
 	snprintf(o->category, sizeof o->category, "%s", category);
-	if (storage_parse(storage != NULL ? storage : "ambient",
-	    &o->storage) != 0)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "storage \"%s\" "
-		    "is not ambient, chilled or frozen", storage);
+	if (storage_parse(storage != NULL ? storage : "ambient", &o->storage) !=
+	    0)
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "storage \"%s\" is not ambient, chilled or frozen",
+		    storage);
 	if (note != NULL && !valid_text(note))
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
 		    "note has control characters");
@@ -140,7 +146,7 @@ offer_args(struct call *c, struct offer *o)
 static json_t *
 offer_event(const struct offer *o)
 {
-	json_t	*ev = offer_json(o);
+	json_t *ev = offer_json(o);
 
 	json_object_set(ev, "offer", json_object_get(ev, "id"));
 	json_object_set(ev, "member", json_object_get(ev, "donor"));
@@ -156,8 +162,8 @@ offer_event(const struct offer *o)
 int
 h_offer_post(struct call *c)
 {
-	const struct member	*m = session_member(c->s);
-	struct offer		 o;
+	const struct member *m = session_member(c->s);
+	struct offer o;
 
 	memset(&o, 0, sizeof o);
 	if (offer_args(c, &o) != 0)
@@ -169,7 +175,7 @@ h_offer_post(struct call *c)
 	o.posted = c->now;
 	if (store_offer_insert(c->d->store, &o) != 0 ||
 	    exlog_append(c->d->log, c->now, "offer.posted", call_actor(c),
-	    offer_event(&o)) != 0)
+	        offer_event(&o)) != 0)
 		return call_store_error(c);
 	log_info("offer %lld: %s posted %lld g of %s", (long long)o.id,
 	    o.donor_handle, (long long)o.grams, o.category);
@@ -180,7 +186,7 @@ h_offer_post(struct call *c)
 static int
 offer_page_add(void *arg, const struct offer *o)
 {
-	struct page	*p = arg;
+	struct page *p = arg;
 
 	p->last = o->id;
 	return json_array_append_new(p->items, offer_json(o));
@@ -189,8 +195,8 @@ offer_page_add(void *arg, const struct offer *o)
 int
 h_offer_list(struct call *c)
 {
-	struct store_filter	f;
-	struct page		p;
+	struct store_filter f;
+	struct page p;
 
 	if (call_page_begin(c, &f, &p) != 0)
 		return -1;
@@ -202,8 +208,8 @@ h_offer_list(struct call *c)
 static int
 offer_load(struct call *c, struct offer *o)
 {
-	json_int_t	id = proto_arg_int(c->req, "offer", 0);
-	int		rc;
+	json_int_t id = proto_arg_int(c->req, "offer", 0);
+	int rc;
 
 	rc = store_offer_get(c->d->store, id, o);
 	if (rc < 0)
@@ -217,7 +223,7 @@ offer_load(struct call *c, struct offer *o)
 int
 h_offer_show(struct call *c)
 {
-	struct offer	o;
+	struct offer o;
 
 	if (offer_load(c, &o) != 0)
 		return -1;
@@ -228,21 +234,23 @@ h_offer_show(struct call *c)
 int
 h_offer_withdraw(struct call *c)
 {
-	const struct member	*m = session_member(c->s);
-	struct offer		 o;
+	const struct member *m = session_member(c->s);
+	struct offer o;
 
 	if (offer_load(c, &o) != 0)
 		return -1;
 	if (o.donor != m->id)
-		return call_fail(c, PROTO_FORBIDDEN, "offer %lld belongs to "
-		    "%s", (long long)o.id, o.donor_handle);
+		return call_fail(c, PROTO_FORBIDDEN, "offer %lld belongs to %s",
+		    (long long)o.id, o.donor_handle);
 	if (o.state != OFFER_OPEN)
-		return call_fail(c, PROTO_CONFLICT, "offer %lld is %s, not "
-		    "open", (long long)o.id, offer_state_name(o.state));
+		return call_fail(c, PROTO_CONFLICT,
+		    "offer %lld is %s, not open", (long long)o.id,
+		    offer_state_name(o.state));
 	if (store_offer_set_state(c->d->store, o.id, OFFER_WITHDRAWN) != 0 ||
 	    exlog_append(c->d->log, c->now, "offer.withdrawn", call_actor(c),
-	    json_pack("{s:I, s:s, s:I}", "offer", (json_int_t)o.id, "member",
-	    o.donor_handle, "grams", (json_int_t)o.remaining)) != 0)
+	        json_pack("{s:I, s:s, s:I}", "offer", (json_int_t)o.id,
+	            "member", o.donor_handle, "grams",
+	            (json_int_t)o.remaining)) != 0)
 		return call_store_error(c);
 	log_info("offer %lld: withdrawn by %s", (long long)o.id, m->handle);
 	o.state = OFFER_WITHDRAWN;

@@ -10,16 +10,16 @@
 static json_t *
 request_json(const struct request *r)
 {
-	char	storage[64];
+	char storage[64];
 
 	return json_pack("{s:I, s:s, s:o, s:o, s:I, s:I, s:o, s:b, s:s, s:s,"
-	    " s:o}", "id", (json_int_t)r->id, "member", r->member_handle,
-	    "categories", valid_split(r->categories), "storage",
+	                 " s:o}",
+	    "id", (json_int_t)r->id, "member", r->member_handle, "categories",
+	    valid_split(r->categories), "storage",
 	    valid_split(storage_format(r->storage, storage, sizeof storage)),
-	    "grams", (json_int_t)r->grams, "received",
-	    (json_int_t)r->received, "by", proto_time_json(r->window_end),
-	    "standing", r->standing, "note", r->note, "state",
-	    request_state_name(r->state), "posted",
+	    "grams", (json_int_t)r->grams, "received", (json_int_t)r->received,
+	    "by", proto_time_json(r->window_end), "standing", r->standing,
+	    "note", r->note, "state", request_state_name(r->state), "posted",
 	    proto_time_json(r->posted));
 }
 
@@ -27,22 +27,25 @@ request_json(const struct request *r)
 static int
 request_categories(struct call *c, struct request *r)
 {
-	json_t		*list = proto_arg(c->req, "categories"), *item;
-	size_t		 i, j;
-	const char	*name;
+	json_t *list = proto_arg(c->req, "categories"), *item;
+	size_t i, j;
+	const char *name;
 
 	if (json_array_size(list) == 0)
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
 		    "categories names at least one category");
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		name = json_string_value(item);
 		if (!config_has_category(c->d->conf, name))
-			return call_fail(c, PROTO_INVALID_ARGUMENT, "category "
+			return call_fail(c, PROTO_INVALID_ARGUMENT,
+			    "category "
 			    "\"%s\" is not one of this network's categories",
 			    name);
 		for (j = 0; j < i; j++) {
-			if (strcmp(name, json_string_value(
-			    json_array_get(list, j))) == 0)
+			if (strcmp(name,
+			        json_string_value(json_array_get(list, j))) ==
+			    0)
 				return call_fail(c, PROTO_INVALID_ARGUMENT,
 				    "category \"%s\" is named twice", name);
 		}
@@ -57,8 +60,8 @@ request_categories(struct call *c, struct request *r)
 static int
 request_storage(struct call *c, const struct member *m, struct request *r)
 {
-	json_t	*list = proto_arg(c->req, "storage"), *item;
-	size_t	 i;
+	json_t *list = proto_arg(c->req, "storage"), *item;
+	size_t i;
 	unsigned bit;
 
 	if (list == NULL) {
@@ -66,19 +69,21 @@ request_storage(struct call *c, const struct member *m, struct request *r)
 		return 0;
 	}
 	r->storage = 0;
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		if (storage_parse(json_string_value(item), &bit) != 0)
-			return call_fail(c, PROTO_INVALID_ARGUMENT, "storage "
-			    "\"%s\" is not ambient, chilled or frozen",
+			return call_fail(c, PROTO_INVALID_ARGUMENT,
+			    "storage \"%s\" is not ambient, chilled or frozen",
 			    json_string_value(item));
 		if ((m->storage & bit) == 0)
-			return call_fail(c, PROTO_INVALID_ARGUMENT, "%s has no "
-			    "%s storage", m->handle, storage_name(bit));
+			return call_fail(c, PROTO_INVALID_ARGUMENT,
+			    "%s has no %s storage", m->handle,
+			    storage_name(bit));
 		r->storage |= bit;
 	}
 	if (r->storage == 0)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "storage names "
-		    "at least one of ambient, chilled, frozen");
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "storage names at least one of ambient, chilled, frozen");
 	return 0;
 }
 
@@ -86,12 +91,12 @@ request_storage(struct call *c, const struct member *m, struct request *r)
 static int
 request_args(struct call *c, const struct member *m, struct request *r)
 {
-	json_int_t	 grams = proto_arg_int(c->req, "grams", 0);
-	const char	*note = proto_arg_str(c->req, "note");
+	json_int_t grams = proto_arg_int(c->req, "grams", 0);
+	const char *note = proto_arg_str(c->req, "note");
 
 	if (grams < 1 || grams > VALID_MAX_GRAMS)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "grams must be "
-		    "from 1 to %lld", VALID_MAX_GRAMS);
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "grams must be from 1 to %lld", VALID_MAX_GRAMS);
 	r->grams = grams;
 	proto_arg_time(c->req, "by", &r->window_end);
 	if (r->window_end <= c->now)
@@ -110,9 +115,9 @@ request_args(struct call *c, const struct member *m, struct request *r)
 int
 h_request_post(struct call *c)
 {
-	const struct member	*m = session_member(c->s);
-	struct request		 r;
-	json_t			*ev;
+	const struct member *m = session_member(c->s);
+	struct request r;
+	json_t *ev;
 
 	memset(&r, 0, sizeof r);
 	if (request_args(c, m, &r) != 0)
@@ -132,7 +137,7 @@ h_request_post(struct call *c)
 	json_object_del(ev, "posted");
 	json_object_del(ev, "note");
 	if (exlog_append(c->d->log, c->now, "request.posted", call_actor(c),
-	    ev) != 0)
+	        ev) != 0)
 		return call_store_error(c);
 	log_info("request %lld: %s asked for %lld g", (long long)r.id,
 	    m->handle, (long long)r.grams);
@@ -143,7 +148,7 @@ h_request_post(struct call *c)
 static int
 request_page_add(void *arg, const struct request *r)
 {
-	struct page	*p = arg;
+	struct page *p = arg;
 
 	p->last = r->id;
 	return json_array_append_new(p->items, request_json(r));
@@ -152,8 +157,8 @@ request_page_add(void *arg, const struct request *r)
 int
 h_request_list(struct call *c)
 {
-	struct store_filter	f;
-	struct page		p;
+	struct store_filter f;
+	struct page p;
 
 	if (call_page_begin(c, &f, &p) != 0)
 		return -1;
@@ -165,8 +170,8 @@ h_request_list(struct call *c)
 static int
 request_load(struct call *c, struct request *r)
 {
-	json_int_t	id = proto_arg_int(c->req, "request", 0);
-	int		rc;
+	json_int_t id = proto_arg_int(c->req, "request", 0);
+	int rc;
 
 	rc = store_request_get(c->d->store, id, r);
 	if (rc < 0)
@@ -180,7 +185,7 @@ request_load(struct call *c, struct request *r)
 int
 h_request_show(struct call *c)
 {
-	struct request	r;
+	struct request r;
 
 	if (request_load(c, &r) != 0)
 		return -1;
@@ -191,21 +196,24 @@ h_request_show(struct call *c)
 int
 h_request_cancel(struct call *c)
 {
-	const struct member	*m = session_member(c->s);
-	struct request		 r;
+	const struct member *m = session_member(c->s);
+	struct request r;
 
 	if (request_load(c, &r) != 0)
 		return -1;
 	if (r.member != m->id)
-		return call_fail(c, PROTO_FORBIDDEN, "request %lld belongs to "
-		    "%s", (long long)r.id, r.member_handle);
+		return call_fail(c, PROTO_FORBIDDEN,
+		    "request %lld belongs to %s", (long long)r.id,
+		    r.member_handle);
 	if (r.state != REQUEST_OPEN)
-		return call_fail(c, PROTO_CONFLICT, "request %lld is %s, not "
-		    "open", (long long)r.id, request_state_name(r.state));
+		return call_fail(c, PROTO_CONFLICT,
+		    "request %lld is %s, not open", (long long)r.id,
+		    request_state_name(r.state));
 	if (store_request_set_state(c->d->store, r.id, REQUEST_CANCELLED) !=
-	    0 || exlog_append(c->d->log, c->now, "request.cancelled",
-	    call_actor(c), json_pack("{s:I, s:s}", "request",
-	    (json_int_t)r.id, "member", r.member_handle)) != 0)
+	        0 ||
+	    exlog_append(c->d->log, c->now, "request.cancelled", call_actor(c),
+	        json_pack("{s:I, s:s}", "request", (json_int_t)r.id, "member",
+	            r.member_handle)) != 0)
 		return call_store_error(c);
 	log_info("request %lld: cancelled by %s", (long long)r.id, m->handle);
 	r.state = REQUEST_CANCELLED;

@@ -12,7 +12,7 @@
 static const char *
 h_role(const struct session *s)
 {
-	const struct member	*m = session_member(s);
+	const struct member *m = session_member(s);
 
 	if (session_is_admin(s))
 		return "admin";
@@ -23,10 +23,10 @@ h_role(const struct session *s)
 static int
 h_hello_who(struct call *c, struct member *m, int *found)
 {
-	const char	*token = proto_arg_str(c->req, "token");
-	const char	*as = proto_arg_str(c->req, "as");
-	unsigned char	 hash[DIGEST_LEN];
-	int		 rc;
+	const char *token = proto_arg_str(c->req, "token");
+	const char *as = proto_arg_str(c->req, "as");
+	unsigned char hash[DIGEST_LEN];
+	int rc;
 
 	*found = 0;
 	if (token != NULL && as != NULL)
@@ -34,12 +34,12 @@ h_hello_who(struct call *c, struct member *m, int *found)
 		    "give either \"token\" or \"as\", not both");
 	if (as != NULL) {
 		if (!session_is_admin(c->s))
-			return call_fail(c, PROTO_FORBIDDEN, "only the "
-			    "administrator may act as another member");
+			return call_fail(c, PROTO_FORBIDDEN,
+			    "only the administrator may act as another member");
 		rc = store_member_by_handle(c->d->store, as, m);
 		if (rc == 0)
-			return call_fail(c, PROTO_NOT_FOUND,
-			    "no member \"%s\"", as);
+			return call_fail(c, PROTO_NOT_FOUND, "no member \"%s\"",
+			    as);
 	} else if (token != NULL) {
 		if (token_hash(token, hash) != 0)
 			return call_fail(c, PROTO_INTERNAL, "cannot hash");
@@ -64,8 +64,8 @@ h_hello_who(struct call *c, struct member *m, int *found)
 int
 h_hello(struct call *c)
 {
-	struct member	m;
-	int		found;
+	struct member m;
+	int found;
 
 	if (h_hello_who(c, &m, &found) != 0)
 		return -1;
@@ -85,18 +85,19 @@ h_hello(struct call *c)
 int
 h_status(struct call *c)
 {
-	struct store	*st = c->d->store;
+	struct store *st = c->d->store;
 
 	c->result = json_pack("{s:s, s:i, s:o, s:o, s:I, s:s, s:i, s:I, s:I,"
-	    " s:I, s:I}", "version", LARDER_VERSION, "protocol",
-	    PROTO_VERSION, "started", proto_time_json(c->d->started), "now",
-	    proto_time_json(c->now), "uptime", (json_int_t)(time(NULL) -
-	    c->d->started), "timezone", c->d->timezone, "sessions",
-	    (int)c->d->nsessions, "members",
+	                      " s:I, s:I}",
+	    "version", LARDER_VERSION, "protocol", PROTO_VERSION, "started",
+	    proto_time_json(c->d->started), "now", proto_time_json(c->now),
+	    "uptime", (json_int_t)(time(NULL) - c->d->started), "timezone",
+	    c->d->timezone, "sessions", (int)c->d->nsessions, "members",
 	    (json_int_t)store_member_count(st), "offers_open",
 	    (json_int_t)store_offer_count_open(st), "requests_open",
 	    (json_int_t)store_request_count_open(st), "events",
 	    (json_int_t)exlog_last_seq(c->d->log));
-	return c->result != NULL ? 0 : call_fail(c, PROTO_INTERNAL,
-	    "out of memory");
+	return c->result != NULL
+	    ? 0
+	    : call_fail(c, PROTO_INTERNAL, "out of memory");
 }

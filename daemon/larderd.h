@@ -23,115 +23,113 @@ TAILQ_HEAD(session_list, session);
 
 /* The whole daemon: one of these lives for the life of the process. */
 struct larderd {
-	struct config		*conf;
-	const char		*config_path;
-	char			 timezone[128];
-	struct event_base	*base;
-	struct store		*store;
-	struct exlog		*log;
-	struct evconnlistener	*tcp;
-	struct evconnlistener	*local;
-	struct event		*commit_ev;
-	struct event		*tick_ev;
-	struct event		*signals[4];
-	struct session_list	 sessions;
-	struct session_list	 waiting;	/* replies held for commit */
-	unsigned		 nsessions;
-	uint64_t		 next_session;
-	time_t			 started;
-	int			 lock_fd;
-	int			 full_logged;
-	int			 stopping;
+	struct config *conf;
+	const char *config_path;
+	char timezone[128];
+	struct event_base *base;
+	struct store *store;
+	struct exlog *log;
+	struct evconnlistener *tcp;
+	struct evconnlistener *local;
+	struct event *commit_ev;
+	struct event *tick_ev;
+	struct event *signals[4];
+	struct session_list sessions;
+	struct session_list waiting; /* replies held for commit */
+	unsigned nsessions;
+	uint64_t next_session;
+	time_t started;
+	int lock_fd;
+	int full_logged;
+	int stopping;
 };
 
 /* What a caller must be to use an operation. */
 enum need {
-	NEED_NONE,		/* anyone, before hello */
-	NEED_SESSION,		/* any authenticated session */
-	NEED_MEMBER,		/* a session acting as a member */
-	NEED_COORDINATOR,	/* a coordinator, or the administrator */
+	NEED_NONE,        /* anyone, before hello */
+	NEED_SESSION,     /* any authenticated session */
+	NEED_MEMBER,      /* a session acting as a member */
+	NEED_COORDINATOR, /* a coordinator, or the administrator */
 };
 
 /* One request being handled: what came in and what goes back. */
 struct call {
-	struct larderd			*d;
-	struct session			*s;
-	const struct proto_request	*req;
-	time_t				 now;
-	json_t				*result;
-	enum proto_error		 code;
-	char				*message;
+	struct larderd *d;
+	struct session *s;
+	const struct proto_request *req;
+	time_t now;
+	json_t *result;
+	enum proto_error code;
+	char *message;
 };
 
 typedef int (*handler_fn)(struct call *);
 
 /* A page of a listing being built, and the id of its last row. */
 struct page {
-	json_t	*items;
-	int64_t	 last;
+	json_t *items;
+	int64_t last;
 };
 
-#define PAGE_MAX	100	/* rows in one page of a listing */
+#define PAGE_MAX 100 /* rows in one page of a listing */
 
 /* server.c */
-int	server_setup(struct larderd *, char **);
-int	server_run(struct larderd *);
-void	server_teardown(struct larderd *);
-void	server_schedule_commit(struct larderd *);
-time_t	server_now(struct larderd *);
-int	server_step(struct larderd *, int (*)(struct larderd *, void *),
-	    void *);
+int server_setup(struct larderd *, char **);
+int server_run(struct larderd *);
+void server_teardown(struct larderd *);
+void server_schedule_commit(struct larderd *);
+time_t server_now(struct larderd *);
+int server_step(struct larderd *, int (*)(struct larderd *, void *), void *);
 
 /* session.c */
-void		 session_accept(struct larderd *, int, int);
-void		 session_free(struct session *);
-void		 session_flush_held(struct session *, int);
-void		 session_close_all(struct larderd *, const char *);
-int		 session_is_admin(const struct session *);
-int		 session_authenticated(const struct session *);
+void session_accept(struct larderd *, int, int);
+void session_free(struct session *);
+void session_flush_held(struct session *, int);
+void session_close_all(struct larderd *, const char *);
+int session_is_admin(const struct session *);
+int session_authenticated(const struct session *);
 const struct member *session_member(const struct session *);
-void		 session_login(struct session *, const struct member *);
-uint64_t	 session_id(const struct session *);
+void session_login(struct session *, const struct member *);
+uint64_t session_id(const struct session *);
 
 /* dispatch.c */
-char	*dispatch(struct larderd *, struct session *,
-	    const struct proto_request *);
-int	 dispatch_check_table(char **);
-int	 call_fail(struct call *, enum proto_error, const char *, ...)
-	    __attribute__((format(printf, 3, 4)));
+char *dispatch(struct larderd *, struct session *,
+    const struct proto_request *);
+int dispatch_check_table(char **);
+int call_fail(struct call *, enum proto_error, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
 const char *call_actor(const struct call *);
-int	 call_page_begin(struct call *, struct store_filter *,
-	    struct page *);
-int	 call_page_end(struct call *, const char *,
-	    const struct store_filter *, struct page *, int);
-int	 call_store_error(struct call *);
+int call_page_begin(struct call *, struct store_filter *, struct page *);
+int call_page_end(struct call *, const char *, const struct store_filter *,
+    struct page *, int);
+int call_store_error(struct call *);
 
 /* handlers, one file each */
-int	h_hello(struct call *);
-int	h_status(struct call *);
-int	h_member_add(struct call *);
-int	h_member_list(struct call *);
-int	h_member_show(struct call *);
-int	h_offer_post(struct call *);
-int	h_offer_list(struct call *);
-int	h_offer_show(struct call *);
-int	h_offer_withdraw(struct call *);
-int	h_request_post(struct call *);
-int	h_request_list(struct call *);
-int	h_request_show(struct call *);
-int	h_request_cancel(struct call *);
-int	h_log_verify(struct call *);
-int	h_log_export(struct call *);
+int h_hello(struct call *);
+int h_status(struct call *);
+int h_member_add(struct call *);
+int h_member_list(struct call *);
+int h_member_show(struct call *);
+int h_offer_post(struct call *);
+int h_offer_list(struct call *);
+int h_offer_show(struct call *);
+int h_offer_withdraw(struct call *);
+int h_request_post(struct call *);
+int h_request_list(struct call *);
+int h_request_show(struct call *);
+int h_request_cancel(struct call *);
+int h_log_verify(struct call *);
+int h_log_export(struct call *);
 
 /* h_member.c, shared with the demo network */
-int	member_create(struct larderd *, struct member *, const char *,
-	    char *, char **);
-json_t	*member_json(const struct member *);
+int member_create(struct larderd *, struct member *, const char *, char *,
+    char **);
+json_t *member_json(const struct member *);
 
 /* sweep.c */
-int	sweep_due(struct larderd *, void *);
+int sweep_due(struct larderd *, void *);
 
 /* demo.c */
-int	demo_seed(struct larderd *, void *);
+int demo_seed(struct larderd *, void *);
 
 #endif

@@ -9,8 +9,8 @@
 
 #include "log.h"
 
-static enum log_level	log_level = LOG_LEVEL_INFO;
-static int		log_journal;
+static enum log_level log_level = LOG_LEVEL_INFO;
+static int log_journal;
 
 /* Sets the threshold and whether stderr goes to the journal. */
 void
@@ -35,12 +35,11 @@ log_get_level(void)
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
-	static const int	 priority[] = { 7, 6, 4, 3 };
-	static const char	*word[] = { "debug", "info", "warning",
-				    "error" };
-	char			 when[32];
-	struct tm		 tm;
-	time_t			 now;
+	static const int priority[] = {7, 6, 4, 3};
+	static const char *word[] = {"debug", "info", "warning", "error"};
+	char when[32];
+	struct tm tm;
+	time_t now;
 
 	if (level < log_level)
 		return;
@@ -57,15 +56,14 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 	fflush(stderr);
 }
 
-#define LOG_FN(name, level)						\
-	void								\
-	name(const char *fmt, ...)					\
-	{								\
-		va_list	ap;						\
-									\
-		va_start(ap, fmt);					\
-		log_vwrite(level, fmt, ap);				\
-		va_end(ap);						\
+#define LOG_FN(name, level)                                                    \
+	void name(const char *fmt, ...)                                        \
+	{                                                                      \
+		va_list ap;                                                    \
+                                                                               \
+		va_start(ap, fmt);                                             \
+		log_vwrite(level, fmt, ap);                                    \
+		va_end(ap);                                                    \
 	}
 
 LOG_FN(log_debug, LOG_LEVEL_DEBUG)

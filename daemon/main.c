@@ -11,29 +11,26 @@
 #include "log.h"
 
 struct options {
-	const char	*config;
-	const char	*state_dir;
-	const char	*listen;
-	int		 check;
-	int		 demo;
+	const char *config;
+	const char *state_dir;
+	const char *listen;
+	int check;
+	int demo;
 };
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: larderd [--config FILE] [--state-dir DIR] "
+	fprintf(f,
+	    "usage: larderd [--config FILE] [--state-dir DIR] "
 	    "[--listen HOST:PORT|none]\n"
-	    "               [--demo] [--check] [--version] [--help]\n"
-	    "\n"
+	    "               [--demo] [--check] [--version] [--help]\n\n"
 	    "  -c, --config FILE      read settings from FILE (INI); without "
-	    "it, the\n"
-	    "                         embedded defaults apply\n"
+	    "it, the\n                         embedded defaults apply\n"
 	    "  -s, --state-dir DIR    keep the database and socket in DIR "
-	    "(default\n"
-	    "                         ./larder-state)\n"
+	    "(default\n                         ./larder-state)\n"
 	    "  -l, --listen ADDR      TCP address for members (default "
-	    "127.0.0.1:7411),\n"
-	    "                         or none\n"
+	    "127.0.0.1:7411),\n                         or none\n"
 	    "      --demo             seed an example network on first start\n"
 	    "  -n, --check            check the configuration and exit\n"
 	    "  -V, --version          print the version and exit\n"
@@ -44,17 +41,14 @@ usage(FILE *f)
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct option	longs[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "state-dir", required_argument, NULL, 's' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "check", no_argument, NULL, 'n' },
-		{ "demo", no_argument, NULL, 'D' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int				ch;
+	static const struct option longs[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"state-dir", required_argument, NULL, 's'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"check", no_argument, NULL, 'n'}, {"demo", no_argument, NULL, 'D'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int ch;
 
 	memset(o, 0, sizeof *o);
 	while ((ch = getopt_long(argc, argv, "c:s:l:nVh", longs, NULL)) != -1) {
@@ -96,16 +90,15 @@ parse_options(int argc, char **argv, struct options *o)
 static struct config *
 load_config(const struct options *o)
 {
-	struct config	*c;
-	char		*cause = NULL;
+	struct config *c;
+	char *cause = NULL;
 
 	if ((c = config_new()) == NULL) {
 		fprintf(stderr, "larderd: out of memory\n");
 		exit(1);
 	}
 	if ((o->config != NULL && config_load(c, o->config, &cause) != 0) ||
-	    (o->listen != NULL && config_set_listen(c, o->listen,
-	    &cause) != 0))
+	    (o->listen != NULL && config_set_listen(c, o->listen, &cause) != 0))
 		goto fail;
 	if (o->state_dir != NULL) {
 		free(c->state_dir);
@@ -128,10 +121,10 @@ fail:
 static void
 setup_timezone(struct larderd *d)
 {
-	const char	*tz = d->conf->timezone;
-	char		 link[PATH_MAX], *p;
-	ssize_t		 n;
-	FILE		*f;
+	const char *tz = d->conf->timezone;
+	char link[PATH_MAX], *p;
+	ssize_t n;
+	FILE *f;
 
 	if (tz == NULL)
 		tz = getenv("TZ");
@@ -142,8 +135,8 @@ setup_timezone(struct larderd *d)
 		}
 		fclose(f);
 	}
-	if (tz == NULL && (n = readlink("/etc/localtime", link,
-	    sizeof link - 1)) > 0) {
+	if (tz == NULL &&
+	    (n = readlink("/etc/localtime", link, sizeof link - 1)) > 0) {
 		link[n] = '\0';
 		p = strstr(link, "zoneinfo/");
 		tz = p != NULL ? p + strlen("zoneinfo/") : NULL;
@@ -162,13 +155,14 @@ print_banner(const struct larderd *d)
 	printf("larderd %s is running; state in %s\n", LARDER_VERSION,
 	    d->conf->state_dir);
 	printf("  administrator: larder on this machine, as this user "
-	    "(socket %s)\n", d->conf->socket_path);
+	       "(socket %s)\n",
+	    d->conf->socket_path);
 	if (d->conf->listen != NULL)
 		printf("  members: larder --addr %s with LARDER_TOKEN set\n",
 		    d->conf->listen);
 	printf("  time zone %s; stop with Ctrl-C\n", d->timezone);
 	printf("next: larder member add NAME --name \"Full name\" --hub HUB "
-	    "--people N --storage ambient\n");
+	       "--people N --storage ambient\n");
 	fflush(stdout);
 }
 
@@ -188,10 +182,10 @@ seed_demo(struct larderd *d)
 int
 main(int argc, char **argv)
 {
-	struct options	 o;
-	struct larderd	 d;
-	char		*cause = NULL;
-	int		 rc = 1;
+	struct options o;
+	struct larderd d;
+	char *cause = NULL;
+	int rc = 1;
 
 	parse_options(argc, argv, &o);
 	memset(&d, 0, sizeof d);

@@ -22,9 +22,9 @@
 #include "larderd.h"
 #include "log.h"
 
-#define SWEEP_INTERVAL	30	/* seconds between looks for due offers */
-#define PRIO_IO		0
-#define PRIO_COMMIT	1	/* after every session of the turn */
+#define SWEEP_INTERVAL 30 /* seconds between looks for due offers */
+#define PRIO_IO        0
+#define PRIO_COMMIT    1 /* after every session of the turn */
 
 /* Returns the daemon's idea of the current time. */
 time_t
@@ -43,9 +43,9 @@ server_now(struct larderd *d)
 static void
 server_commit_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct larderd	*d = arg;
-	struct session	*s;
-	int		 ok;
+	struct larderd *d = arg;
+	struct session *s;
+	int ok;
 
 	(void)fd;
 	(void)what;
@@ -72,10 +72,9 @@ server_schedule_commit(struct larderd *d)
  * changes are kept only when it returns 0.
  */
 int
-server_step(struct larderd *d, int (*fn)(struct larderd *, void *),
-    void *arg)
+server_step(struct larderd *d, int (*fn)(struct larderd *, void *), void *arg)
 {
-	int	rc;
+	int rc;
 
 	if (store_step_begin(d->store) != 0) {
 		log_error("store: cannot begin: %s", store_errmsg(d->store));
@@ -94,7 +93,7 @@ server_step(struct larderd *d, int (*fn)(struct larderd *, void *),
 static void
 server_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct larderd	*d = arg;
+	struct larderd *d = arg;
 
 	(void)fd;
 	(void)what;
@@ -123,21 +122,23 @@ server_accept_error_cb(struct evconnlistener *l, void *arg)
 static int
 server_listen_tcp(struct larderd *d, char **cause)
 {
-	struct sockaddr_storage	ss;
-	int			len = sizeof ss;
+	struct sockaddr_storage ss;
+	int len = sizeof ss;
 
 	if (d->conf->listen == NULL)
 		return 0;
-	if (evutil_parse_sockaddr_port(d->conf->listen,
-	    (struct sockaddr *)&ss, &len) != 0)
+	if (evutil_parse_sockaddr_port(d->conf->listen, (struct sockaddr *)&ss,
+	        &len) != 0)
 		return asprintf(cause, "listen: cannot parse %s",
-		    d->conf->listen), -1;
+		           d->conf->listen),
+		       -1;
 	d->tcp = evconnlistener_new_bind(d->base, server_accept_cb, d,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 	    128, (struct sockaddr *)&ss, len);
 	if (d->tcp == NULL)
 		return asprintf(cause, "listen %s: %s", d->conf->listen,
-		    strerror(errno)), -1;
+		           strerror(errno)),
+		       -1;
 	evconnlistener_set_error_cb(d->tcp, server_accept_error_cb);
 	log_info("listening on %s", d->conf->listen);
 	return 0;
@@ -151,19 +152,19 @@ server_listen_tcp(struct larderd *d, char **cause)
 static int
 server_listen_unix(struct larderd *d, char **cause)
 {
-	struct sockaddr_un	sun;
-	mode_t			old;
-	int			fd;
+	struct sockaddr_un sun;
+	mode_t old;
+	int fd;
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s",
-	    d->conf->socket_path);
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", d->conf->socket_path);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd != -1 && connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0) {
 		close(fd);
-		return asprintf(cause, "%s: another larderd is listening "
-		    "there", sun.sun_path), -1;
+		return asprintf(cause, "%s: another larderd is listening there",
+		           sun.sun_path),
+		       -1;
 	}
 	if (fd != -1)
 		close(fd);
@@ -174,8 +175,8 @@ server_listen_unix(struct larderd *d, char **cause)
 	    (struct sockaddr *)&sun, sizeof sun);
 	umask(old);
 	if (d->local == NULL)
-		return asprintf(cause, "%s: %s", sun.sun_path,
-		    strerror(errno)), -1;
+		return asprintf(cause, "%s: %s", sun.sun_path, strerror(errno)),
+		       -1;
 	evconnlistener_set_error_cb(d->local, server_accept_error_cb);
 	log_info("listening on %s", sun.sun_path);
 	return 0;
@@ -185,21 +186,25 @@ server_listen_unix(struct larderd *d, char **cause)
 static int
 server_lock_state(struct larderd *d, char **cause)
 {
-	char	*path;
+	char *path;
 
 	if (mkdir(d->conf->state_dir, 0750) != 0 && errno != EEXIST)
 		return asprintf(cause, "%s: %s", d->conf->state_dir,
-		    strerror(errno)), -1;
+		           strerror(errno)),
+		       -1;
 	if (asprintf(&path, "%s/larderd.lock", d->conf->state_dir) == -1)
 		return asprintf(cause, "out of memory"), -1;
 	d->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	free(path);
 	if (d->lock_fd == -1)
 		return asprintf(cause, "%s/larderd.lock: %s",
-		    d->conf->state_dir, strerror(errno)), -1;
+		           d->conf->state_dir, strerror(errno)),
+		       -1;
 	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) != 0)
-		return asprintf(cause, "%s: another larderd is using this "
-		    "state directory", d->conf->state_dir), -1;
+		return asprintf(cause,
+		           "%s: another larderd is using this state directory",
+		           d->conf->state_dir),
+		       -1;
 	return 0;
 }
 
@@ -210,8 +215,8 @@ server_lock_state(struct larderd *d, char **cause)
 static void
 server_reload(struct larderd *d)
 {
-	struct config	*c;
-	char		*cause = NULL;
+	struct config *c;
+	char *cause = NULL;
 
 	if (d->config_path == NULL) {
 		log_info("sighup: no configuration file to reload");
@@ -228,7 +233,8 @@ server_reload(struct larderd *d)
 	log_set_level(c->log_level);
 	d->conf->log_level = c->log_level;
 	log_info("sighup: log level is %s; other settings apply at the "
-	    "next start", config_log_level_name(c->log_level));
+	         "next start",
+	    config_log_level_name(c->log_level));
 	config_free(c);
 }
 
@@ -236,8 +242,8 @@ server_reload(struct larderd *d)
 static void
 server_signal_cb(evutil_socket_t sig, short what, void *arg)
 {
-	struct larderd	*d = arg;
-	struct timeval	 drain = { 2, 0 };
+	struct larderd *d = arg;
+	struct timeval drain = {2, 0};
 
 	(void)what;
 	if (sig == SIGHUP) {
@@ -263,9 +269,9 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 static int
 server_events(struct larderd *d, char **cause)
 {
-	static const int	sigs[] = { SIGTERM, SIGINT, SIGHUP };
-	struct timeval		tv = { SWEEP_INTERVAL, 0 };
-	size_t			i;
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	struct timeval tv = {SWEEP_INTERVAL, 0};
+	size_t i;
 
 	if (event_base_priority_init(d->base, 2) != 0)
 		return asprintf(cause, "cannot set event priorities"), -1;
@@ -276,10 +282,10 @@ server_events(struct larderd *d, char **cause)
 	event_priority_set(d->commit_ev, PRIO_COMMIT);
 	event_add(d->tick_ev, &tv);
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-		d->signals[i] = evsignal_new(d->base, sigs[i],
-		    server_signal_cb, d);
-		if (d->signals[i] == NULL || event_add(d->signals[i],
-		    NULL) != 0)
+		d->signals[i] =
+		    evsignal_new(d->base, sigs[i], server_signal_cb, d);
+		if (d->signals[i] == NULL ||
+		    event_add(d->signals[i], NULL) != 0)
 			return asprintf(cause, "cannot catch signals"), -1;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -325,8 +331,8 @@ server_run(struct larderd *d)
 void
 server_teardown(struct larderd *d)
 {
-	struct session	*s;
-	size_t		 i;
+	struct session *s;
+	size_t i;
 
 	while ((s = TAILQ_FIRST(&d->sessions)) != NULL)
 		session_free(s);

@@ -18,32 +18,32 @@
 
 /* A reply that may go out only once the group transaction commits. */
 struct held {
-	TAILQ_ENTRY(held)	 entry;
-	json_t			*id;
-	char			*line;
+	TAILQ_ENTRY(held) entry;
+	json_t *id;
+	char *line;
 };
 
 struct session {
-	TAILQ_ENTRY(session)	 entry;
-	TAILQ_ENTRY(session)	 wentry;
-	TAILQ_HEAD(, held)	 held;
-	struct larderd		*d;
-	struct bufferevent	*bev;
-	struct event		*reap;
-	uint64_t		 id;
-	int			 local;
-	int			 admin;
-	int			 authed;
-	int			 has_member;
-	int			 waiting;
-	int			 closing;
-	struct member		 member;
+	TAILQ_ENTRY(session) entry;
+	TAILQ_ENTRY(session) wentry;
+	TAILQ_HEAD(, held) held;
+	struct larderd *d;
+	struct bufferevent *bev;
+	struct event *reap;
+	uint64_t id;
+	int local;
+	int admin;
+	int authed;
+	int has_member;
+	int waiting;
+	int closing;
+	struct member member;
 };
 
-static void	session_read_cb(struct bufferevent *, void *);
-static void	session_reap_cb(evutil_socket_t, short, void *);
-static void	session_write_cb(struct bufferevent *, void *);
-static void	session_event_cb(struct bufferevent *, short, void *);
+static void session_read_cb(struct bufferevent *, void *);
+static void session_reap_cb(evutil_socket_t, short, void *);
+static void session_write_cb(struct bufferevent *, void *);
+static void session_event_cb(struct bufferevent *, short, void *);
 
 int
 session_is_admin(const struct session *s)
@@ -87,8 +87,8 @@ session_login(struct session *s, const struct member *m)
 static int
 session_peer_is_admin(int fd)
 {
-	struct ucred	cred;
-	socklen_t	len = sizeof cred;
+	struct ucred cred;
+	socklen_t len = sizeof cred;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
 		return 0;
@@ -99,7 +99,7 @@ session_peer_is_admin(int fd)
 static void
 session_refuse(struct larderd *d, int fd)
 {
-	char	*line;
+	char *line;
 
 	if (!d->full_logged)
 		log_warnx("limit: %u sessions reached; refusing new ones",
@@ -117,8 +117,8 @@ session_refuse(struct larderd *d, int fd)
 void
 session_accept(struct larderd *d, int fd, int local)
 {
-	struct session	*s;
-	struct timeval	 idle = { d->conf->idle_timeout, 0 };
+	struct session *s;
+	struct timeval idle = {d->conf->idle_timeout, 0};
 
 	if (d->nsessions >= (unsigned)d->conf->max_sessions) {
 		session_refuse(d, fd);
@@ -148,20 +148,20 @@ session_accept(struct larderd *d, int fd, int local)
 		return;
 	}
 	bufferevent_setcb(s->bev, session_read_cb, NULL, session_event_cb, s);
-	bufferevent_set_timeouts(s->bev, d->conf->idle_timeout > 0 ? &idle :
-	    NULL, NULL);
+	bufferevent_set_timeouts(s->bev,
+	    d->conf->idle_timeout > 0 ? &idle : NULL, NULL);
 	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&d->sessions, s, entry);
 	d->nsessions++;
 	log_info("session %llu: opened on %s%s", (unsigned long long)s->id,
-	    local ? "the local socket" : "tcp", s->admin ?
-	    " by the administrator" : "");
+	    local ? "the local socket" : "tcp",
+	    s->admin ? " by the administrator" : "");
 }
 
 static void
 session_free_held(struct session *s)
 {
-	struct held	*h;
+	struct held *h;
 
 	while ((h = TAILQ_FIRST(&s->held)) != NULL) {
 		TAILQ_REMOVE(&s->held, h, entry);
@@ -175,7 +175,7 @@ session_free_held(struct session *s)
 void
 session_free(struct session *s)
 {
-	struct larderd	*d = s->d;
+	struct larderd *d = s->d;
 
 	if (s->waiting)
 		TAILQ_REMOVE(&d->waiting, s, wentry);
@@ -206,7 +206,7 @@ session_reap_cb(evutil_socket_t fd, short what, void *arg)
 static void
 session_close_after_write(struct session *s)
 {
-	static const struct timeval	now = { 0, 0 };
+	static const struct timeval now = {0, 0};
 
 	s->closing = 1;
 	bufferevent_disable(s->bev, EV_READ);
@@ -245,8 +245,8 @@ session_send(struct session *s, char *line)
 static void
 session_reply(struct session *s, json_t *id, char *line)
 {
-	struct larderd	*d = s->d;
-	struct held	*h;
+	struct larderd *d = s->d;
+	struct held *h;
 
 	if (!s->waiting && !store_writing(d->store)) {
 		store_commit(d->store);
@@ -275,7 +275,7 @@ session_reply(struct session *s, json_t *id, char *line)
 void
 session_flush_held(struct session *s, int committed)
 {
-	struct held	*h;
+	struct held *h;
 
 	TAILQ_REMOVE(&s->d->waiting, s, wentry);
 	s->waiting = 0;
@@ -285,9 +285,10 @@ session_flush_held(struct session *s, int committed)
 			session_send(s, h->line);
 		else {
 			free(h->line);
-			session_send(s, proto_reply_error(h->id,
-			    PROTO_UNAVAILABLE, "the change could not be saved; "
-			    "nothing was changed"));
+			session_send(s,
+			    proto_reply_error(h->id, PROTO_UNAVAILABLE,
+			        "the change could not be saved; "
+			        "nothing was changed"));
 		}
 		json_decref(h->id);
 		free(h);
@@ -298,14 +299,14 @@ session_flush_held(struct session *s, int committed)
 static void
 session_line(struct session *s, const char *line, size_t len)
 {
-	struct proto_request	req;
-	struct proto_fault	fault = { 0 };
+	struct proto_request req;
+	struct proto_fault fault = {0};
 
 	if (proto_decode(line, len, &req, &fault) != 0) {
 		log_debug("session %llu: %s: %s", (unsigned long long)s->id,
 		    proto_error_name(fault.code), fault.message);
-		session_reply(s, req.id, proto_reply_error(req.id,
-		    fault.code, fault.message));
+		session_reply(s, req.id,
+		    proto_reply_error(req.id, fault.code, fault.message));
 		if (fault.close)
 			session_close_after_write(s);
 		proto_request_clear(&req);
@@ -320,10 +321,10 @@ session_line(struct session *s, const char *line, size_t len)
 static void
 session_read_cb(struct bufferevent *bev, void *arg)
 {
-	struct session	*s = arg;
-	char		*line;
-	size_t		 len;
-	int		 rc;
+	struct session *s = arg;
+	char *line;
+	size_t len;
+	int rc;
 
 	while (!s->closing) {
 		rc = proto_frame_next(bufferevent_get_input(bev),
@@ -333,9 +334,10 @@ session_read_cb(struct bufferevent *bev, void *arg)
 		if (rc == -1) {
 			log_info("session %llu: line over %d bytes; closing",
 			    (unsigned long long)s->id, PROTO_MAX_LINE);
-			session_reply(s, NULL, proto_reply_error(NULL,
-			    PROTO_TOO_LARGE, "a line may hold at most "
-			    PROTO_MAX_LINE_TEXT " bytes; closing the session"));
+			session_reply(s, NULL,
+			    proto_reply_error(NULL, PROTO_TOO_LARGE,
+			        "a line may hold at most " PROTO_MAX_LINE_TEXT
+			        " bytes; closing the session"));
 			session_close_after_write(s);
 			break;
 		}
@@ -347,14 +349,15 @@ session_read_cb(struct bufferevent *bev, void *arg)
 static void
 session_event_cb(struct bufferevent *bev, short what, void *arg)
 {
-	struct session	*s = arg;
+	struct session *s = arg;
 
 	(void)bev;
 	if (what & BEV_EVENT_TIMEOUT) {
 		log_info("session %llu: idle for %d seconds; closing",
 		    (unsigned long long)s->id, s->d->conf->idle_timeout);
-		session_send(s, proto_event_line("closing", 0, json_pack(
-		    "{s:s}", "reason", "idle timeout")));
+		session_send(s,
+		    proto_event_line("closing", 0,
+		        json_pack("{s:s}", "reason", "idle timeout")));
 		session_close_after_write(s);
 		return;
 	}
@@ -365,14 +368,15 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 void
 session_close_all(struct larderd *d, const char *reason)
 {
-	struct session	*s, *next;
+	struct session *s, *next;
 
 	for (s = TAILQ_FIRST(&d->sessions); s != NULL; s = next) {
 		next = TAILQ_NEXT(s, entry);
 		if (s->closing)
 			continue;
-		session_send(s, proto_event_line("closing", 0, json_pack(
-		    "{s:s}", "reason", reason)));
+		session_send(s,
+		    proto_event_line("closing", 0,
+		        json_pack("{s:s}", "reason", reason)));
 		session_close_after_write(s);
 	}
 }

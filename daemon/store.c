@@ -12,16 +12,16 @@
 #include "digest.h"
 #include "store.h"
 
-#define MEMBER_COLS							\
-	"id, handle, name, hub, coordinator, storage, people, catchment, " \
+#define MEMBER_COLS                                                            \
+	"id, handle, name, hub, coordinator, storage, people, catchment, "     \
 	"standing, joined"
-#define OFFER_COLS							\
-	"o.id, o.donor, m.handle, o.category, o.storage, o.date_type, "	\
-	"o.date, o.grams, o.remaining, o.min_portion, o.divisible, "	\
+#define OFFER_COLS                                                             \
+	"o.id, o.donor, m.handle, o.category, o.storage, o.date_type, "        \
+	"o.date, o.grams, o.remaining, o.min_portion, o.divisible, "           \
 	"o.window_start, o.window_end, o.hub, o.note, o.state, o.posted"
-#define REQUEST_COLS							\
-	"r.id, r.member, m.handle, r.categories, r.storage, r.grams, "	\
-	"r.received, r.window_start, r.window_end, r.standing, r.note, "	\
+#define REQUEST_COLS                                                           \
+	"r.id, r.member, m.handle, r.categories, r.storage, r.grams, "         \
+	"r.received, r.window_start, r.window_end, r.standing, r.note, "       \
 	"r.state, r.posted"
 
 enum stmt {
@@ -56,59 +56,61 @@ enum stmt {
 };
 
 static const char *const stmt_sql[S_COUNT] = {
-	[S_BEGIN] = "BEGIN",
-	[S_COMMIT] = "COMMIT",
-	[S_ROLLBACK] = "ROLLBACK",
-	[S_SAVEPOINT] = "SAVEPOINT step",
-	[S_RELEASE] = "RELEASE step",
-	[S_ROLLBACK_TO] = "ROLLBACK TO step",
-	[S_MEMBER_INSERT] = "INSERT INTO members (handle, name, hub, "
-	    "coordinator, storage, people, catchment, standing, token_hash, "
-	    "joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_MEMBER_BY_HANDLE] = "SELECT " MEMBER_COLS " FROM members "
-	    "WHERE handle = ?",
-	[S_MEMBER_BY_TOKEN] = "SELECT " MEMBER_COLS ", token_hash "
-	    "FROM members WHERE token_hash = ?",
-	[S_MEMBER_LIST] = "SELECT " MEMBER_COLS " FROM members "
-	    "WHERE id > ? ORDER BY id LIMIT ?",
-	[S_MEMBER_COUNT] = "SELECT count(*) FROM members",
-	[S_OFFER_INSERT] = "INSERT INTO offers (donor, category, storage, "
-	    "date_type, date, grams, remaining, min_portion, divisible, "
-	    "window_start, window_end, hub, note, state, posted) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_OFFER_GET] = "SELECT " OFFER_COLS " FROM offers o "
-	    "JOIN members m ON m.id = o.donor WHERE o.id = ?",
-	[S_OFFER_SET_STATE] = "UPDATE offers SET state = ? WHERE id = ?",
-	[S_OFFER_LIST] = "SELECT " OFFER_COLS " FROM offers o "
-	    "JOIN members m ON m.id = o.donor WHERE o.id > ?1 "
-	    "AND (?2 = 0 OR o.donor = ?2) AND (?3 = 0 OR o.state = 0) "
-	    "ORDER BY o.id LIMIT ?4",
-	[S_OFFER_DUE] = "SELECT " OFFER_COLS " FROM offers o "
-	    "JOIN members m ON m.id = o.donor WHERE o.state = 0 AND "
-	    "min(o.window_end, o.date) <= ? ORDER BY o.id LIMIT ?",
-	[S_OFFER_COUNT_OPEN] = "SELECT count(*) FROM offers WHERE state = 0",
-	[S_REQUEST_INSERT] = "INSERT INTO requests (member, categories, "
-	    "storage, grams, received, window_start, window_end, standing, "
-	    "note, state, posted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	[S_REQUEST_GET] = "SELECT " REQUEST_COLS " FROM requests r "
-	    "JOIN members m ON m.id = r.member WHERE r.id = ?",
-	[S_REQUEST_SET_STATE] = "UPDATE requests SET state = ? WHERE id = ?",
-	[S_REQUEST_LIST] = "SELECT " REQUEST_COLS " FROM requests r "
-	    "JOIN members m ON m.id = r.member WHERE r.id > ?1 "
-	    "AND (?2 = 0 OR r.member = ?2) AND (?3 = 0 OR r.state = 0) "
-	    "ORDER BY r.id LIMIT ?4",
-	[S_REQUEST_DUE] = "SELECT " REQUEST_COLS " FROM requests r "
-	    "JOIN members m ON m.id = r.member WHERE r.state = 0 AND "
-	    "r.window_end <= ? ORDER BY r.id LIMIT ?",
-	[S_REQUEST_COUNT_OPEN] = "SELECT count(*) FROM requests "
-	    "WHERE state = 0",
-	[S_EVENT_INSERT] = "INSERT INTO events (seq, at, body, prev, hash) "
-	    "VALUES (?, ?, ?, ?, ?)",
-	[S_EVENT_LAST] = "SELECT seq, hash FROM events "
-	    "ORDER BY seq DESC LIMIT 1",
-	[S_EVENT_SCAN] = "SELECT seq, at, body, prev, hash FROM events "
-	    "WHERE seq > ? ORDER BY seq LIMIT ?",
-	[S_EVENT_COUNT] = "SELECT count(*) FROM events",
+    [S_BEGIN] = "BEGIN",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_SAVEPOINT] = "SAVEPOINT step",
+    [S_RELEASE] = "RELEASE step",
+    [S_ROLLBACK_TO] = "ROLLBACK TO step",
+    [S_MEMBER_INSERT] =
+        "INSERT INTO members (handle, name, hub, "
+        "coordinator, storage, people, catchment, standing, token_hash, "
+        "joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_MEMBER_BY_HANDLE] = "SELECT " MEMBER_COLS " FROM members "
+                           "WHERE handle = ?",
+    [S_MEMBER_BY_TOKEN] = "SELECT " MEMBER_COLS ", token_hash "
+                          "FROM members WHERE token_hash = ?",
+    [S_MEMBER_LIST] = "SELECT " MEMBER_COLS " FROM members "
+                      "WHERE id > ? ORDER BY id LIMIT ?",
+    [S_MEMBER_COUNT] = "SELECT count(*) FROM members",
+    [S_OFFER_INSERT] =
+        "INSERT INTO offers (donor, category, storage, "
+        "date_type, date, grams, remaining, min_portion, divisible, "
+        "window_start, window_end, hub, note, state, posted) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_OFFER_GET] = "SELECT " OFFER_COLS " FROM offers o "
+                    "JOIN members m ON m.id = o.donor WHERE o.id = ?",
+    [S_OFFER_SET_STATE] = "UPDATE offers SET state = ? WHERE id = ?",
+    [S_OFFER_LIST] = "SELECT " OFFER_COLS " FROM offers o "
+                     "JOIN members m ON m.id = o.donor WHERE o.id > ?1 "
+                     "AND (?2 = 0 OR o.donor = ?2) AND (?3 = 0 OR o.state = 0) "
+                     "ORDER BY o.id LIMIT ?4",
+    [S_OFFER_DUE] = "SELECT " OFFER_COLS " FROM offers o "
+                    "JOIN members m ON m.id = o.donor WHERE o.state = 0 AND "
+                    "min(o.window_end, o.date) <= ? ORDER BY o.id LIMIT ?",
+    [S_OFFER_COUNT_OPEN] = "SELECT count(*) FROM offers WHERE state = 0",
+    [S_REQUEST_INSERT] =
+        "INSERT INTO requests (member, categories, "
+        "storage, grams, received, window_start, window_end, standing, "
+        "note, state, posted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_REQUEST_GET] = "SELECT " REQUEST_COLS " FROM requests r "
+                      "JOIN members m ON m.id = r.member WHERE r.id = ?",
+    [S_REQUEST_SET_STATE] = "UPDATE requests SET state = ? WHERE id = ?",
+    [S_REQUEST_LIST] =
+        "SELECT " REQUEST_COLS " FROM requests r "
+        "JOIN members m ON m.id = r.member WHERE r.id > ?1 "
+        "AND (?2 = 0 OR r.member = ?2) AND (?3 = 0 OR r.state = 0) "
+        "ORDER BY r.id LIMIT ?4",
+    [S_REQUEST_DUE] = "SELECT " REQUEST_COLS " FROM requests r "
+                      "JOIN members m ON m.id = r.member WHERE r.state = 0 AND "
+                      "r.window_end <= ? ORDER BY r.id LIMIT ?",
+    [S_REQUEST_COUNT_OPEN] = "SELECT count(*) FROM requests WHERE state = 0",
+    [S_EVENT_INSERT] = "INSERT INTO events (seq, at, body, prev, hash) "
+                       "VALUES (?, ?, ?, ?, ?)",
+    [S_EVENT_LAST] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+    [S_EVENT_SCAN] = "SELECT seq, at, body, prev, hash FROM events "
+                     "WHERE seq > ? ORDER BY seq LIMIT ?",
+    [S_EVENT_COUNT] = "SELECT count(*) FROM events",
 };
 
 /*
@@ -116,76 +118,52 @@ static const char *const stmt_sql[S_COUNT] = {
  * user_version i to i + 1. Never edit a released script; add another.
  */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
-	"CREATE TABLE members ("
-	" id INTEGER PRIMARY KEY,"
-	" handle TEXT NOT NULL UNIQUE,"
-	" name TEXT NOT NULL,"
-	" hub TEXT NOT NULL,"
-	" coordinator INTEGER NOT NULL DEFAULT 0,"
-	" storage INTEGER NOT NULL,"
-	" people INTEGER NOT NULL CHECK (people >= 0),"
-	" catchment TEXT NOT NULL DEFAULT '',"
-	" standing TEXT NOT NULL DEFAULT 'good',"
-	" token_hash BLOB NOT NULL UNIQUE,"
-	" joined INTEGER NOT NULL);"
-	"CREATE TABLE offers ("
-	" id INTEGER PRIMARY KEY,"
-	" donor INTEGER NOT NULL REFERENCES members(id),"
-	" category TEXT NOT NULL,"
-	" storage INTEGER NOT NULL,"
-	" date_type INTEGER NOT NULL,"
-	" date INTEGER NOT NULL,"
-	" grams INTEGER NOT NULL CHECK (grams > 0),"
-	" remaining INTEGER NOT NULL CHECK (remaining >= 0),"
-	" min_portion INTEGER NOT NULL,"
-	" divisible INTEGER NOT NULL,"
-	" window_start INTEGER NOT NULL,"
-	" window_end INTEGER NOT NULL,"
-	" hub TEXT NOT NULL,"
-	" note TEXT NOT NULL DEFAULT '',"
-	" state INTEGER NOT NULL,"
-	" posted INTEGER NOT NULL);"
-	"CREATE INDEX offers_open ON offers(state, window_end);"
-	"CREATE INDEX offers_donor ON offers(donor);"
-	"CREATE TABLE requests ("
-	" id INTEGER PRIMARY KEY,"
-	" member INTEGER NOT NULL REFERENCES members(id),"
-	" categories TEXT NOT NULL,"
-	" storage INTEGER NOT NULL,"
-	" grams INTEGER NOT NULL CHECK (grams > 0),"
-	" received INTEGER NOT NULL DEFAULT 0,"
-	" window_start INTEGER NOT NULL,"
-	" window_end INTEGER NOT NULL,"
-	" standing INTEGER NOT NULL DEFAULT 0,"
-	" note TEXT NOT NULL DEFAULT '',"
-	" state INTEGER NOT NULL,"
-	" posted INTEGER NOT NULL);"
-	"CREATE INDEX requests_open ON requests(state, window_end);"
-	"CREATE INDEX requests_member ON requests(member);"
-	"CREATE TABLE events ("
-	" seq INTEGER PRIMARY KEY,"
-	" at INTEGER NOT NULL,"
-	" body TEXT NOT NULL,"
-	" prev BLOB NOT NULL,"
-	" hash BLOB NOT NULL);"
-	"CREATE INDEX events_at ON events(at);"
-	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN"
-	" SELECT RAISE(ABORT, 'the exchange log is append-only'); END;"
-	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN"
-	" SELECT RAISE(ABORT, 'the exchange log is append-only'); END;",
+    "CREATE TABLE members ( id INTEGER PRIMARY KEY,"
+    " handle TEXT NOT NULL UNIQUE, name TEXT NOT NULL, hub TEXT NOT NULL,"
+    " coordinator INTEGER NOT NULL DEFAULT 0, storage INTEGER NOT NULL,"
+    " people INTEGER NOT NULL CHECK (people >= 0),"
+    " catchment TEXT NOT NULL DEFAULT '',"
+    " standing TEXT NOT NULL DEFAULT 'good', token_hash BLOB NOT NULL UNIQUE,"
+    " joined INTEGER NOT NULL);CREATE TABLE offers ( id INTEGER PRIMARY KEY,"
+    " donor INTEGER NOT NULL REFERENCES members(id), category TEXT NOT NULL,"
+    " storage INTEGER NOT NULL, date_type INTEGER NOT NULL,"
+    " date INTEGER NOT NULL, grams INTEGER NOT NULL CHECK (grams > 0),"
+    " remaining INTEGER NOT NULL CHECK (remaining >= 0),"
+    " min_portion INTEGER NOT NULL, divisible INTEGER NOT NULL,"
+    " window_start INTEGER NOT NULL, window_end INTEGER NOT NULL,"
+    " hub TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', state INTEGER NOT NULL,"
+    " posted INTEGER NOT NULL);"
+    "CREATE INDEX offers_open ON offers(state, window_end);"
+    "CREATE INDEX offers_donor ON offers(donor);CREATE TABLE requests ("
+    " id INTEGER PRIMARY KEY, member INTEGER NOT NULL REFERENCES members(id),"
+    " categories TEXT NOT NULL, storage INTEGER NOT NULL,"
+    " grams INTEGER NOT NULL CHECK (grams > 0),"
+    " received INTEGER NOT NULL DEFAULT 0, window_start INTEGER NOT NULL,"
+    " window_end INTEGER NOT NULL, standing INTEGER NOT NULL DEFAULT 0,"
+    " note TEXT NOT NULL DEFAULT '', state INTEGER NOT NULL,"
+    " posted INTEGER NOT NULL);"
+    "CREATE INDEX requests_open ON requests(state, window_end);"
+    "CREATE INDEX requests_member ON requests(member);CREATE TABLE events ("
+    " seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, body TEXT NOT NULL,"
+    " prev BLOB NOT NULL, hash BLOB NOT NULL);"
+    "CREATE INDEX events_at ON events(at);"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN"
+    " SELECT RAISE(ABORT, 'the exchange log is append-only'); END;"
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN"
+    " SELECT RAISE(ABORT, 'the exchange log is append-only'); END;",
 };
 
 struct store {
-	sqlite3		*db;
-	sqlite3_stmt	*stmt[S_COUNT];
-	int		 in_step;
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S_COUNT];
+	int in_step;
 };
 
 /* Runs a script of statements with no results; sets *cause on error. */
 static int
 store_exec(struct store *st, const char *sql, char **cause)
 {
-	char	*err = NULL;
+	char *err = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &err) == SQLITE_OK)
 		return 0;
@@ -199,8 +177,8 @@ store_exec(struct store *st, const char *sql, char **cause)
 static int
 store_pragma_int(struct store *st, const char *sql, int64_t *out)
 {
-	sqlite3_stmt	*s;
-	int		 rc;
+	sqlite3_stmt *s;
+	int rc;
 
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return -1;
@@ -215,16 +193,19 @@ store_pragma_int(struct store *st, const char *sql, int64_t *out)
 static int
 store_migrate(struct store *st, char **cause)
 {
-	int64_t	version;
-	char	sql[64];
+	int64_t version;
+	char sql[64];
 
 	if (store_pragma_int(st, "PRAGMA user_version", &version) != 0)
 		return asprintf(cause, "cannot read schema version: %s",
-		    sqlite3_errmsg(st->db)), -1;
+		           sqlite3_errmsg(st->db)),
+		       -1;
 	if (version > STORE_SCHEMA_VERSION)
-		return asprintf(cause, "database schema version %lld is newer "
-		    "than this larderd understands (%d)", (long long)version,
-		    STORE_SCHEMA_VERSION), -1;
+		return asprintf(cause,
+		           "database schema version %lld is newer "
+		           "than this larderd understands (%d)",
+		           (long long)version, STORE_SCHEMA_VERSION),
+		       -1;
 	for (; version < STORE_SCHEMA_VERSION; version++) {
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld",
 		    (long long)version + 1);
@@ -247,18 +228,18 @@ store_migrate(struct store *st, char **cause)
 static int
 store_configure(struct store *st, int readonly, char **cause)
 {
-	int64_t	sync;
+	int64_t sync;
 
 	sqlite3_busy_timeout(st->db, 5000);
 	if (store_exec(st, "PRAGMA foreign_keys = ON", cause) != 0)
 		return -1;
 	if (readonly)
 		return 0;
-	if (store_exec(st, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = FULL", cause) != 0)
+	if (store_exec(st,
+	        "PRAGMA journal_mode = WAL;PRAGMA synchronous = FULL",
+	        cause) != 0)
 		return -1;
-	if (store_pragma_int(st, "PRAGMA synchronous", &sync) != 0 ||
-	    sync != 2)
+	if (store_pragma_int(st, "PRAGMA synchronous", &sync) != 0 || sync != 2)
 		return asprintf(cause, "synchronous=FULL did not take"), -1;
 	return 0;
 }
@@ -266,14 +247,16 @@ store_configure(struct store *st, int readonly, char **cause)
 static int
 store_prepare(struct store *st, char **cause)
 {
-	int	i;
+	int i;
 
 	for (i = 0; i < S_COUNT; i++) {
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &st->stmt[i], NULL) !=
-		    SQLITE_OK)
-			return asprintf(cause, "cannot prepare statement %d: "
-			    "%s", i, sqlite3_errmsg(st->db)), -1;
+		        SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+		        NULL) != SQLITE_OK)
+			return asprintf(cause,
+			           "cannot prepare statement %d: %s", i,
+			           sqlite3_errmsg(st->db)),
+			       -1;
 	}
 	return 0;
 }
@@ -282,17 +265,17 @@ store_prepare(struct store *st, char **cause)
 struct store *
 store_open(const char *path, int readonly, char **cause)
 {
-	struct store	*st;
-	int		 flags;
+	struct store *st;
+	int flags;
 
-	flags = readonly ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	flags = readonly ? SQLITE_OPEN_READONLY
+	                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if ((st = calloc(1, sizeof *st)) == NULL)
 		return asprintf(cause, "out of memory"), NULL;
-	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX,
-	    NULL) != SQLITE_OK) {
-		asprintf(cause, "%s: %s", path, st->db != NULL ?
-		    sqlite3_errmsg(st->db) : "out of memory");
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		asprintf(cause, "%s: %s", path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
 	}
 	if (store_configure(st, readonly, cause) != 0)
@@ -310,7 +293,7 @@ fail:
 void
 store_close(struct store *st)
 {
-	int	i;
+	int i;
 
 	if (st == NULL)
 		return;
@@ -330,7 +313,7 @@ store_errmsg(struct store *st)
 static sqlite3_stmt *
 store_stmt(struct store *st, enum stmt which)
 {
-	sqlite3_stmt	*s = st->stmt[which];
+	sqlite3_stmt *s = st->stmt[which];
 
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
@@ -341,7 +324,7 @@ store_stmt(struct store *st, enum stmt which)
 static int
 store_done(sqlite3_stmt *s)
 {
-	int	rc;
+	int rc;
 
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
@@ -358,8 +341,8 @@ store_simple(struct store *st, enum stmt which)
 static int64_t
 store_count(struct store *st, enum stmt which)
 {
-	sqlite3_stmt	*s = store_stmt(st, which);
-	int64_t		 n = -1;
+	sqlite3_stmt *s = store_stmt(st, which);
+	int64_t n = -1;
 
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
@@ -370,7 +353,7 @@ store_count(struct store *st, enum stmt which)
 static void
 store_text(sqlite3_stmt *s, int col, char *buf, size_t len)
 {
-	const unsigned char	*t = sqlite3_column_text(s, col);
+	const unsigned char *t = sqlite3_column_text(s, col);
 
 	snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
 }
@@ -402,7 +385,7 @@ store_step_begin(struct store *st)
 int
 store_step_end(struct store *st, int ok)
 {
-	int	rc = 0;
+	int rc = 0;
 
 	if (!st->in_step)
 		return 0;
@@ -443,7 +426,7 @@ int
 store_member_insert(struct store *st, struct member *m,
     const unsigned char *token_hash)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_MEMBER_INSERT);
+	sqlite3_stmt *s = store_stmt(st, S_MEMBER_INSERT);
 
 	sqlite3_bind_text(s, 1, m->handle, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
@@ -480,7 +463,7 @@ store_member_row(sqlite3_stmt *s, struct member *m)
 static int
 store_member_one(sqlite3_stmt *s, struct member *m)
 {
-	int	rc;
+	int rc;
 
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
@@ -492,10 +475,9 @@ store_member_one(sqlite3_stmt *s, struct member *m)
 }
 
 int
-store_member_by_handle(struct store *st, const char *handle,
-    struct member *m)
+store_member_by_handle(struct store *st, const char *handle, struct member *m)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_MEMBER_BY_HANDLE);
+	sqlite3_stmt *s = store_stmt(st, S_MEMBER_BY_HANDLE);
 
 	sqlite3_bind_text(s, 1, handle, -1, SQLITE_STATIC);
 	return store_member_one(s, m);
@@ -505,9 +487,9 @@ int
 store_member_by_token(struct store *st, const unsigned char *token_hash,
     struct member *m)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_MEMBER_BY_TOKEN);
+	sqlite3_stmt *s = store_stmt(st, S_MEMBER_BY_TOKEN);
 
-	int		 rc;
+	int rc;
 
 	/*
 	 * The index finds the row; the hashes are then compared again in
@@ -530,9 +512,9 @@ int
 store_member_list(struct store *st, const struct store_filter *f,
     store_member_cb cb, void *arg)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_MEMBER_LIST);
-	struct member	 m;
-	int		 rc;
+	sqlite3_stmt *s = store_stmt(st, S_MEMBER_LIST);
+	struct member m;
+	int rc;
 
 	sqlite3_bind_int64(s, 1, f->after);
 	sqlite3_bind_int(s, 2, f->limit);
@@ -555,7 +537,7 @@ store_member_count(struct store *st)
 int
 store_offer_insert(struct store *st, struct offer *o)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_OFFER_INSERT);
+	sqlite3_stmt *s = store_stmt(st, S_OFFER_INSERT);
 
 	sqlite3_bind_int64(s, 1, o->donor);
 	sqlite3_bind_text(s, 2, o->category, -1, SQLITE_STATIC);
@@ -603,8 +585,8 @@ store_offer_row(sqlite3_stmt *s, struct offer *o)
 int
 store_offer_get(struct store *st, int64_t id, struct offer *o)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_OFFER_GET);
-	int		 rc;
+	sqlite3_stmt *s = store_stmt(st, S_OFFER_GET);
+	int rc;
 
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
@@ -620,7 +602,7 @@ store_offer_get(struct store *st, int64_t id, struct offer *o)
 static int
 store_set_state(struct store *st, enum stmt which, int64_t id, int state)
 {
-	sqlite3_stmt	*s = store_stmt(st, which);
+	sqlite3_stmt *s = store_stmt(st, which);
 
 	sqlite3_bind_int(s, 1, state);
 	sqlite3_bind_int64(s, 2, id);
@@ -639,8 +621,8 @@ store_offer_set_state(struct store *st, int64_t id, enum offer_state state)
 static int
 store_offer_each(sqlite3_stmt *s, store_offer_cb cb, void *arg)
 {
-	struct offer	o;
-	int		rc;
+	struct offer o;
+	int rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		store_offer_row(s, &o);
@@ -655,7 +637,7 @@ int
 store_offer_list(struct store *st, const struct store_filter *f,
     store_offer_cb cb, void *arg)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_OFFER_LIST);
+	sqlite3_stmt *s = store_stmt(st, S_OFFER_LIST);
 
 	sqlite3_bind_int64(s, 1, f->after);
 	sqlite3_bind_int64(s, 2, f->member);
@@ -672,7 +654,7 @@ int
 store_offer_due(struct store *st, time_t now, int limit, store_offer_cb cb,
     void *arg)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_OFFER_DUE);
+	sqlite3_stmt *s = store_stmt(st, S_OFFER_DUE);
 
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, limit);
@@ -689,7 +671,7 @@ store_offer_count_open(struct store *st)
 int
 store_request_insert(struct store *st, struct request *r)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_REQUEST_INSERT);
+	sqlite3_stmt *s = store_stmt(st, S_REQUEST_INSERT);
 
 	sqlite3_bind_int64(s, 1, r->member);
 	sqlite3_bind_text(s, 2, r->categories, -1, SQLITE_STATIC);
@@ -729,8 +711,8 @@ store_request_row(sqlite3_stmt *s, struct request *r)
 int
 store_request_get(struct store *st, int64_t id, struct request *r)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_REQUEST_GET);
-	int		 rc;
+	sqlite3_stmt *s = store_stmt(st, S_REQUEST_GET);
+	int rc;
 
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
@@ -743,8 +725,7 @@ store_request_get(struct store *st, int64_t id, struct request *r)
 }
 
 int
-store_request_set_state(struct store *st, int64_t id,
-    enum request_state state)
+store_request_set_state(struct store *st, int64_t id, enum request_state state)
 {
 	return store_set_state(st, S_REQUEST_SET_STATE, id, (int)state);
 }
@@ -752,8 +733,8 @@ store_request_set_state(struct store *st, int64_t id,
 static int
 store_request_each(sqlite3_stmt *s, store_request_cb cb, void *arg)
 {
-	struct request	r;
-	int		rc;
+	struct request r;
+	int rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		store_request_row(s, &r);
@@ -768,7 +749,7 @@ int
 store_request_list(struct store *st, const struct store_filter *f,
     store_request_cb cb, void *arg)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_REQUEST_LIST);
+	sqlite3_stmt *s = store_stmt(st, S_REQUEST_LIST);
 
 	sqlite3_bind_int64(s, 1, f->after);
 	sqlite3_bind_int64(s, 2, f->member);
@@ -779,10 +760,10 @@ store_request_list(struct store *st, const struct store_filter *f,
 
 /* Calls cb for up to limit open requests whose end has come. */
 int
-store_request_due(struct store *st, time_t now, int limit,
-    store_request_cb cb, void *arg)
+store_request_due(struct store *st, time_t now, int limit, store_request_cb cb,
+    void *arg)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_REQUEST_DUE);
+	sqlite3_stmt *s = store_stmt(st, S_REQUEST_DUE);
 
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, limit);
@@ -799,7 +780,7 @@ store_request_count_open(struct store *st)
 int
 store_event_insert(struct store *st, const struct store_event *ev)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_EVENT_INSERT);
+	sqlite3_stmt *s = store_stmt(st, S_EVENT_INSERT);
 
 	sqlite3_bind_int64(s, 1, ev->seq);
 	sqlite3_bind_int64(s, 2, ev->at);
@@ -813,8 +794,8 @@ store_event_insert(struct store *st, const struct store_event *ev)
 int
 store_event_last(struct store *st, int64_t *seq, unsigned char *hash)
 {
-	sqlite3_stmt	*s = store_stmt(st, S_EVENT_LAST);
-	int		 rc;
+	sqlite3_stmt *s = store_stmt(st, S_EVENT_LAST);
+	int rc;
 
 	*seq = 0;
 	memset(hash, 0, STORE_HASH_LEN);
@@ -822,8 +803,7 @@ store_event_last(struct store *st, int64_t *seq, unsigned char *hash)
 	if (rc == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(s, 0);
 		if (sqlite3_column_bytes(s, 1) == STORE_HASH_LEN)
-			memcpy(hash, sqlite3_column_blob(s, 1),
-			    STORE_HASH_LEN);
+			memcpy(hash, sqlite3_column_blob(s, 1), STORE_HASH_LEN);
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
@@ -834,12 +814,12 @@ store_event_last(struct store *st, int64_t *seq, unsigned char *hash)
  * the wrong length is passed as NULL, for the verifier to report.
  */
 int
-store_event_scan(struct store *st, int64_t after, int limit,
-    store_event_cb cb, void *arg)
+store_event_scan(struct store *st, int64_t after, int limit, store_event_cb cb,
+    void *arg)
 {
-	sqlite3_stmt		*s = store_stmt(st, S_EVENT_SCAN);
-	struct store_event	 ev;
-	int			 rc;
+	sqlite3_stmt *s = store_stmt(st, S_EVENT_SCAN);
+	struct store_event ev;
+	int rc;
 
 	sqlite3_bind_int64(s, 1, after);
 	sqlite3_bind_int(s, 2, limit);
@@ -847,10 +827,12 @@ store_event_scan(struct store *st, int64_t after, int limit,
 		ev.seq = sqlite3_column_int64(s, 0);
 		ev.at = (time_t)sqlite3_column_int64(s, 1);
 		ev.body = (const char *)sqlite3_column_text(s, 2);
-		ev.prev = sqlite3_column_bytes(s, 3) == STORE_HASH_LEN ?
-		    sqlite3_column_blob(s, 3) : NULL;
-		ev.hash = sqlite3_column_bytes(s, 4) == STORE_HASH_LEN ?
-		    sqlite3_column_blob(s, 4) : NULL;
+		ev.prev = sqlite3_column_bytes(s, 3) == STORE_HASH_LEN
+		    ? sqlite3_column_blob(s, 3)
+		    : NULL;
+		ev.hash = sqlite3_column_bytes(s, 4) == STORE_HASH_LEN
+		    ? sqlite3_column_blob(s, 4)
+		    : NULL;
 		if (ev.body == NULL)
 			ev.body = "";
 		if (cb(arg, &ev) != 0)
@@ -866,14 +848,13 @@ store_event_count(struct store *st)
 	return store_count(st, S_EVENT_COUNT);
 }
 
-static const char *const storage_names[] = { "ambient", "chilled",
-    "frozen" };
+static const char *const storage_names[] = {"ambient", "chilled", "frozen"};
 
 /* Returns the name of a single storage bit. */
 const char *
 storage_name(unsigned bit)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sizeof storage_names / sizeof storage_names[0]; i++) {
 		if (bit == 1U << i)
@@ -886,7 +867,7 @@ storage_name(unsigned bit)
 int
 storage_parse(const char *word, unsigned *bit)
 {
-	size_t	i;
+	size_t i;
 
 	for (i = 0; i < sizeof storage_names / sizeof storage_names[0]; i++) {
 		if (strcmp(word, storage_names[i]) == 0) {
@@ -901,7 +882,7 @@ storage_parse(const char *word, unsigned *bit)
 char *
 storage_format(unsigned mask, char *buf, size_t len)
 {
-	size_t	i, off = 0;
+	size_t i, off = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < sizeof storage_names / sizeof storage_names[0]; i++) {
@@ -916,8 +897,8 @@ storage_format(unsigned mask, char *buf, size_t len)
 const char *
 offer_state_name(enum offer_state state)
 {
-	static const char *const names[] = { "open", "allocated", "closed",
-	    "expired", "withdrawn" };
+	static const char *const names[] = {"open", "allocated", "closed",
+	    "expired", "withdrawn"};
 
 	return (unsigned)state < 5 ? names[state] : "unknown";
 }
@@ -925,8 +906,8 @@ offer_state_name(enum offer_state state)
 const char *
 request_state_name(enum request_state state)
 {
-	static const char *const names[] = { "open", "fulfilled",
-	    "cancelled", "expired" };
+	static const char *const names[] = {"open", "fulfilled", "cancelled",
+	    "expired"};
 
 	return (unsigned)state < 4 ? names[state] : "unknown";
 }

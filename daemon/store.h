@@ -6,12 +6,12 @@
 #include <stdint.h>
 #include <time.h>
 
-#define STORE_HANDLE_MAX	32
-#define STORE_NAME_MAX		100
-#define STORE_NOTE_MAX		280
-#define STORE_LIST_MAX		512	/* a comma-joined list of words */
-#define STORE_HASH_LEN		32	/* SHA-256 */
-#define STORE_SCHEMA_VERSION	1
+#define STORE_HANDLE_MAX     32
+#define STORE_NAME_MAX       100
+#define STORE_NOTE_MAX       280
+#define STORE_LIST_MAX       512 /* a comma-joined list of words */
+#define STORE_HASH_LEN       32  /* SHA-256 */
+#define STORE_SCHEMA_VERSION 1
 
 /* Kinds of storage a member can hold and food can need, as bits. */
 enum storage_kind {
@@ -41,67 +41,67 @@ enum date_type {
 };
 
 struct member {
-	int64_t		id;
-	char		handle[STORE_HANDLE_MAX + 1];
-	char		name[STORE_NAME_MAX + 1];
-	char		hub[STORE_HANDLE_MAX + 1];
-	int		coordinator;
-	unsigned	storage;
-	int64_t		people;
-	char		catchment[STORE_LIST_MAX + 1];
-	char		standing[16];
-	time_t		joined;
+	int64_t id;
+	char handle[STORE_HANDLE_MAX + 1];
+	char name[STORE_NAME_MAX + 1];
+	char hub[STORE_HANDLE_MAX + 1];
+	int coordinator;
+	unsigned storage;
+	int64_t people;
+	char catchment[STORE_LIST_MAX + 1];
+	char standing[16];
+	time_t joined;
 };
 
 struct offer {
-	int64_t			id;
-	int64_t			donor;
-	char			donor_handle[STORE_HANDLE_MAX + 1];
-	char			category[STORE_HANDLE_MAX + 1];
-	unsigned		storage;
-	enum date_type		date_type;
-	time_t			date;
-	int64_t			grams;
-	int64_t			remaining;
-	int64_t			min_portion;
-	int			divisible;
-	time_t			window_start;
-	time_t			window_end;
-	char			hub[STORE_HANDLE_MAX + 1];
-	char			note[STORE_NOTE_MAX + 1];
-	enum offer_state	state;
-	time_t			posted;
+	int64_t id;
+	int64_t donor;
+	char donor_handle[STORE_HANDLE_MAX + 1];
+	char category[STORE_HANDLE_MAX + 1];
+	unsigned storage;
+	enum date_type date_type;
+	time_t date;
+	int64_t grams;
+	int64_t remaining;
+	int64_t min_portion;
+	int divisible;
+	time_t window_start;
+	time_t window_end;
+	char hub[STORE_HANDLE_MAX + 1];
+	char note[STORE_NOTE_MAX + 1];
+	enum offer_state state;
+	time_t posted;
 };
 
 struct request {
-	int64_t			id;
-	int64_t			member;
-	char			member_handle[STORE_HANDLE_MAX + 1];
-	char			categories[STORE_LIST_MAX + 1];
-	unsigned		storage;
-	int64_t			grams;
-	int64_t			received;
-	time_t			window_start;
-	time_t			window_end;
-	int			standing;
-	char			note[STORE_NOTE_MAX + 1];
-	enum request_state	state;
-	time_t			posted;
+	int64_t id;
+	int64_t member;
+	char member_handle[STORE_HANDLE_MAX + 1];
+	char categories[STORE_LIST_MAX + 1];
+	unsigned storage;
+	int64_t grams;
+	int64_t received;
+	time_t window_start;
+	time_t window_end;
+	int standing;
+	char note[STORE_NOTE_MAX + 1];
+	enum request_state state;
+	time_t posted;
 };
 
 /* Which rows a listing wants; member 0 means every member's. */
 struct store_filter {
-	int64_t		member;
-	int		open_only;
-	int64_t		after;
-	int		limit;
+	int64_t member;
+	int open_only;
+	int64_t after;
+	int limit;
 };
 
 /* One row of the exchange log as stored. */
 struct store_event {
-	int64_t		seq;
-	time_t		at;
-	const char	*body;
+	int64_t seq;
+	time_t at;
+	const char *body;
 	const unsigned char *prev;
 	const unsigned char *hash;
 };
@@ -113,53 +113,50 @@ typedef int (*store_offer_cb)(void *, const struct offer *);
 typedef int (*store_request_cb)(void *, const struct request *);
 typedef int (*store_event_cb)(void *, const struct store_event *);
 
-struct store	*store_open(const char *, int, char **);
-void		 store_close(struct store *);
-const char	*store_errmsg(struct store *);
+struct store *store_open(const char *, int, char **);
+void store_close(struct store *);
+const char *store_errmsg(struct store *);
 
-int	store_begin(struct store *);
-int	store_step_begin(struct store *);
-int	store_step_end(struct store *, int);
-int	store_writing(struct store *);
-int	store_commit(struct store *);
-int	store_rollback(struct store *);
+int store_begin(struct store *);
+int store_step_begin(struct store *);
+int store_step_end(struct store *, int);
+int store_writing(struct store *);
+int store_commit(struct store *);
+int store_rollback(struct store *);
 
-int	store_member_insert(struct store *, struct member *,
-	    const unsigned char *);
-int	store_member_by_handle(struct store *, const char *, struct member *);
-int	store_member_by_token(struct store *, const unsigned char *,
-	    struct member *);
-int	store_member_list(struct store *, const struct store_filter *,
-	    store_member_cb, void *);
-int64_t	store_member_count(struct store *);
+int store_member_insert(struct store *, struct member *, const unsigned char *);
+int store_member_by_handle(struct store *, const char *, struct member *);
+int store_member_by_token(struct store *, const unsigned char *,
+    struct member *);
+int store_member_list(struct store *, const struct store_filter *,
+    store_member_cb, void *);
+int64_t store_member_count(struct store *);
 
-int	store_offer_insert(struct store *, struct offer *);
-int	store_offer_get(struct store *, int64_t, struct offer *);
-int	store_offer_set_state(struct store *, int64_t, enum offer_state);
-int	store_offer_list(struct store *, const struct store_filter *,
-	    store_offer_cb, void *);
-int	store_offer_due(struct store *, time_t, int, store_offer_cb, void *);
-int64_t	store_offer_count_open(struct store *);
+int store_offer_insert(struct store *, struct offer *);
+int store_offer_get(struct store *, int64_t, struct offer *);
+int store_offer_set_state(struct store *, int64_t, enum offer_state);
+int store_offer_list(struct store *, const struct store_filter *,
+    store_offer_cb, void *);
+int store_offer_due(struct store *, time_t, int, store_offer_cb, void *);
+int64_t store_offer_count_open(struct store *);
 
-int	store_request_insert(struct store *, struct request *);
-int	store_request_get(struct store *, int64_t, struct request *);
-int	store_request_set_state(struct store *, int64_t, enum request_state);
-int	store_request_list(struct store *, const struct store_filter *,
-	    store_request_cb, void *);
-int	store_request_due(struct store *, time_t, int, store_request_cb,
-	    void *);
-int64_t	store_request_count_open(struct store *);
+int store_request_insert(struct store *, struct request *);
+int store_request_get(struct store *, int64_t, struct request *);
+int store_request_set_state(struct store *, int64_t, enum request_state);
+int store_request_list(struct store *, const struct store_filter *,
+    store_request_cb, void *);
+int store_request_due(struct store *, time_t, int, store_request_cb, void *);
+int64_t store_request_count_open(struct store *);
 
-int	store_event_insert(struct store *, const struct store_event *);
-int	store_event_last(struct store *, int64_t *, unsigned char *);
-int	store_event_scan(struct store *, int64_t, int, store_event_cb,
-	    void *);
-int64_t	store_event_count(struct store *);
+int store_event_insert(struct store *, const struct store_event *);
+int store_event_last(struct store *, int64_t *, unsigned char *);
+int store_event_scan(struct store *, int64_t, int, store_event_cb, void *);
+int64_t store_event_count(struct store *);
 
-const char	*storage_name(unsigned);
-int		 storage_parse(const char *, unsigned *);
-char		*storage_format(unsigned, char *, size_t);
-const char	*offer_state_name(enum offer_state);
-const char	*request_state_name(enum request_state);
+const char *storage_name(unsigned);
+int storage_parse(const char *, unsigned *);
+char *storage_format(unsigned, char *, size_t);
+const char *offer_state_name(enum offer_state);
+const char *request_state_name(enum request_state);
 
 #endif

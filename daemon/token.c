@@ -10,7 +10,7 @@
 int
 token_new(char *token, unsigned char *hash)
 {
-	unsigned char	raw[TOKEN_BYTES];
+	unsigned char raw[TOKEN_BYTES];
 
 	if (digest_random(raw, sizeof raw) != 0)
 		return -1;

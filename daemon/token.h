@@ -4,11 +4,11 @@
 
 #include "digest.h"
 
-#define TOKEN_PREFIX	"ldr_"
-#define TOKEN_BYTES	32	/* 256 random bits */
-#define TOKEN_LEN	(sizeof TOKEN_PREFIX - 1 + 2 * TOKEN_BYTES)
+#define TOKEN_PREFIX "ldr_"
+#define TOKEN_BYTES  32 /* 256 random bits */
+#define TOKEN_LEN    (sizeof TOKEN_PREFIX - 1 + 2 * TOKEN_BYTES)
 
-int	token_new(char *, unsigned char *);
-int	token_hash(const char *, unsigned char *);
+int token_new(char *, unsigned char *);
+int token_hash(const char *, unsigned char *);
 
 #endif

@@ -9,14 +9,14 @@
 int
 valid_word(const char *s)
 {
-	size_t	i, len = strlen(s);
+	size_t i, len = strlen(s);
 
 	if (len == 0 || len > 32 || !isalnum((unsigned char)s[0]))
 		return 0;
 	for (i = 0; i < len; i++) {
 		if (!(islower((unsigned char)s[i]) ||
-		    isdigit((unsigned char)s[i]) || s[i] == '_' ||
-		    s[i] == '-'))
+		        isdigit((unsigned char)s[i]) || s[i] == '_' ||
+		        s[i] == '-'))
 			return 0;
 	}
 	return 1;
@@ -41,16 +41,18 @@ valid_text(const char *s)
 int
 valid_district(const char *s, char *out, size_t len)
 {
-	size_t	i, n = strlen(s), letters = 0;
+	size_t i, n = strlen(s), letters = 0;
 
 	if (n < 2 || n > 4 || n >= len)
 		return 0;
 	for (i = 0; i < n; i++)
 		out[i] = (char)toupper((unsigned char)s[i]);
 	out[n] = '\0';
-	while (letters < n && letters < 2 && isupper((unsigned char)out[letters]))
+	while (
+	    letters < n && letters < 2 && isupper((unsigned char)out[letters]))
 		letters++;
-	if (letters == 0 || letters >= n || !isdigit((unsigned char)out[letters]))
+	if (letters == 0 || letters >= n ||
+	    !isdigit((unsigned char)out[letters]))
 		return 0;
 	for (i = letters + 1; i < n; i++) {
 		if (!isalnum((unsigned char)out[i]) || i > letters + 1)
@@ -63,12 +65,13 @@ valid_district(const char *s, char *out, size_t len)
 int
 valid_join(json_t *list, char *buf, size_t len)
 {
-	size_t	 i, off = 0;
-	json_t	*item;
-	int	 n;
+	size_t i, off = 0;
+	json_t *item;
+	int n;
 
 	buf[0] = '\0';
-	json_array_foreach(list, i, item) {
+	json_array_foreach(list, i, item)
+	{
 		n = snprintf(buf + off, len - off, "%s%s", i > 0 ? "," : "",
 		    json_string_value(item));
 		if (n < 0 || (size_t)n >= len - off)
@@ -82,15 +85,15 @@ valid_join(json_t *list, char *buf, size_t len)
 json_t *
 valid_split(const char *s)
 {
-	json_t		*list = json_array();
-	const char	*comma;
+	json_t *list = json_array();
+	const char *comma;
 
 	while (list != NULL && *s != '\0') {
 		comma = strchr(s, ',');
 		if (comma == NULL)
 			comma = s + strlen(s);
-		json_array_append_new(list, json_stringn(s,
-		    (size_t)(comma - s)));
+		json_array_append_new(list,
+		    json_stringn(s, (size_t)(comma - s)));
 		s = *comma == ',' ? comma + 1 : comma;
 	}
 	return list;

@@ -6,12 +6,12 @@
 
 #include <jansson.h>
 
-#define VALID_MAX_GRAMS	100000000LL	/* 100 tonnes in one offer */
+#define VALID_MAX_GRAMS 100000000LL /* 100 tonnes in one offer */
 
-int	valid_word(const char *);
-int	valid_text(const char *);
-int	valid_district(const char *, char *, size_t);
-int	valid_join(json_t *, char *, size_t);
-json_t	*valid_split(const char *);
+int valid_word(const char *);
+int valid_text(const char *);
+int valid_district(const char *, char *, size_t);
+int valid_join(json_t *, char *, size_t);
+json_t *valid_split(const char *);
 
 #endif

@@ -14,9 +14,9 @@
 int
 proto_frame_next(struct evbuffer *in, size_t max, char **line, size_t *len)
 {
-	struct evbuffer_ptr	 eol;
-	size_t			 eol_len;
-	char			*buf;
+	struct evbuffer_ptr eol;
+	size_t eol_len;
+	char *buf;
 
 	eol = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
 	if (eol.pos == -1)

@@ -7,19 +7,19 @@
 #include "proto.h"
 
 static const char *const error_names[PROTO_NERRORS] = {
-	[PROTO_OK] = "ok",
-	[PROTO_BAD_JSON] = "bad_json",
-	[PROTO_TOO_LARGE] = "too_large",
-	[PROTO_BAD_VERSION] = "bad_version",
-	[PROTO_UNKNOWN_OP] = "unknown_op",
-	[PROTO_INVALID_ARGUMENT] = "invalid_argument",
-	[PROTO_UNAUTHENTICATED] = "unauthenticated",
-	[PROTO_FORBIDDEN] = "forbidden",
-	[PROTO_NOT_FOUND] = "not_found",
-	[PROTO_CONFLICT] = "conflict",
-	[PROTO_RATE_LIMITED] = "rate_limited",
-	[PROTO_UNAVAILABLE] = "unavailable",
-	[PROTO_INTERNAL] = "internal",
+    [PROTO_OK] = "ok",
+    [PROTO_BAD_JSON] = "bad_json",
+    [PROTO_TOO_LARGE] = "too_large",
+    [PROTO_BAD_VERSION] = "bad_version",
+    [PROTO_UNKNOWN_OP] = "unknown_op",
+    [PROTO_INVALID_ARGUMENT] = "invalid_argument",
+    [PROTO_UNAUTHENTICATED] = "unauthenticated",
+    [PROTO_FORBIDDEN] = "forbidden",
+    [PROTO_NOT_FOUND] = "not_found",
+    [PROTO_CONFLICT] = "conflict",
+    [PROTO_RATE_LIMITED] = "rate_limited",
+    [PROTO_UNAVAILABLE] = "unavailable",
+    [PROTO_INTERNAL] = "internal",
 };
 
 /* Returns the wire name of an error code. */
@@ -35,7 +35,7 @@ proto_error_name(enum proto_error code)
 int
 proto_error_from_name(const char *name)
 {
-	int	i;
+	int i;
 
 	for (i = 0; i < PROTO_NERRORS; i++) {
 		if (strcmp(error_names[i], name) == 0)
@@ -49,7 +49,7 @@ static int
 proto_fail(struct proto_fault *fault, enum proto_error code, int close,
     const char *fmt, ...)
 {
-	va_list	ap;
+	va_list ap;
 
 	fault->code = code;
 	fault->close = close;
@@ -91,25 +91,30 @@ proto_is_text(json_t *v)
 static int
 proto_check_value(const struct proto_field *f, json_t *v)
 {
-	size_t	 i;
-	json_t	*item;
-	time_t	 t;
+	size_t i;
+	json_t *item;
+	time_t t;
 
 	switch (f->type) {
 	case PROTO_T_STRING:
 		return proto_is_text(v) && json_string_length(v) > 0 &&
-		    json_string_length(v) <= f->max ? 0 : -1;
+		        json_string_length(v) <= f->max
+		    ? 0
+		    : -1;
 	case PROTO_T_INT:
 		return json_is_integer(v) ? 0 : -1;
 	case PROTO_T_BOOL:
 		return json_is_boolean(v) ? 0 : -1;
 	case PROTO_T_TIME:
 		return proto_is_text(v) &&
-		    proto_time_parse(json_string_value(v), &t) == 0 ? 0 : -1;
+		        proto_time_parse(json_string_value(v), &t) == 0
+		    ? 0
+		    : -1;
 	case PROTO_T_LIST:
 		if (!json_is_array(v) || json_array_size(v) > f->max)
 			return -1;
-		json_array_foreach(v, i, item) {
+		json_array_foreach(v, i, item)
+		{
 			if (!proto_is_text(item) ||
 			    json_string_length(item) == 0 ||
 			    json_string_length(item) > 64)
@@ -146,12 +151,13 @@ static int
 proto_check_args(const struct proto_op *op, json_t *root,
     struct proto_fault *fault)
 {
-	const struct proto_field	*f;
-	const char			*key;
-	json_t				*v;
-	char				 wants[64];
+	const struct proto_field *f;
+	const char *key;
+	json_t *v;
+	char wants[64];
 
-	json_object_foreach(root, key, v) {
+	json_object_foreach(root, key, v)
+	{
 		if (proto_is_envelope(key))
 			continue;
 		for (f = op->fields; f->name != NULL; f++) {
@@ -178,9 +184,9 @@ proto_check_args(const struct proto_op *op, json_t *root,
 static json_t *
 proto_parse(const char *line, size_t len, struct proto_fault *fault)
 {
-	json_t		*root;
-	json_error_t	 error;
-	int		 code;
+	json_t *root;
+	json_error_t error;
+	int code;
 
 	/*
 	 * A raw NUL or bytes that are not UTF-8 mean the peer is not
@@ -198,8 +204,8 @@ proto_parse(const char *line, size_t len, struct proto_fault *fault)
 		return root;
 	code = json_error_code(&error);
 	if (code == json_error_invalid_utf8) {
-		proto_fail(fault, PROTO_BAD_JSON, 1,
-		    "not a text line: %s", error.text);
+		proto_fail(fault, PROTO_BAD_JSON, 1, "not a text line: %s",
+		    error.text);
 		return NULL;
 	}
 	proto_fail(fault, PROTO_BAD_JSON, 0, "%s at column %d", error.text,
@@ -211,15 +217,16 @@ proto_parse(const char *line, size_t len, struct proto_fault *fault)
 static int
 proto_check_envelope(struct proto_request *req, struct proto_fault *fault)
 {
-	json_t		*v, *op;
-	json_int_t	 id;
+	json_t *v, *op;
+	json_int_t id;
 
 	if (!json_is_object(req->root))
 		return proto_fail(fault, PROTO_BAD_JSON, 0,
 		    "a request must be a JSON object");
 	req->id = json_object_get(req->root, "id");
 	if (req->id != NULL) {
-		id = json_is_integer(req->id) ? json_integer_value(req->id) : -1;
+		id =
+		    json_is_integer(req->id) ? json_integer_value(req->id) : -1;
 		if (id < 0 || id > PROTO_MAX_ID) {
 			req->id = NULL;
 			return proto_fail(fault, PROTO_INVALID_ARGUMENT, 0,
@@ -236,8 +243,8 @@ proto_check_envelope(struct proto_request *req, struct proto_fault *fault)
 		    "\"op\" must be a string");
 	req->op = proto_op_find(json_string_value(op));
 	if (req->op == NULL)
-		return proto_fail(fault, PROTO_UNKNOWN_OP,
-		    0, "unknown operation \"%.64s\"", json_string_value(op));
+		return proto_fail(fault, PROTO_UNKNOWN_OP, 0,
+		    "unknown operation \"%.64s\"", json_string_value(op));
 	return 0;
 }
 
@@ -280,8 +287,8 @@ proto_fault_clear(struct proto_fault *fault)
 static char *
 proto_line(json_t *obj)
 {
-	char	*text, *line;
-	size_t	 len;
+	char *text, *line;
+	size_t len;
 
 	if (obj == NULL)
 		return NULL;
@@ -304,9 +311,9 @@ proto_line(json_t *obj)
 char *
 proto_reply_ok(json_t *id, json_t *result)
 {
-	return proto_line(json_pack("{s:i, s:O, s:b, s:o}", "v",
-	    PROTO_VERSION, "id", id != NULL ? id : json_null(), "ok", 1,
-	    "result", result != NULL ? result : json_object()));
+	return proto_line(json_pack("{s:i, s:O, s:b, s:o}", "v", PROTO_VERSION,
+	    "id", id != NULL ? id : json_null(), "ok", 1, "result",
+	    result != NULL ? result : json_object()));
 }
 
 /* Builds an error reply line. */
@@ -323,7 +330,7 @@ proto_reply_error(json_t *id, enum proto_error code, const char *message)
 char *
 proto_event_line(const char *name, json_int_t seq, json_t *body)
 {
-	json_t	*obj;
+	json_t *obj;
 
 	obj = json_pack("{s:i, s:s, s:I}", "v", PROTO_VERSION, "event", name,
 	    "seq", seq);
@@ -338,12 +345,12 @@ proto_event_line(const char *name, json_int_t seq, json_t *body)
  * when the line is not a reply at all.
  */
 int
-proto_reply_parse(const char *line, size_t len, json_t **root,
-    json_t **result, enum proto_error *code, char **message)
+proto_reply_parse(const char *line, size_t len, json_t **root, json_t **result,
+    enum proto_error *code, char **message)
 {
-	json_t		*err;
-	const char	*name, *text;
-	int		 n;
+	json_t *err;
+	const char *name, *text;
+	int n;
 
 	*root = json_loadb(line, len, 0, NULL);
 	*result = NULL;
@@ -374,10 +381,9 @@ proto_arg_str(const struct proto_request *req, const char *name)
 
 /* Returns a validated integer argument, or def when absent. */
 json_int_t
-proto_arg_int(const struct proto_request *req, const char *name,
-    json_int_t def)
+proto_arg_int(const struct proto_request *req, const char *name, json_int_t def)
 {
-	json_t	*v;
+	json_t *v;
 
 	v = json_object_get(req->root, name);
 	return json_is_integer(v) ? json_integer_value(v) : def;
@@ -387,7 +393,7 @@ proto_arg_int(const struct proto_request *req, const char *name,
 int
 proto_arg_bool(const struct proto_request *req, const char *name, int def)
 {
-	json_t	*v;
+	json_t *v;
 
 	v = json_object_get(req->root, name);
 	return json_is_boolean(v) ? json_is_true(v) : def;
@@ -404,7 +410,7 @@ proto_arg(const struct proto_request *req, const char *name)
 int
 proto_arg_time(const struct proto_request *req, const char *name, time_t *t)
 {
-	const char	*s;
+	const char *s;
 
 	s = proto_arg_str(req, name);
 	if (s == NULL)

@@ -9,7 +9,7 @@
 char *
 proto_time_format(time_t t, char *buf, size_t len)
 {
-	struct tm	tm;
+	struct tm tm;
 
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
@@ -21,7 +21,7 @@ proto_time_format(time_t t, char *buf, size_t len)
 json_t *
 proto_time_json(time_t t)
 {
-	char	buf[PROTO_TIME_LEN];
+	char buf[PROTO_TIME_LEN];
 
 	return json_string(proto_time_format(t, buf, sizeof buf));
 }
@@ -30,7 +30,7 @@ proto_time_json(time_t t)
 static const char *
 ptime_digits(const char *s, int n, int *out)
 {
-	int	v = 0;
+	int v = 0;
 
 	for (; n > 0; n--, s++) {
 		if (!isdigit((unsigned char)*s))
@@ -45,9 +45,9 @@ ptime_digits(const char *s, int n, int *out)
 static const char *
 ptime_fields(const char *s, int f[6])
 {
-	static const char	seps[] = "--T::";
-	static const int	widths[] = { 4, 2, 2, 2, 2, 2 };
-	int			i;
+	static const char seps[] = "--T::";
+	static const int widths[] = {4, 2, 2, 2, 2, 2};
+	int i;
 
 	for (i = 0; i < 6; i++) {
 		if (i > 0 && toupper((unsigned char)*s++) != seps[i - 1])
@@ -62,7 +62,7 @@ ptime_fields(const char *s, int f[6])
 static int
 ptime_zone(const char *s, long *offset)
 {
-	int	sign, hh, mm;
+	int sign, hh, mm;
 
 	if ((s[0] == 'Z' || s[0] == 'z') && s[1] == '\0') {
 		*offset = 0;
@@ -86,10 +86,10 @@ ptime_zone(const char *s, long *offset)
 int
 proto_time_parse(const char *s, time_t *t)
 {
-	struct tm	 tm, check;
-	int		 f[6];
-	long		 offset;
-	time_t		 v;
+	struct tm tm, check;
+	int f[6];
+	long offset;
+	time_t v;
 
 	if ((s = ptime_fields(s, f)) == NULL)
 		return -1;

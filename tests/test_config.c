@@ -152,7 +152,7 @@ nth_line(const char *text, int i, char *buf, size_t size)
 /* Checks error i says "PATH:LINE: HEAD" and then somewhere NEEDLE. */
 static void
 assert_error(const struct fixture *fx, int i, int line, const char *head,
-             const char *needle)
+    const char *needle)
 {
 	char want[PATH_MAX + 512], got[1024];
 	size_t len;
@@ -163,13 +163,13 @@ assert_error(const struct fixture *fx, int i, int line, const char *head,
 	len = strlen(want);
 	if (strncmp(got, want, len) != 0 || strstr(got + len, needle) == NULL)
 		fail_msg("error %d is \"%s\"; wanted \"%s...%s...\"", i, got,
-		         want, needle);
+		    want, needle);
 }
 
 /* Checks the last load failed with exactly one error, as assert_error. */
 static void
 assert_only_error(const struct fixture *fx, int line, const char *head,
-                  const char *needle)
+    const char *needle)
 {
 	assert_non_null(fx->cause);
 	if (count_lines(fx->cause) != 1)
@@ -212,7 +212,7 @@ assert_same_config(const struct config *a, const struct config *b)
 	assert_int_equal(a->idle_timeout, b->idle_timeout);
 	assert_same_string(a->network_name, b->network_name);
 	assert_same_list(a->categories, a->ncategories, b->categories,
-	                 b->ncategories);
+	    b->ncategories);
 	assert_same_list(a->hubs, a->nhubs, b->hubs, b->nhubs);
 }
 
@@ -240,9 +240,8 @@ test_config_defaults(void **state)
 {
 	struct fixture *fx = *state;
 	struct config *cfg = fx->cfg;
-	const char *cats[] = {"bakery", "produce",  "dairy", "meat",
-	                      "fish",   "prepared", "dry",   "frozen",
-	                      "drinks", "other"};
+	const char *cats[] = {"bakery", "produce", "dairy", "meat", "fish",
+	    "prepared", "dry", "frozen", "drinks", "other"};
 	size_t i;
 
 	assert_string_equal(cfg->state_dir, "larder-state");
@@ -283,13 +282,11 @@ test_config_daemon_keys_parsed(void **state)
 	struct fixture *fx = *state;
 	struct config *cfg = fx->cfg;
 
-	assert_loads(fx, "[daemon]\n"
-	                 "state_dir = /var/lib/larder\n"
-	                 "database = /srv/larder/main.db\n"
-	                 "socket = /run/larder/larderd.sock\n"
-	                 "listen = 0.0.0.0:8080\n"
-	                 "timezone = Europe/London\n"
-	                 "log_level = debug\n");
+	assert_loads(fx,
+	    "[daemon]\nstate_dir = /var/lib/larder\n"
+	    "database = /srv/larder/main.db\n"
+	    "socket = /run/larder/larderd.sock\nlisten = 0.0.0.0:8080\n"
+	    "timezone = Europe/London\nlog_level = debug\n");
 	assert_string_equal(cfg->state_dir, "/var/lib/larder");
 	assert_string_equal(cfg->database, "/srv/larder/main.db");
 	assert_string_equal(cfg->socket_path, "/run/larder/larderd.sock");
@@ -321,10 +318,10 @@ test_config_network_keys_parsed(void **state)
 	struct fixture *fx = *state;
 	struct config *cfg = fx->cfg;
 
-	assert_loads(fx, "[network]\n"
-	                 "name = Riverside Food Share\n"
-	                 "categories = bread ,veg,  fruit_2 , 9-lives\n"
-	                 "hubs = north-hall, south\n");
+	assert_loads(fx,
+	    "[network]\nname = Riverside Food Share\n"
+	    "categories = bread ,veg,  fruit_2 , 9-lives\n"
+	    "hubs = north-hall, south\n");
 	assert_string_equal(cfg->network_name, "Riverside Food Share");
 	assert_int_equal(cfg->ncategories, 4);
 	assert_string_equal(cfg->categories[0], "bread");
@@ -343,7 +340,7 @@ test_config_log_levels_all_words(void **state)
 	struct fixture *fx = *state;
 	const char *words[] = {"debug", "info", "warning", "error"};
 	enum log_level levels[] = {LOG_LEVEL_DEBUG, LOG_LEVEL_INFO,
-	                           LOG_LEVEL_WARNING, LOG_LEVEL_ERROR};
+	    LOG_LEVEL_WARNING, LOG_LEVEL_ERROR};
 	int i;
 
 	for (i = 0; i < 4; i++) {
@@ -353,7 +350,7 @@ test_config_log_levels_all_words(void **state)
 		assert_string_equal(config_log_level_name(levels[i]), words[i]);
 	}
 	assert_string_equal(config_log_level_name((enum log_level)99),
-	                    "unknown");
+	    "unknown");
 }
 
 /* timezone takes a zone name, or empty for the system's. */
@@ -364,9 +361,9 @@ test_config_timezone_values(void **state)
 	char tz[80];
 
 	assert_loads(fx,
-	             "[daemon]\ntimezone = America/Argentina/Buenos_Aires\n");
+	    "[daemon]\ntimezone = America/Argentina/Buenos_Aires\n");
 	assert_string_equal(fx->cfg->timezone,
-	                    "America/Argentina/Buenos_Aires");
+	    "America/Argentina/Buenos_Aires");
 	assert_loads(fx, "[daemon]\ntimezone =\n");
 	assert_null(fx->cfg->timezone);
 	assert_int_equal(
@@ -425,7 +422,7 @@ test_config_derived_paths_follow_state_dir(void **state)
 	assert_finishes(fx);
 	assert_string_equal(fx->cfg->database, "/var/lib/larder/larder.db");
 	assert_string_equal(fx->cfg->socket_path,
-	                    "/var/lib/larder/larderd.sock");
+	    "/var/lib/larder/larderd.sock");
 }
 
 /* A trailing slash on state_dir is not doubled. */
@@ -438,7 +435,7 @@ test_config_derived_paths_trailing_slash(void **state)
 	assert_finishes(fx);
 	assert_string_equal(fx->cfg->database, "/var/lib/larder/larder.db");
 	assert_string_equal(fx->cfg->socket_path,
-	                    "/var/lib/larder/larderd.sock");
+	    "/var/lib/larder/larderd.sock");
 }
 
 /* Paths set in the file ignore state_dir. */
@@ -447,10 +444,9 @@ test_config_explicit_paths_kept(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_loads(fx, "[daemon]\n"
-	                 "state_dir = /var/lib/larder\n"
-	                 "database = /srv/db/larder.sqlite\n"
-	                 "socket = /run/larder.sock\n");
+	assert_loads(fx,
+	    "[daemon]\nstate_dir = /var/lib/larder\n"
+	    "database = /srv/db/larder.sqlite\nsocket = /run/larder.sock\n");
 	set_state_dir(fx->cfg, "/elsewhere");
 	assert_finishes(fx);
 	assert_string_equal(fx->cfg->database, "/srv/db/larder.sqlite");
@@ -463,15 +459,15 @@ test_config_state_dir_change_before_finish(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_loads(fx, "[daemon]\n"
-	                 "state_dir = /var/lib/larder\n"
-	                 "database = /srv/larder.db\n");
+	assert_loads(fx,
+	    "[daemon]\nstate_dir = /var/lib/larder\n"
+	    "database = /srv/larder.db\n");
 	set_state_dir(fx->cfg, "/tmp/other-state");
 	assert_finishes(fx);
 	assert_string_equal(fx->cfg->state_dir, "/tmp/other-state");
 	assert_string_equal(fx->cfg->database, "/srv/larder.db");
 	assert_string_equal(fx->cfg->socket_path,
-	                    "/tmp/other-state/larderd.sock");
+	    "/tmp/other-state/larderd.sock");
 }
 
 /* A derived socket path must fit in sun_path. */
@@ -527,14 +523,11 @@ test_config_unknown_section(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_int_equal(load(fx, "[deamon]\n"
-	                          "state_dir = /x\n"
-	                          "log_level = debug\n"
-	                          "[limits]\n"
-	                          "max_sessions = 9\n"
-	                          "[Network]\n"
-	                          "name = x\n"),
-	                 -1);
+	assert_int_equal(load(fx,
+	                     "[deamon]\nstate_dir = /x\nlog_level = debug\n"
+	                     "[limits]\nmax_sessions = 9\n[Network]\n"
+	                     "name = x\n"),
+	    -1);
 	assert_int_equal(count_lines(fx->cause), 2);
 	assert_error(fx, 0, 2, "[deamon] state_dir: ", "unknown section");
 	assert_error(fx, 1, 7, "[Network] name: ", "[daemon], [limits]");
@@ -548,8 +541,7 @@ test_config_unknown_key(void **state)
 
 	assert_int_equal(load(fx, "[limits]\nmax_session = 5\n"), -1);
 	assert_only_error(fx, 2, "[limits] max_session: ",
-	                  "unknown key; the keys of [limits] are max_sessions, "
-	                  "idle_timeout");
+	    "unknown key; the keys of [limits] are max_sessions, idle_timeout");
 	assert_int_equal(load(fx, "[daemon]\nState_Dir = /x\n"), -1);
 	assert_only_error(fx, 2, "[daemon] State_Dir: ", "unknown key");
 }
@@ -575,8 +567,7 @@ test_config_bad_integers(void **state)
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		assert_int_equal(
 		    loadf(fx, "[limits]\nmax_sessions = %s\n", bad[i]), -1);
-		assert_only_error(
-		    fx, 2, "[limits] max_sessions: ",
+		assert_only_error(fx, 2, "[limits] max_sessions: ",
 		    "is not a whole number; expected 1 to 100000");
 	}
 	assert_int_equal(fx->cfg->max_sessions, 256);
@@ -590,12 +581,13 @@ test_config_integers_out_of_range(void **state)
 
 	assert_int_equal(load(fx, "[limits]\nmax_sessions = 0\n"), -1);
 	assert_only_error(fx, 2, "[limits] max_sessions: ",
-	                  "0 is out of range; expected 1 to 100000");
+	    "0 is out of range; expected 1 to 100000");
 	assert_int_equal(load(fx, "[limits]\nmax_sessions = 100001\n"), -1);
 	assert_only_error(fx, 2, "[limits] max_sessions: ", "1 to 100000");
-	assert_int_equal(load(fx, "[limits]\nmax_sessions = "
-	                          "99999999999999999999999\n"),
-	                 -1);
+	assert_int_equal(load(fx,
+	                     "[limits]\nmax_sessions = "
+	                     "99999999999999999999999\n"),
+	    -1);
 	assert_only_error(fx, 2, "[limits] max_sessions: ", "out of range");
 	assert_int_equal(load(fx, "[limits]\nidle_timeout = -1\n"), -1);
 	assert_only_error(fx, 2, "[limits] idle_timeout: ", "0 to 86400");
@@ -611,8 +603,7 @@ test_config_bad_log_level(void **state)
 	struct fixture *fx = *state;
 
 	assert_int_equal(load(fx, "[daemon]\nlog_level = verbose\n"), -1);
-	assert_only_error(
-	    fx, 2, "[daemon] log_level: ",
+	assert_only_error(fx, 2, "[daemon] log_level: ",
 	    "\"verbose\" is not a log level; expected debug, info, warning "
 	    "or error");
 	assert_int_equal(load(fx, "[daemon]\nlog_level = INFO\n"), -1);
@@ -625,19 +616,16 @@ test_config_duplicate_key(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_int_equal(load(fx, "[daemon]\n"
-	                          "log_level = debug\n"
-	                          "\n"
-	                          "log_level = error\n"),
-	                 -1);
+	assert_int_equal(load(fx,
+	                     "[daemon]\nlog_level = debug\n\n"
+	                     "log_level = error\n"),
+	    -1);
 	assert_only_error(fx, 4, "[daemon] log_level: ",
-	                  "duplicate key; it was already set on line 2");
-	assert_int_equal(load(fx, "[limits]\n"
-	                          "max_sessions = 5\n"
-	                          "[daemon]\n"
-	                          "[limits]\n"
-	                          "max_sessions = 6\n"),
-	                 -1);
+	    "duplicate key; it was already set on line 2");
+	assert_int_equal(load(fx,
+	                     "[limits]\nmax_sessions = 5\n[daemon]\n[limits]\n"
+	                     "max_sessions = 6\n"),
+	    -1);
 	assert_only_error(fx, 5, "[limits] max_sessions: ", "line 2");
 	assert_int_equal(fx->cfg->log_level, LOG_LEVEL_INFO);
 }
@@ -650,10 +638,10 @@ test_config_continuation_line_rejected(void **state)
 
 	assert_int_equal(load(fx, "[network]\nname = Food\n  Share\n"), -1);
 	assert_only_error(fx, 3, "[network] name: ", "indented line");
-	assert_int_equal(load(fx, "[limits]\n"
-	                          "max_sessions = 5\n"
-	                          "  idle_timeout = 10\n"),
-	                 -1);
+	assert_int_equal(load(fx,
+	                     "[limits]\nmax_sessions = 5\n"
+	                     "  idle_timeout = 10\n"),
+	    -1);
 	assert_only_error(fx, 3, "[limits] max_sessions: ", "indented line");
 	assert_loads(fx, "[limits]\n  max_sessions = 7\n");
 	assert_int_equal(fx->cfg->max_sessions, 7);
@@ -666,17 +654,13 @@ test_config_several_errors_reported_together(void **state)
 	struct fixture *fx = *state;
 	size_t len;
 
-	assert_int_equal(load(fx, "[daemon]\n"
-	                          "log_level = loud\n"
-	                          "listen = 127.0.0.1:0\n"
-	                          "[limits]\n"
-	                          "max_sessions = many\n"
-	                          "not a setting\n"
-	                          "idle_timeout = 5\n"
-	                          "idle_timeout = 6\n"
-	                          "[stock]\n"
-	                          "tins = 4\n"),
-	                 -1);
+	assert_int_equal(load(fx,
+	                     "[daemon]\nlog_level = loud\n"
+	                     "listen = 127.0.0.1:0\n[limits]\n"
+	                     "max_sessions = many\nnot a setting\n"
+	                     "idle_timeout = 5\nidle_timeout = 6\n[stock]\n"
+	                     "tins = 4\n"),
+	    -1);
 	assert_int_equal(count_lines(fx->cause), 6);
 	len = strlen(fx->cause);
 	assert_true(len > 0 && fx->cause[len - 1] != '\n');
@@ -696,15 +680,11 @@ test_config_error_leaves_config_unchanged(void **state)
 	struct config *defaults = config_new();
 
 	assert_non_null(defaults);
-	assert_int_equal(load(fx, "[daemon]\n"
-	                          "state_dir = /changed\n"
-	                          "log_level = debug\n"
-	                          "[network]\n"
-	                          "categories = a, b\n"
-	                          "hubs = x\n"
-	                          "[limits]\n"
-	                          "max_sessions = 0\n"),
-	                 -1);
+	assert_int_equal(load(fx,
+	                     "[daemon]\nstate_dir = /changed\n"
+	                     "log_level = debug\n[network]\ncategories = a, b\n"
+	                     "hubs = x\n[limits]\nmax_sessions = 0\n"),
+	    -1);
 	assert_same_config(fx->cfg, defaults);
 	config_free(defaults);
 }
@@ -715,8 +695,8 @@ test_config_load_applies_over_existing(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_loads(fx, "[daemon]\nlog_level = warning\n"
-	                 "[network]\nhubs = east\n");
+	assert_loads(fx,
+	    "[daemon]\nlog_level = warning\n[network]\nhubs = east\n");
 	assert_loads(fx, "[limits]\nmax_sessions = 42\n");
 	assert_int_equal(fx->cfg->log_level, LOG_LEVEL_WARNING);
 	assert_int_equal(fx->cfg->max_sessions, 42);
@@ -733,15 +713,13 @@ test_config_syntax_error_line(void **state)
 	struct fixture *fx = *state;
 	char want[PATH_MAX + 192];
 
-	assert_int_equal(load(fx, "[daemon]\n"
-	                          "log_level = debug\n"
-	                          "\n"
-	                          "this line has no equals sign\n"),
-	                 -1);
+	assert_int_equal(load(fx,
+	                     "[daemon]\nlog_level = debug\n\n"
+	                     "this line has no equals sign\n"),
+	    -1);
 	snprintf(want, sizeof want,
-	         "%s:4: syntax error; expected [section], key = value or a "
-	         "comment",
-	         fx->path);
+	    "%s:4: syntax error; expected [section], key = value or a comment",
+	    fx->path);
 	assert_string_equal(fx->cause, want);
 	assert_int_equal(load(fx, "[daemon\nlog_level = debug\n"), -1);
 	assert_int_equal(count_lines(fx->cause), 2);
@@ -755,13 +733,10 @@ test_config_several_syntax_errors(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_int_equal(load(fx, "[daemon]\n"
-	                          "oops\n"
-	                          "[limits\n"
-	                          "max_sessions = -4\n"
-	                          "again\n"
-	                          "idle_timeout = 9\n"),
-	                 -1);
+	assert_int_equal(load(fx,
+	                     "[daemon]\noops\n[limits\nmax_sessions = -4\n"
+	                     "again\nidle_timeout = 9\n"),
+	    -1);
 	assert_int_equal(count_lines(fx->cause), 5);
 	assert_error(fx, 0, 2, "syntax error", "");
 	assert_error(fx, 1, 3, "syntax error", "");
@@ -779,16 +754,14 @@ test_config_line_too_long(void **state)
 	char dir[256], want[PATH_MAX + 128];
 
 	assert_int_equal(loadf(fx,
-	                       "[daemon]\n"
-	                       "state_dir = /%s = x\n"
-	                       "[limits]\n"
-	                       "max_sessions = 0\n",
-	                       repeat(dir, 'a', 240)),
-	                 -1);
+	                     "[daemon]\nstate_dir = /%s = x\n[limits]\n"
+	                     "max_sessions = 0\n",
+	                     repeat(dir, 'a', 240)),
+	    -1);
 	assert_int_equal(count_lines(fx->cause), 2);
 	nth_line(fx->cause, 0, dir, sizeof dir);
 	snprintf(want, sizeof want,
-	         "%s:2: line too long; the limit is 199 bytes", fx->path);
+	    "%s:2: line too long; the limit is 199 bytes", fx->path);
 	assert_string_equal(dir, want);
 	assert_error(fx, 1, 4, "[limits] max_sessions: ", "out of range");
 }
@@ -802,10 +775,9 @@ test_config_line_at_limit_accepted(void **state)
 
 	/* "state_dir = " is 12 bytes, so 187 more make 199. */
 	assert_int_equal(loadf(fx,
-	                       "[daemon]\nstate_dir = %s\nlog_level = "
-	                       "error\n",
-	                       repeat(dir, 'a', 187)),
-	                 0);
+	                     "[daemon]\nstate_dir = %s\nlog_level = error\n",
+	                     repeat(dir, 'a', 187)),
+	    0);
 	assert_int_equal(strlen(fx->cfg->state_dir), 187);
 	assert_int_equal(fx->cfg->log_level, LOG_LEVEL_ERROR);
 	assert_int_equal(
@@ -824,9 +796,9 @@ test_config_long_comment_accepted(void **state)
 	char text[512];
 
 	assert_int_equal(loadf(fx,
-	                       "# %s\n[daemon]\n  ; %s\nlog_level = error\n",
-	                       repeat(text, 'c', 300), text),
-	                 0);
+	                     "# %s\n[daemon]\n  ; %s\nlog_level = error\n",
+	                     repeat(text, 'c', 300), text),
+	    0);
 	assert_int_equal(fx->cfg->log_level, LOG_LEVEL_ERROR);
 }
 
@@ -850,7 +822,7 @@ test_config_missing_file(void **state)
 	snprintf(path, sizeof path, "%s/absent.conf", fx->dir);
 	assert_int_equal(config_load(fx->cfg, path, &fx->cause), -1);
 	snprintf(want, sizeof want,
-	         "%s: cannot open: No such file or directory", path);
+	    "%s: cannot open: No such file or directory", path);
 	assert_string_equal(fx->cause, want);
 	assert_string_equal(fx->cfg->state_dir, "larder-state");
 }
@@ -915,8 +887,7 @@ test_config_listen_rejected_forms(void **state)
 	struct fixture *fx = *state;
 
 	listen_bad(fx, "127.0.0.1:0",
-	           "port 0 is out of range; the port "
-	           "must be 1 to 65535");
+	    "port 0 is out of range; the port must be 1 to 65535");
 	listen_bad(fx, "127.0.0.1:65536", "1 to 65535");
 	listen_bad(fx, "127.0.0.1:99999999999999999999", "1 to 65535");
 	listen_bad(fx, "127.0.0.1", "has no port; expected none or HOST:PORT");
@@ -941,7 +912,7 @@ test_config_listen_error_in_file(void **state)
 
 	assert_int_equal(load(fx, "[daemon]\nlisten = 127.0.0.1:65536\n"), -1);
 	assert_only_error(fx, 2, "[daemon] listen: port 65536 is out of range",
-	                  "1 to 65535");
+	    "1 to 65535");
 	assert_int_equal(load(fx, "[daemon]\nlisten = 7411\n"), -1);
 	assert_only_error(fx, 2, "[daemon] listen: ", "[::1]:7411");
 	assert_string_equal(fx->cfg->listen, "127.0.0.1:7411");
@@ -973,8 +944,8 @@ test_config_categories_validation(void **state)
 		assert_only_error(fx, 2, "[network] categories: ", bad[i][1]);
 	}
 	assert_int_equal(fx->cfg->ncategories, 10);
-	assert_loads(fx, "[network]\ncategories = "
-	                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,0\n");
+	assert_loads(fx,
+	    "[network]\ncategories = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa,0\n");
 	assert_int_equal(fx->cfg->ncategories, 2);
 }
 
@@ -1083,12 +1054,11 @@ static void
 test_config_shipped_file_documents_every_key(void **state)
 {
 	struct fixture *fx = *state;
-	const char *keys[] = {
-	    "[daemon]\n",         "\n;state_dir = ", "\n;database = ",
-	    "\n;socket = ",       "\n;listen = ",    "\n;timezone =",
-	    "\n;log_level = ",    "[limits]\n",      "\n;max_sessions = ",
-	    "\n;idle_timeout = ", "[network]\n",     "\n;name = ",
-	    "\n;categories = ",   "\n;hubs ="};
+	const char *keys[] = {"[daemon]\n",
+	    "\n;state_dir = ", "\n;database = ", "\n;socket = ", "\n;listen = ",
+	    "\n;timezone =", "\n;log_level = ", "[limits]\n",
+	    "\n;max_sessions = ", "\n;idle_timeout = ", "[network]\n",
+	    "\n;name = ", "\n;categories = ", "\n;hubs ="};
 	static char text[65536];
 	size_t i;
 

@@ -15,8 +15,8 @@
 static struct proto_fault
 decode_fails(const char *line)
 {
-	struct proto_request	req;
-	struct proto_fault	fault = { 0 };
+	struct proto_request req;
+	struct proto_fault fault = {0};
 
 	assert_int_equal(proto_decode(line, strlen(line), &req, &fault), -1);
 	proto_request_clear(&req);
@@ -29,7 +29,7 @@ static void
 assert_fault(const char *line, enum proto_error code, const char *needle,
     int close)
 {
-	struct proto_fault	fault = decode_fails(line);
+	struct proto_fault fault = decode_fails(line);
 
 	assert_string_equal(proto_error_name(fault.code),
 	    proto_error_name(code));
@@ -42,10 +42,10 @@ assert_fault(const char *line, enum proto_error code, const char *needle,
 static void
 test_proto_decode_valid(void **state)
 {
-	const char		*line = "{\"v\":1,\"id\":7,\"op\":\"offer.show\","
-				    "\"offer\":3}";
-	struct proto_request	 req;
-	struct proto_fault	 fault = { 0 };
+	const char *line = "{\"v\":1,\"id\":7,\"op\":\"offer.show\","
+	                   "\"offer\":3}";
+	struct proto_request req;
+	struct proto_fault fault = {0};
 
 	(void)state;
 	assert_int_equal(proto_decode(line, strlen(line), &req, &fault), 0);
@@ -75,10 +75,10 @@ test_proto_duplicate_keys_rejected(void **state)
 static void
 test_proto_binary_closes_session(void **state)
 {
-	struct proto_request	req;
-	struct proto_fault	fault = { 0 };
-	const char		nul[] = "{\"v\":1,\0\"op\":\"status\"}";
-	const char		*utf = "{\"v\":1,\"op\":\"st\xff\xfe\"}";
+	struct proto_request req;
+	struct proto_fault fault = {0};
+	const char nul[] = "{\"v\":1,\0\"op\":\"status\"}";
+	const char *utf = "{\"v\":1,\"op\":\"st\xff\xfe\"}";
 
 	(void)state;
 	assert_int_equal(proto_decode(nul, sizeof nul - 1, &req, &fault), -1);
@@ -91,9 +91,9 @@ test_proto_binary_closes_session(void **state)
 static void
 test_proto_too_large_closes_session(void **state)
 {
-	struct proto_request	 req;
-	struct proto_fault	 fault = { 0 };
-	char			*big;
+	struct proto_request req;
+	struct proto_fault fault = {0};
+	char *big;
 
 	(void)state;
 	big = malloc(PROTO_MAX_LINE);
@@ -124,8 +124,7 @@ test_proto_unknown_op(void **state)
 	(void)state;
 	assert_fault("{\"v\":1,\"id\":1,\"op\":\"offer.steal\"}",
 	    PROTO_UNKNOWN_OP, "offer.steal", 0);
-	assert_fault("{\"v\":1,\"id\":1}", PROTO_INVALID_ARGUMENT, "\"op\"",
-	    0);
+	assert_fault("{\"v\":1,\"id\":1}", PROTO_INVALID_ARGUMENT, "\"op\"", 0);
 }
 
 static void
@@ -139,17 +138,20 @@ test_proto_argument_errors_name_the_field(void **state)
 	assert_fault("{\"v\":1,\"id\":1,\"op\":\"status\",\"colour\":1}",
 	    PROTO_INVALID_ARGUMENT, "no argument \"colour\"", 0);
 	assert_fault("{\"v\":1,\"id\":1,\"op\":\"member.show\",\"handle\":"
-	    "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}", PROTO_INVALID_ARGUMENT,
+	             "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}",
+	    PROTO_INVALID_ARGUMENT,
 	    "\"handle\" must be a string of 1 to 32 bytes", 0);
-	assert_fault("{\"v\":1,\"id\":1,\"op\":\"member.show\",\"handle\":\"\"}",
+	assert_fault(
+	    "{\"v\":1,\"id\":1,\"op\":\"member.show\",\"handle\":\"\"}",
 	    PROTO_INVALID_ARGUMENT, "\"handle\"", 0);
 	assert_fault("{\"v\":1,\"id\":1,\"op\":\"member.show\",\"handle\":"
-	    "\"a\\u0000b\"}", PROTO_INVALID_ARGUMENT, "\"handle\"", 0);
+	             "\"a\\u0000b\"}",
+	    PROTO_INVALID_ARGUMENT, "\"handle\"", 0);
 	assert_fault("{\"v\":1,\"id\":1,\"op\":\"request.post\",\"categories\":"
-	    "[1],\"grams\":1,\"by\":\"2030-01-01T00:00:00Z\"}",
+	             "[1],\"grams\":1,\"by\":\"2030-01-01T00:00:00Z\"}",
 	    PROTO_INVALID_ARGUMENT, "\"categories\"", 0);
 	assert_fault("{\"v\":1,\"id\":1,\"op\":\"request.post\",\"categories\":"
-	    "[\"bakery\"],\"grams\":1,\"by\":\"friday\"}",
+	             "[\"bakery\"],\"grams\":1,\"by\":\"friday\"}",
 	    PROTO_INVALID_ARGUMENT, "\"by\" must be an RFC 3339 time", 0);
 	assert_fault("{\"v\":1,\"id\":1,\"op\":\"offer.list\",\"mine\":1}",
 	    PROTO_INVALID_ARGUMENT, "\"mine\" must be true or false", 0);
@@ -158,9 +160,9 @@ test_proto_argument_errors_name_the_field(void **state)
 static void
 test_proto_bad_id_is_not_echoed(void **state)
 {
-	struct proto_request	req;
-	struct proto_fault	fault = { 0 };
-	const char		*line = "{\"v\":1,\"id\":-4,\"op\":\"status\"}";
+	struct proto_request req;
+	struct proto_fault fault = {0};
+	const char *line = "{\"v\":1,\"id\":-4,\"op\":\"status\"}";
 
 	(void)state;
 	assert_int_equal(proto_decode(line, strlen(line), &req, &fault), -1);
@@ -173,9 +175,9 @@ test_proto_bad_id_is_not_echoed(void **state)
 static void
 test_proto_id_survives_argument_error(void **state)
 {
-	struct proto_request	req;
-	struct proto_fault	fault = { 0 };
-	const char		*line = "{\"v\":1,\"id\":9,\"op\":\"offer.show\"}";
+	struct proto_request req;
+	struct proto_fault fault = {0};
+	const char *line = "{\"v\":1,\"id\":9,\"op\":\"offer.show\"}";
 
 	(void)state;
 	assert_int_equal(proto_decode(line, strlen(line), &req, &fault), -1);
@@ -187,26 +189,29 @@ test_proto_id_survives_argument_error(void **state)
 static void
 test_proto_reply_round_trip(void **state)
 {
-	json_t			*id = json_integer(5), *root, *result;
-	char			*ok, *err, *message = NULL;
-	enum proto_error	 code;
+	json_t *id = json_integer(5), *root, *result;
+	char *ok, *err, *message = NULL;
+	enum proto_error code;
 
 	(void)state;
 	ok = proto_reply_ok(id, json_pack("{s:i}", "n", 3));
 	assert_non_null(ok);
 	assert_int_equal(ok[strlen(ok) - 1], '\n');
-	assert_string_equal(ok, "{\"v\":1,\"id\":5,\"ok\":true,\"result\":"
-	    "{\"n\":3}}\n");
-	assert_int_equal(proto_reply_parse(ok, strlen(ok), &root, &result,
-	    &code, &message), 0);
+	assert_string_equal(ok,
+	    "{\"v\":1,\"id\":5,\"ok\":true,\"result\":{\"n\":3}}\n");
+	assert_int_equal(
+	    proto_reply_parse(ok, strlen(ok), &root, &result, &code, &message),
+	    0);
 	assert_int_equal(code, PROTO_OK);
 	assert_int_equal(json_integer_value(json_object_get(result, "n")), 3);
 	json_decref(root);
 	err = proto_reply_error(NULL, PROTO_CONFLICT, "offer 3 is closed");
-	assert_string_equal(err, "{\"v\":1,\"id\":null,\"ok\":false,\"error\":"
+	assert_string_equal(err,
+	    "{\"v\":1,\"id\":null,\"ok\":false,\"error\":"
 	    "{\"code\":\"conflict\",\"message\":\"offer 3 is closed\"}}\n");
 	assert_int_equal(proto_reply_parse(err, strlen(err), &root, &result,
-	    &code, &message), 0);
+	                     &code, &message),
+	    0);
 	assert_int_equal(code, PROTO_CONFLICT);
 	assert_string_equal(message, "offer 3 is closed");
 	json_decref(root);
@@ -219,19 +224,16 @@ test_proto_reply_round_trip(void **state)
 static void
 test_proto_error_names_are_closed_set(void **state)
 {
-	static const char	*names[] = { "bad_json", "too_large",
-				    "bad_version", "unknown_op",
-				    "invalid_argument", "unauthenticated",
-				    "forbidden", "not_found", "conflict",
-				    "rate_limited", "unavailable",
-				    "internal" };
-	size_t			 i;
+	static const char *names[] = {"bad_json", "too_large", "bad_version",
+	    "unknown_op", "invalid_argument", "unauthenticated", "forbidden",
+	    "not_found", "conflict", "rate_limited", "unavailable", "internal"};
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
 		assert_int_equal(proto_error_from_name(names[i]), (int)i + 1);
-		assert_string_equal(proto_error_name((enum proto_error)(i +
-		    1)), names[i]);
+		assert_string_equal(proto_error_name((enum proto_error)(i + 1)),
+		    names[i]);
 	}
 	assert_int_equal(proto_error_from_name("oops"), -1);
 }
@@ -239,9 +241,9 @@ test_proto_error_names_are_closed_set(void **state)
 static void
 test_proto_frame_lines(void **state)
 {
-	struct evbuffer	*in = evbuffer_new();
-	char		*line;
-	size_t		 len;
+	struct evbuffer *in = evbuffer_new();
+	char *line;
+	size_t len;
 
 	(void)state;
 	evbuffer_add_printf(in, "{\"a\":1}\n{\"b\"");
@@ -261,10 +263,10 @@ test_proto_frame_lines(void **state)
 static void
 test_proto_frame_too_long(void **state)
 {
-	struct evbuffer	*in = evbuffer_new();
-	char		*line;
-	size_t		 len;
-	char		 chunk[64];
+	struct evbuffer *in = evbuffer_new();
+	char *line;
+	size_t len;
+	char chunk[64];
 
 	(void)state;
 	memset(chunk, 'x', sizeof chunk);
@@ -286,16 +288,16 @@ test_proto_frame_too_long(void **state)
 static void
 test_proto_time_parse(void **state)
 {
-	time_t	t;
-	char	buf[PROTO_TIME_LEN];
+	time_t t;
+	char buf[PROTO_TIME_LEN];
 
 	(void)state;
 	assert_int_equal(proto_time_parse("2026-12-03T19:16:41Z", &t), 0);
 	assert_int_equal(t, 1796325401);
 	assert_string_equal(proto_time_format(t, buf, sizeof buf),
 	    "2026-12-03T19:16:41Z");
-	assert_int_equal(proto_time_parse("2026-12-03T20:16:41.250+01:00",
-	    &t), 0);
+	assert_int_equal(proto_time_parse("2026-12-03T20:16:41.250+01:00", &t),
+	    0);
 	assert_int_equal(t, 1796325401);
 	assert_int_equal(proto_time_parse("2026-12-03t14:16:41-05:00", &t), 0);
 	assert_int_equal(t, 1796325401);
@@ -305,13 +307,13 @@ test_proto_time_parse(void **state)
 static void
 test_proto_time_rejects(void **state)
 {
-	static const char	*bad[] = { "", "2026-12-03", "2026-12-03 19:16:41Z",
-				    "2026-12-03T19:16:41", "2026-02-29T00:00:00Z",
-				    "2026-13-01T00:00:00Z", "2026-12-03T24:00:00Z",
-				    "1969-12-31T23:59:59Z", "2026-12-03T19:16:41+25:00",
-				    "2026-12-03T19:16:41Zjunk", "tomorrow" };
-	size_t			 i;
-	time_t			 t;
+	static const char *bad[] = {"", "2026-12-03", "2026-12-03 19:16:41Z",
+	    "2026-12-03T19:16:41", "2026-02-29T00:00:00Z",
+	    "2026-13-01T00:00:00Z", "2026-12-03T24:00:00Z",
+	    "1969-12-31T23:59:59Z", "2026-12-03T19:16:41+25:00",
+	    "2026-12-03T19:16:41Zjunk", "tomorrow"};
+	size_t i;
+	time_t t;
 
 	(void)state;
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -323,8 +325,8 @@ test_proto_time_rejects(void **state)
 static void
 test_proto_every_op_has_fields(void **state)
 {
-	const struct proto_op	*op;
-	size_t			 i, n = 0;
+	const struct proto_op *op;
+	size_t i, n = 0;
 
 	(void)state;
 	for (i = 0; (op = proto_op_at(i)) != NULL; i++) {
@@ -339,24 +341,24 @@ test_proto_every_op_has_fields(void **state)
 int
 main(void)
 {
-	const struct CMUnitTest	tests[] = {
-		cmocka_unit_test(test_proto_decode_valid),
-		cmocka_unit_test(test_proto_bad_json_keeps_session),
-		cmocka_unit_test(test_proto_duplicate_keys_rejected),
-		cmocka_unit_test(test_proto_binary_closes_session),
-		cmocka_unit_test(test_proto_too_large_closes_session),
-		cmocka_unit_test(test_proto_bad_version),
-		cmocka_unit_test(test_proto_unknown_op),
-		cmocka_unit_test(test_proto_argument_errors_name_the_field),
-		cmocka_unit_test(test_proto_bad_id_is_not_echoed),
-		cmocka_unit_test(test_proto_id_survives_argument_error),
-		cmocka_unit_test(test_proto_reply_round_trip),
-		cmocka_unit_test(test_proto_error_names_are_closed_set),
-		cmocka_unit_test(test_proto_frame_lines),
-		cmocka_unit_test(test_proto_frame_too_long),
-		cmocka_unit_test(test_proto_time_parse),
-		cmocka_unit_test(test_proto_time_rejects),
-		cmocka_unit_test(test_proto_every_op_has_fields),
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_proto_decode_valid),
+	    cmocka_unit_test(test_proto_bad_json_keeps_session),
+	    cmocka_unit_test(test_proto_duplicate_keys_rejected),
+	    cmocka_unit_test(test_proto_binary_closes_session),
+	    cmocka_unit_test(test_proto_too_large_closes_session),
+	    cmocka_unit_test(test_proto_bad_version),
+	    cmocka_unit_test(test_proto_unknown_op),
+	    cmocka_unit_test(test_proto_argument_errors_name_the_field),
+	    cmocka_unit_test(test_proto_bad_id_is_not_echoed),
+	    cmocka_unit_test(test_proto_id_survives_argument_error),
+	    cmocka_unit_test(test_proto_reply_round_trip),
+	    cmocka_unit_test(test_proto_error_names_are_closed_set),
+	    cmocka_unit_test(test_proto_frame_lines),
+	    cmocka_unit_test(test_proto_frame_too_long),
+	    cmocka_unit_test(test_proto_time_parse),
+	    cmocka_unit_test(test_proto_time_rejects),
+	    cmocka_unit_test(test_proto_every_op_has_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,17 +14,17 @@
 #include "store.h"
 
 struct fixture {
-	char		 dir[256];
-	char		 path[300];
-	struct store	*st;
+	char dir[256];
+	char path[300];
+	struct store *st;
 };
 
 static int
 setup(void **state)
 {
-	struct fixture	*f = calloc(1, sizeof *f);
-	const char	*tmp = getenv("TMPDIR");
-	char		*cause = NULL;
+	struct fixture *f = calloc(1, sizeof *f);
+	const char *tmp = getenv("TMPDIR");
+	char *cause = NULL;
 
 	snprintf(f->dir, sizeof f->dir, "%s/larder-store-XXXXXX",
 	    tmp != NULL ? tmp : "/tmp");
@@ -43,8 +43,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fixture	*f = *state;
-	char		 p[320];
+	struct fixture *f = *state;
+	char p[320];
 
 	store_close(f->st);
 	snprintf(p, sizeof p, "%s-wal", f->path);
@@ -61,9 +61,9 @@ teardown(void **state)
 static int64_t
 raw_int(const char *path, const char *sql)
 {
-	sqlite3		*db;
-	sqlite3_stmt	*s;
-	int64_t		 v = -1;
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t v = -1;
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
@@ -91,8 +91,8 @@ make_member(struct member *m, const char *handle)
 static int64_t
 add_member(struct store *st, const char *handle)
 {
-	struct member	m;
-	unsigned char	hash[STORE_HASH_LEN];
+	struct member m;
+	unsigned char hash[STORE_HASH_LEN];
 
 	make_member(&m, handle);
 	memset(hash, handle[0], sizeof hash);
@@ -103,7 +103,7 @@ add_member(struct store *st, const char *handle)
 static int64_t
 add_offer(struct store *st, int64_t donor, time_t end, int state)
 {
-	struct offer	o;
+	struct offer o;
 
 	memset(&o, 0, sizeof o);
 	o.donor = donor;
@@ -124,21 +124,23 @@ add_offer(struct store *st, int64_t donor, time_t end, int state)
 static void
 test_store_durability_settings(void **state)
 {
-	struct fixture	*f = *state;
+	struct fixture *f = *state;
 
 	(void)f;
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
 	    STORE_SCHEMA_VERSION);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM "
-	    "pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+	assert_int_equal(raw_int(f->path,
+	                     "SELECT count(*) FROM "
+	                     "pragma_journal_mode WHERE journal_mode = 'wal'"),
+	    1);
 }
 
 static void
 test_store_reopen_keeps_rows(void **state)
 {
-	struct fixture	*f = *state;
-	struct member	 m;
-	char		*cause = NULL;
+	struct fixture *f = *state;
+	struct member m;
+	char *cause = NULL;
 
 	add_member(f->st, "humdum");
 	store_close(f->st);
@@ -153,9 +155,9 @@ test_store_reopen_keeps_rows(void **state)
 static void
 test_store_refuses_newer_schema(void **state)
 {
-	struct fixture	*f = *state;
-	struct store	*st;
-	char		*cause = NULL;
+	struct fixture *f = *state;
+	struct store *st;
+	char *cause = NULL;
 
 	store_close(f->st);
 	f->st = NULL;
@@ -170,9 +172,9 @@ test_store_refuses_newer_schema(void **state)
 static void
 test_store_member_lookup(void **state)
 {
-	struct fixture	*f = *state;
-	struct member	 m, dup;
-	unsigned char	 hash[STORE_HASH_LEN];
+	struct fixture *f = *state;
+	struct member m, dup;
+	unsigned char hash[STORE_HASH_LEN];
 
 	add_member(f->st, "humdum");
 	memset(hash, 'h', sizeof hash);
@@ -198,11 +200,11 @@ count_offer(void *arg, const struct offer *o)
 static void
 test_store_offer_filters(void **state)
 {
-	struct fixture		*f = *state;
-	struct store_filter	 all = { 0, 0, 0, 100 };
-	struct store_filter	 flt;
-	int64_t			 a, b;
-	int			 n;
+	struct fixture *f = *state;
+	struct store_filter all = {0, 0, 0, 100};
+	struct store_filter flt;
+	int64_t a, b;
+	int n;
 
 	a = add_member(f->st, "alpha");
 	b = add_member(f->st, "bravo");
@@ -233,10 +235,10 @@ test_store_offer_filters(void **state)
 static void
 test_store_offer_due_and_state(void **state)
 {
-	struct fixture	*f = *state;
-	struct offer	 o;
-	int64_t		 a, id;
-	int		 n = 0;
+	struct fixture *f = *state;
+	struct offer o;
+	int64_t a, id;
+	int n = 0;
 
 	a = add_member(f->st, "alpha");
 	id = add_offer(f->st, a, 500, OFFER_OPEN);
@@ -264,10 +266,10 @@ count_request(void *arg, const struct request *r)
 static void
 test_store_requests(void **state)
 {
-	struct fixture		*f = *state;
-	struct store_filter	 open = { 0, 1, 0, 100 };
-	struct request		 r, got;
-	int			 n = 0;
+	struct fixture *f = *state;
+	struct store_filter open = {0, 1, 0, 100};
+	struct request r, got;
+	int n = 0;
 
 	memset(&r, 0, sizeof r);
 	r.member = add_member(f->st, "alpha");
@@ -285,8 +287,8 @@ test_store_requests(void **state)
 	assert_int_equal(store_request_due(f->st, 800, 10, count_request, &n),
 	    0);
 	assert_int_equal(n, 1);
-	assert_int_equal(store_request_set_state(f->st, r.id,
-	    REQUEST_CANCELLED), 0);
+	assert_int_equal(
+	    store_request_set_state(f->st, r.id, REQUEST_CANCELLED), 0);
 	n = 0;
 	store_request_list(f->st, &open, count_request, &n);
 	assert_int_equal(n, 0);
@@ -296,8 +298,8 @@ test_store_requests(void **state)
 static void
 test_store_failed_step_leaves_nothing(void **state)
 {
-	struct fixture	*f = *state;
-	struct member	 m;
+	struct fixture *f = *state;
+	struct member m;
 
 	assert_int_equal(store_step_begin(f->st), 0);
 	add_member(f->st, "kept");
@@ -315,8 +317,8 @@ test_store_failed_step_leaves_nothing(void **state)
 static void
 test_store_reads_do_not_write(void **state)
 {
-	struct fixture	*f = *state;
-	struct member	 m;
+	struct fixture *f = *state;
+	struct member m;
 
 	assert_int_equal(store_step_begin(f->st), 0);
 	store_member_by_handle(f->st, "nobody", &m);
@@ -328,7 +330,7 @@ test_store_reads_do_not_write(void **state)
 static void
 test_store_uncommitted_is_invisible_then_durable(void **state)
 {
-	struct fixture	*f = *state;
+	struct fixture *f = *state;
 
 	assert_int_equal(store_step_begin(f->st), 0);
 	add_member(f->st, "pending");
@@ -341,7 +343,7 @@ test_store_uncommitted_is_invisible_then_durable(void **state)
 static void
 test_store_rollback_discards_group(void **state)
 {
-	struct fixture	*f = *state;
+	struct fixture *f = *state;
 
 	assert_int_equal(store_step_begin(f->st), 0);
 	add_member(f->st, "one");
@@ -353,11 +355,11 @@ test_store_rollback_discards_group(void **state)
 static void
 test_store_events_append_only(void **state)
 {
-	struct fixture		*f = *state;
-	struct store_event	 ev;
-	unsigned char		 prev[STORE_HASH_LEN] = { 0 };
-	unsigned char		 hash[STORE_HASH_LEN], last[STORE_HASH_LEN];
-	int64_t			 seq;
+	struct fixture *f = *state;
+	struct store_event ev;
+	unsigned char prev[STORE_HASH_LEN] = {0};
+	unsigned char hash[STORE_HASH_LEN], last[STORE_HASH_LEN];
+	int64_t seq;
 
 	memset(hash, 7, sizeof hash);
 	ev.seq = 1;
@@ -379,51 +381,51 @@ test_store_events_append_only(void **state)
 static void
 test_store_storage_words(void **state)
 {
-	unsigned	bit;
-	char		buf[64];
+	unsigned bit;
+	char buf[64];
 
 	(void)state;
 	assert_int_equal(storage_parse("chilled", &bit), 0);
 	assert_int_equal(bit, STORAGE_CHILLED);
 	assert_int_equal(storage_parse("warm", &bit), -1);
-	assert_string_equal(storage_format(STORAGE_AMBIENT | STORAGE_FROZEN,
-	    buf, sizeof buf), "ambient,frozen");
+	assert_string_equal(
+	    storage_format(STORAGE_AMBIENT | STORAGE_FROZEN, buf, sizeof buf),
+	    "ambient,frozen");
 	assert_string_equal(storage_name(STORAGE_FROZEN), "frozen");
 	assert_string_equal(offer_state_name(OFFER_WITHDRAWN), "withdrawn");
-	assert_string_equal(request_state_name(REQUEST_FULFILLED),
-	    "fulfilled");
+	assert_string_equal(request_state_name(REQUEST_FULFILLED), "fulfilled");
 }
 
 int
 main(void)
 {
-	const struct CMUnitTest	tests[] = {
-		cmocka_unit_test_setup_teardown(test_store_durability_settings,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_reopen_keeps_rows,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_refuses_newer_schema,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_member_lookup,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_offer_filters,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_offer_due_and_state,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_requests,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_store_failed_step_leaves_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_reads_do_not_write,
-		    setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_store_uncommitted_is_invisible_then_durable, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_store_rollback_discards_group, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_events_append_only,
-		    setup, teardown),
-		cmocka_unit_test(test_store_storage_words),
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_store_durability_settings,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_reopen_keeps_rows, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(test_store_refuses_newer_schema,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_member_lookup, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(test_store_offer_filters, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(test_store_offer_due_and_state,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_requests, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_store_failed_step_leaves_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_reads_do_not_write,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_store_uncommitted_is_invisible_then_durable, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(test_store_rollback_discards_group,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_events_append_only,
+	        setup, teardown),
+	    cmocka_unit_test(test_store_storage_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -86,7 +86,7 @@ time_ok(const char *s, time_t now, int eod, time_t want)
 	assert_ptr_equal(cause, untouched);
 	if (got != want)
 		fail_msg("'%s' gave %lld, want %lld", s, (long long)got,
-		         (long long)want);
+		    (long long)want);
 }
 
 /* Asserts s is refused as a time for reason. */
@@ -113,8 +113,8 @@ window_ok(const char *s, time_t now, time_t want_start, time_t want_end)
 	assert_ptr_equal(cause, untouched);
 	if (start != want_start || end != want_end)
 		fail_msg("'%s' gave [%lld, %lld), want [%lld, %lld)", s,
-		         (long long)start, (long long)end,
-		         (long long)want_start, (long long)want_end);
+		    (long long)start, (long long)end, (long long)want_start,
+		    (long long)want_end);
 }
 
 /* Asserts window s is refused, with a cause naming shown and reason. */
@@ -125,7 +125,7 @@ window_bad(const char *s, const char *shown, const char *reason)
 	time_t start = -7, end = -7;
 
 	assert_int_equal(when_parse_window(s, NOW_THU, &start, &end, &cause),
-	                 -1);
+	    -1);
 	assert_int_equal(start, -7);
 	assert_int_equal(end, -7);
 	check_cause(cause, shown, reason);
@@ -617,11 +617,11 @@ test_when_window_clock_today(void **state)
 {
 	(void)state;
 	window_ok("16:00-19:00", NOW_THU, local(2026, 12, 3, 16, 0, 0),
-	          local(2026, 12, 3, 19, 0, 0));
+	    local(2026, 12, 3, 19, 0, 0));
 	window_ok("9:00 - 17:30", NOW_THU, local(2026, 12, 3, 9, 0, 0),
-	          local(2026, 12, 3, 17, 30, 0));
+	    local(2026, 12, 3, 17, 30, 0));
 	window_ok("14:00-15:00:01", NOW_THU, local(2026, 12, 3, 14, 0, 0),
-	          NOW_THU + 1);
+	    NOW_THU + 1);
 }
 
 /* Once today's window has ended, it is tomorrow's. */
@@ -630,9 +630,9 @@ test_when_window_clock_tomorrow(void **state)
 {
 	(void)state;
 	window_ok("09:00-12:00", NOW_THU, local(2026, 12, 4, 9, 0, 0),
-	          local(2026, 12, 4, 12, 0, 0));
+	    local(2026, 12, 4, 12, 0, 0));
 	window_ok("09:00-15:00", NOW_THU, local(2026, 12, 4, 9, 0, 0),
-	          local(2026, 12, 4, 15, 0, 0));
+	    local(2026, 12, 4, 15, 0, 0));
 }
 
 /* An end not after the start is on the following day. */
@@ -643,13 +643,13 @@ test_when_window_wrap_midnight(void **state)
 
 	(void)state;
 	window_ok("22:00-02:00", NOW_THU, local(2026, 12, 3, 22, 0, 0),
-	          local(2026, 12, 4, 2, 0, 0));
+	    local(2026, 12, 4, 2, 0, 0));
 	window_ok("10:00-02:00", NOW_THU, local(2026, 12, 3, 10, 0, 0),
-	          local(2026, 12, 4, 2, 0, 0));
+	    local(2026, 12, 4, 2, 0, 0));
 	window_ok("22:00-02:00", one_am, local(2026, 12, 3, 22, 0, 0),
-	          local(2026, 12, 4, 2, 0, 0));
+	    local(2026, 12, 4, 2, 0, 0));
 	window_ok("16:00-16:00", NOW_THU, local(2026, 12, 3, 16, 0, 0),
-	          local(2026, 12, 4, 16, 0, 0));
+	    local(2026, 12, 4, 16, 0, 0));
 }
 
 /* A clock window on the day the clocks go forward is 1 hour shorter. */
@@ -658,7 +658,7 @@ test_when_window_clock_across_dst(void **state)
 {
 	(void)state;
 	window_ok("20:00-08:00", NOW_PRE_DST, local(2026, 3, 28, 20, 0, 0),
-	          local(2026, 3, 28, 20, 0, 0) + 11 * HOUR);
+	    local(2026, 3, 28, 20, 0, 0) + 11 * HOUR);
 }
 
 /* now-+<rel> runs from now for that long. */
@@ -670,7 +670,7 @@ test_when_window_now_relative(void **state)
 	window_ok(" NOW - +30m ", NOW_THU, NOW_THU, NOW_THU + 30 * 60);
 	window_ok("now-+1d", NOW_PRE_DST, NOW_PRE_DST, NOW_PRE_DST + DAY);
 	window_ok("now-tomorrow", NOW_THU, NOW_THU,
-	          local(2026, 12, 4, 23, 59, 59));
+	    local(2026, 12, 4, 23, 59, 59));
 }
 
 /* START,END takes any two times; a bare END date runs to its end. */
@@ -679,16 +679,16 @@ test_when_window_pair(void **state)
 {
 	(void)state;
 	window_ok("today,tomorrow", NOW_THU, local(2026, 12, 3, 0, 0, 0),
-	          local(2026, 12, 4, 23, 59, 59));
+	    local(2026, 12, 4, 23, 59, 59));
 	window_ok("2026-12-05 16:00,2026-12-05 19:00", NOW_THU,
-	          local(2026, 12, 5, 16, 0, 0), local(2026, 12, 5, 19, 0, 0));
+	    local(2026, 12, 5, 16, 0, 0), local(2026, 12, 5, 19, 0, 0));
 	window_ok("friday 16:00 , friday 19:00", NOW_THU,
-	          local(2026, 12, 4, 16, 0, 0), local(2026, 12, 4, 19, 0, 0));
+	    local(2026, 12, 4, 16, 0, 0), local(2026, 12, 4, 19, 0, 0));
 	window_ok("now,+2h", NOW_THU, NOW_THU, NOW_THU + 2 * HOUR);
 	window_ok("friday,friday", NOW_THU, local(2026, 12, 4, 0, 0, 0),
-	          local(2026, 12, 4, 23, 59, 59));
+	    local(2026, 12, 4, 23, 59, 59));
 	window_ok("2026-12-05T16:00Z,2026-12-05T17:01+01:00", NOW_THU,
-	          1796486400, 1796486400 + 60);
+	    1796486400, 1796486400 + 60);
 }
 
 /* Windows in the past are for the server to judge, not here. */
@@ -697,9 +697,9 @@ test_when_window_past_allowed(void **state)
 {
 	(void)state;
 	window_ok("2020-01-01,2020-01-02", NOW_THU, local(2020, 1, 1, 0, 0, 0),
-	          local(2020, 1, 2, 23, 59, 59));
+	    local(2020, 1, 2, 23, 59, 59));
 	window_ok("09:00,10:00", NOW_THU, local(2026, 12, 3, 9, 0, 0),
-	          local(2026, 12, 3, 10, 0, 0));
+	    local(2026, 12, 3, 10, 0, 0));
 }
 
 /* A window must end after it starts. */
