@@ -1,0 +1,769 @@
+/*
+ * engine.c: the allocation engine's state (members, open offers, open
+ * requests, proposals awaiting an answer) and the pieces every policy
+ * shares: feasibility, entitlement shares, the credit ledger and the
+ * reason records. The policies themselves are in policy.c.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+
+#define WEEK (7 * 24 * 3600)
+
+/* Grows an array of n items of size each to hold one more. */
+static void *
+engine_grow(void *rows, size_t *cap, size_t n, size_t size)
+{
+	void *p;
+	size_t want;
+
+	if (n < *cap)
+		return rows;
+	want = *cap == 0 ? 16 : *cap * 2;
+	if ((p = realloc(rows, want * size)) == NULL)
+		return NULL;
+	*cap = want;
+	return p;
+}
+
+/* Finds a row by id in a table; NULL when absent. */
+static void *
+table_get(struct table *t, int64_t id)
+{
+	size_t slot;
+
+	if (!idmap_get(&t->map, id, &slot))
+		return NULL;
+	return (char *)t->rows + slot * t->size;
+}
+
+/* Adds or replaces a row; every row type starts with its int64_t id. */
+static int
+table_put(struct table *t, const void *row)
+{
+	int64_t id;
+	void *at, *rows;
+
+	memcpy(&id, row, sizeof id);
+	if ((at = table_get(t, id)) != NULL) {
+		memcpy(at, row, t->size);
+		return 0;
+	}
+	rows = engine_grow(t->rows, &t->cap, t->n, t->size);
+	if (rows == NULL)
+		return -1;
+	t->rows = rows;
+	memcpy((char *)t->rows + t->n * t->size, row, t->size);
+	if (idmap_put(&t->map, id, t->n) != 0)
+		return -1;
+	t->n++;
+	return 0;
+}
+
+/* Removes a row, moving the last row into its slot. */
+static void
+table_drop(struct table *t, int64_t id)
+{
+	size_t slot;
+	int64_t moved;
+	char *last;
+
+	if (!idmap_get(&t->map, id, &slot))
+		return;
+	idmap_del(&t->map, id);
+	t->n--;
+	if (slot == t->n)
+		return;
+	last = (char *)t->rows + t->n * t->size;
+	memcpy((char *)t->rows + slot * t->size, last, t->size);
+	memcpy(&moved, last, sizeof moved);
+	idmap_put(&t->map, moved, slot);
+}
+
+static void
+table_free(struct table *t)
+{
+	free(t->rows);
+	idmap_free(&t->map);
+}
+
+/* The rules a network starts with, before any vote changes them. */
+void
+engine_rules_default(struct engine_rules *r)
+{
+	memset(r, 0, sizeof *r);
+	snprintf(r->policy, sizeof r->policy, "fairshare");
+	r->beta = 0.2;
+	r->cap = 2.0;
+	r->hub_first = 2 * 3600;
+	r->respond_min = 30 * 60;
+	r->respond_max = 4 * 3600;
+	r->flash_after = 3;
+	r->flash_window = 3 * 3600;
+	r->flash_charge = 50;
+	r->ledger_cap = 200000;
+	r->ledger_decay = 50;
+	r->margin = 2 * 3600;
+	r->seed = 0x6c61726465720001ULL;
+}
+
+/* Checks rules and takes them; the policy may change with them. */
+int
+engine_set_rules(struct engine *e, const struct engine_rules *r, char **cause)
+{
+	const struct engine_policy *p;
+
+	if ((p = engine_policy_find(r->policy)) == NULL)
+		return asprintf(cause, "no allocation policy \"%s\"",
+		           r->policy),
+		       -1;
+	if (r->beta < 0 || r->beta > 1 || r->cap < 1 || r->hub_first < 0 ||
+	    r->respond_min < 60 || r->respond_max < r->respond_min ||
+	    r->flash_after < 1 || r->flash_window < 0 || r->flash_charge < 0 ||
+	    r->flash_charge > 100 || r->ledger_cap < 1000 ||
+	    r->ledger_decay < 0 || r->ledger_decay > 100 || r->margin < 0)
+		return asprintf(cause, "allocation rules out of range"), -1;
+	if (e->policy != NULL && e->policy != p && e->policy->fini != NULL)
+		e->policy->fini(e);
+	e->rules = *r;
+	if (e->policy != p) {
+		e->policy = p;
+		if (p->init != NULL && p->init(e) != 0)
+			return asprintf(cause, "policy %s failed to start",
+			           p->name),
+			       -1;
+	}
+	return 0;
+}
+
+const struct engine_rules *
+engine_rules(const struct engine *e)
+{
+	return &e->rules;
+}
+
+/* Makes an empty engine under the given rules. */
+struct engine *
+engine_new(const struct engine_rules *r, char **cause)
+{
+	struct engine *e;
+
+	if ((e = calloc(1, sizeof *e)) == NULL)
+		return asprintf(cause, "out of memory"), NULL;
+	e->members.size = sizeof(struct engine_member);
+	e->offers.size = sizeof(struct engine_offer);
+	e->requests.size = sizeof(struct engine_request);
+	if (engine_set_rules(e, r, cause) != 0) {
+		engine_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	if (e->policy != NULL && e->policy->fini != NULL)
+		e->policy->fini(e);
+	table_free(&e->members);
+	table_free(&e->offers);
+	table_free(&e->requests);
+	free(e->pending);
+	free(e->tried);
+	free(e);
+}
+
+int
+engine_member_put(struct engine *e, const struct engine_member *m)
+{
+	return table_put(&e->members, m);
+}
+
+struct engine_member *
+engine_member_get(struct engine *e, int64_t id)
+{
+	return table_get(&e->members, id);
+}
+
+int
+engine_offer_put(struct engine *e, const struct engine_offer *o)
+{
+	return table_put(&e->offers, o);
+}
+
+struct engine_offer *
+engine_offer_get(struct engine *e, int64_t id)
+{
+	return table_get(&e->offers, id);
+}
+
+/* Forgets an offer, its proposals and who declined it. */
+void
+engine_offer_drop(struct engine *e, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < e->npending;) {
+		if (e->pending[i].offer == id)
+			e->pending[i] = e->pending[--e->npending];
+		else
+			i++;
+	}
+	for (i = 0; i < e->ntried;) {
+		if (e->tried[i].offer == id)
+			e->tried[i] = e->tried[--e->ntried];
+		else
+			i++;
+	}
+	table_drop(&e->offers, id);
+}
+
+int
+engine_request_put(struct engine *e, const struct engine_request *r)
+{
+	return table_put(&e->requests, r);
+}
+
+struct engine_request *
+engine_request_get(struct engine *e, int64_t id)
+{
+	return table_get(&e->requests, id);
+}
+
+void
+engine_request_drop(struct engine *e, int64_t id)
+{
+	table_drop(&e->requests, id);
+}
+
+void
+engine_out_init(struct engine_out *out)
+{
+	memset(out, 0, sizeof *out);
+}
+
+void
+engine_out_clear(struct engine_out *out)
+{
+	size_t i;
+
+	for (i = 0; i < out->nproposals; i++)
+		json_decref(out->proposals[i].reason);
+	free(out->proposals);
+	free(out->flashed);
+	free(out->lapsed);
+	engine_out_init(out);
+}
+
+/* Records a proposal in out; steals reason. */
+int
+engine_out_propose(struct engine_out *out, const struct engine_proposal *p)
+{
+	struct engine_proposal *rows;
+
+	rows = engine_grow(out->proposals, &out->cap, out->nproposals,
+	    sizeof *rows);
+	if (rows == NULL) {
+		json_decref(p->reason);
+		return -1;
+	}
+	out->proposals = rows;
+	out->proposals[out->nproposals++] = *p;
+	return 0;
+}
+
+int
+engine_out_flash(struct engine_out *out, int64_t offer)
+{
+	int64_t *rows;
+
+	rows = engine_grow(out->flashed, &out->flashcap, out->nflashed,
+	    sizeof *rows);
+	if (rows == NULL)
+		return -1;
+	out->flashed = rows;
+	out->flashed[out->nflashed++] = offer;
+	return 0;
+}
+
+static int
+engine_out_lapse(struct engine_out *out, const struct engine_lapse *l)
+{
+	struct engine_lapse *rows;
+
+	rows = engine_grow(out->lapsed, &out->lapsecap, out->nlapsed,
+	    sizeof *rows);
+	if (rows == NULL)
+		return -1;
+	out->lapsed = rows;
+	out->lapsed[out->nlapsed++] = *l;
+	return 0;
+}
+
+/* Whether a member already declined or let lapse a proposal of offer. */
+int
+engine_tried(const struct engine *e, int64_t offer, int64_t member)
+{
+	size_t i;
+
+	for (i = 0; i < e->ntried; i++) {
+		if (e->tried[i].offer == offer && e->tried[i].member == member)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether a member has a proposal of offer awaiting its answer. */
+int
+engine_pending_for(const struct engine *e, int64_t offer, int64_t member)
+{
+	size_t i;
+
+	for (i = 0; i < e->npending; i++) {
+		if (e->pending[i].offer == offer &&
+		    e->pending[i].member == member)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether request r of member m may receive food from offer o: the right
+ * category and storage, windows that overlap, enough still wanted, good
+ * enough standing, and not the donor.
+ */
+int
+engine_feasible(const struct engine *e, const struct engine_offer *o,
+    const struct engine_request *r, const struct engine_member *m)
+{
+	if (m->id == o->donor || m->standing == STANDING_SUSPENDED)
+		return 0;
+	if (m->standing == STANDING_RESTRICTED && o->storage != STORAGE_AMBIENT)
+		return 0;
+	if ((r->categories & (UINT64_C(1) << o->category)) == 0)
+		return 0;
+	if ((r->storage & o->storage) == 0 || (m->storage & o->storage) == 0)
+		return 0;
+	if (r->window_end <= o->window_start ||
+	    o->window_end <= r->window_start)
+		return 0;
+	if (r->wanted < o->min_portion && r->wanted < o->free)
+		return 0;
+	return !engine_tried(e, o->id, m->id) &&
+	    !engine_pending_for(e, o->id, m->id);
+}
+
+/*
+ * Computes every member's entitlement share into share[] (indexed by
+ * member slot): need blended with contribution, capped at cap times the
+ * need share, halved for restricted members, renormalised to sum to 1
+ * over the members with an open request. Others get 0.
+ */
+void
+engine_shares(struct engine *e, double *share)
+{
+	struct engine_member *ms = e->members.rows;
+	struct engine_request *rs = e->requests.rows;
+	double people = 0, given = 0, sum = 0, need, gave;
+	size_t i, slot;
+	char *active;
+
+	active = calloc(e->members.n + 1, 1);
+	for (i = 0; i < e->requests.n && active != NULL; i++) {
+		if (idmap_get(&e->members.map, rs[i].member, &slot))
+			active[slot] = 1;
+	}
+	for (i = 0; i < e->members.n; i++) {
+		share[i] = 0;
+		if (active == NULL || !active[i])
+			continue;
+		people += (double)ms[i].people;
+		given += (double)ms[i].contributed;
+	}
+	for (i = 0; i < e->members.n && people > 0; i++) {
+		if (active == NULL || !active[i])
+			continue;
+		need = (double)ms[i].people / people;
+		gave = given > 0 ? (double)ms[i].contributed / given : 0;
+		share[i] =
+		    fmin((1 - e->rules.beta) * need + e->rules.beta * gave,
+		        e->rules.cap * need);
+		if (ms[i].standing == STANDING_RESTRICTED)
+			share[i] /= 2;
+		sum += share[i];
+	}
+	for (i = 0; i < e->members.n && sum > 0; i++)
+		share[i] /= sum;
+	free(active);
+}
+
+/* Keeps a balance within the ledger's cap. */
+static int64_t
+engine_capped(const struct engine *e, int64_t balance)
+{
+	if (balance > e->rules.ledger_cap)
+		return e->rules.ledger_cap;
+	if (balance < -e->rules.ledger_cap)
+		return -e->rules.ledger_cap;
+	return balance;
+}
+
+/*
+ * Books grams charged to member on the credit ledger: every member with
+ * an open request is credited by its share (largest remainders settle
+ * the odd grams, so credits sum exactly to the charge) and the member is
+ * debited the charge.
+ */
+int
+engine_charge(struct engine *e, int64_t member, int64_t charge)
+{
+	struct engine_member *ms = e->members.rows, *m;
+	double *share, sum = 0;
+	int64_t *credit, given = 0;
+	size_t i, best;
+
+	if ((m = engine_member_get(e, member)) == NULL || charge <= 0)
+		return charge == 0 ? 0 : -1;
+	share = calloc(e->members.n + 1, sizeof *share);
+	credit = calloc(e->members.n + 1, sizeof *credit);
+	if (share == NULL || credit == NULL) {
+		free(share);
+		free(credit);
+		return -1;
+	}
+	engine_shares(e, share);
+	for (i = 0; i < e->members.n; i++) {
+		credit[i] = (int64_t)floor(share[i] * (double)charge);
+		given += credit[i];
+		sum += share[i];
+	}
+	/* No one has a share (no need declared): nothing to book. */
+	if (sum <= 0) {
+		free(share);
+		free(credit);
+		return 0;
+	}
+	while (given < charge) {
+		best = 0;
+		for (i = 1; i < e->members.n; i++) {
+			if (share[i] * (double)charge - (double)credit[i] >
+			    share[best] * (double)charge - (double)credit[best])
+				best = i;
+		}
+		credit[best]++;
+		given++;
+	}
+	for (i = 0; i < e->members.n; i++)
+		ms[i].balance = engine_capped(e, ms[i].balance + credit[i]);
+	m->balance = engine_capped(e, m->balance - charge);
+	free(share);
+	free(credit);
+	return 0;
+}
+
+/* Shrinks every balance by the weekly decay, once per week passed. */
+void
+engine_decay(struct engine *e, time_t now)
+{
+	struct engine_member *ms = e->members.rows;
+	size_t i;
+	int weeks = 0;
+
+	if (e->last_decay == 0) {
+		e->last_decay = now;
+		return;
+	}
+	while (now - e->last_decay >= WEEK && weeks < 52) {
+		e->last_decay += WEEK;
+		weeks++;
+		for (i = 0; i < e->members.n; i++)
+			ms[i].balance =
+			    ms[i].balance * e->rules.ledger_decay / 100;
+	}
+}
+
+/* A reproducible pseudo-random number from the seed and two ids. */
+uint64_t
+engine_mix(uint64_t seed, int64_t a, int64_t b)
+{
+	uint64_t x = seed ^ ((uint64_t)a * 0x9e3779b97f4a7c15ULL) ^
+	    ((uint64_t)b << 32 | (uint64_t)b >> 32);
+
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* How long a member has to answer a proposal of o, made now. */
+time_t
+engine_respond_by(const struct engine *e, const struct engine_offer *o,
+    time_t now)
+{
+	int64_t t = (o->deadline - now) / 4;
+
+	if (t < e->rules.respond_min)
+		t = e->rules.respond_min;
+	if (t > e->rules.respond_max)
+		t = e->rules.respond_max;
+	return now + t < o->deadline ? now + t : o->deadline;
+}
+
+/* Records a proposal as awaiting an answer and takes its grams. */
+int
+engine_hold(struct engine *e, const struct engine_proposal *p)
+{
+	struct pending *rows;
+	struct engine_offer *o = engine_offer_get(e, p->offer);
+	struct engine_request *r = engine_request_get(e, p->request);
+
+	rows = engine_grow(e->pending, &e->pendcap, e->npending, sizeof *rows);
+	if (rows == NULL || o == NULL || r == NULL)
+		return -1;
+	e->pending = rows;
+	e->pending[e->npending].offer = p->offer;
+	e->pending[e->npending].request = p->request;
+	e->pending[e->npending].member = p->member;
+	e->pending[e->npending].grams = p->grams;
+	e->pending[e->npending].charge = p->charge;
+	e->pending[e->npending].respond_by = p->respond_by;
+	e->npending++;
+	o->free -= p->grams;
+	r->wanted -= p->grams;
+	return 0;
+}
+
+/* Notes that a member turned an offer down, so it is not asked again. */
+static int
+engine_note_tried(struct engine *e, int64_t offer, int64_t member)
+{
+	struct tried *rows;
+
+	rows = engine_grow(e->tried, &e->triedcap, e->ntried, sizeof *rows);
+	if (rows == NULL)
+		return -1;
+	e->tried = rows;
+	e->tried[e->ntried].offer = offer;
+	e->tried[e->ntried].member = member;
+	e->ntried++;
+	return 0;
+}
+
+/*
+ * Ends a pending proposal. Accepted, its charge goes on the ledger; not,
+ * its grams return to the offer and the request, and the offer counts a
+ * failure.
+ */
+static int
+engine_release(struct engine *e, size_t i, enum engine_answer answer)
+{
+	struct pending p = e->pending[i];
+	struct engine_offer *o = engine_offer_get(e, p.offer);
+	struct engine_request *r = engine_request_get(e, p.request);
+
+	e->pending[i] = e->pending[--e->npending];
+	if (answer == ANSWER_ACCEPTED)
+		return engine_charge(e, p.member, p.charge);
+	if (o != NULL) {
+		o->free += p.grams;
+		o->failures++;
+	}
+	if (r != NULL)
+		r->wanted += p.grams;
+	return engine_note_tried(e, p.offer, p.member);
+}
+
+/* Finds the pending proposal of offer to member. */
+static int
+engine_pending_find(const struct engine *e, int64_t offer, int64_t member,
+    size_t *at)
+{
+	size_t i;
+
+	for (i = 0; i < e->npending; i++) {
+		if (e->pending[i].offer == offer &&
+		    e->pending[i].member == member) {
+			*at = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Runs the policy on a newly posted offer. */
+int
+engine_offer_posted(struct engine *e, int64_t offer, time_t now,
+    struct engine_out *out)
+{
+	return e->policy->on_offer(e, offer, now, out);
+}
+
+/*
+ * Takes a member's answer to a proposal, then lets the policy act on it
+ * (a declined offer goes to the next member).
+ */
+int
+engine_answer(struct engine *e, int64_t offer, int64_t member,
+    enum engine_answer answer, time_t now, struct engine_out *out)
+{
+	size_t at;
+
+	if (!engine_pending_find(e, offer, member, &at))
+		return -1;
+	if (engine_release(e, at, answer) != 0)
+		return -1;
+	return e->policy->on_response(e, offer, member, answer, now, out);
+}
+
+/* Lapses every proposal whose answer is overdue. */
+static int
+engine_lapse_due(struct engine *e, time_t now, struct engine_out *out)
+{
+	struct engine_lapse l;
+	size_t i = 0;
+
+	while (i < e->npending) {
+		if (e->pending[i].respond_by > now) {
+			i++;
+			continue;
+		}
+		l.offer = e->pending[i].offer;
+		l.request = e->pending[i].request;
+		l.member = e->pending[i].member;
+		l.grams = e->pending[i].grams;
+		if (engine_out_lapse(out, &l) != 0 ||
+		    engine_release(e, i, ANSWER_LAPSED) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Does what time demands: lapses overdue proposals, decays the ledger
+ * weekly, then lets the policy revisit every offer with food left.
+ */
+int
+engine_tick(struct engine *e, time_t now, struct engine_out *out)
+{
+	if (engine_lapse_due(e, now, out) != 0)
+		return -1;
+	engine_decay(e, now);
+	return e->policy->on_tick(e, now, out);
+}
+
+/* Finds member's earliest feasible request for offer o. */
+struct engine_request *
+engine_vehicle(struct engine *e, const struct engine_offer *o,
+    const struct engine_member *m)
+{
+	struct engine_request *rs = e->requests.rows, *best = NULL;
+	size_t i;
+
+	for (i = 0; i < e->requests.n; i++) {
+		if (rs[i].member != m->id || !engine_feasible(e, o, &rs[i], m))
+			continue;
+		if (best == NULL || rs[i].posted < best->posted ||
+		    (rs[i].posted == best->posted && rs[i].id < best->id))
+			best = &rs[i];
+	}
+	return best;
+}
+
+/* Checks how much a claim takes; 0 with *grams set, or -1 and *cause. */
+static int
+engine_claim_grams(const struct engine_offer *o, const struct engine_request *r,
+    int64_t *grams, char **cause)
+{
+	int64_t want =
+	    *grams > 0 ? *grams : (r->wanted < o->free ? r->wanted : o->free);
+
+	if (!o->divisible)
+		want = o->free;
+	if (want > o->free)
+		return asprintf(cause, "offer %lld has only %lld g left",
+		           (long long)o->id, (long long)o->free),
+		       -1;
+	if (want < o->min_portion && want != o->free)
+		return asprintf(cause,
+		           "the smallest portion of offer %lld is "
+		           "%lld g",
+		           (long long)o->id, (long long)o->min_portion),
+		       -1;
+	if (want > r->wanted && o->divisible)
+		return asprintf(cause, "your request %lld wants only %lld g",
+		           (long long)r->id, (long long)r->wanted),
+		       -1;
+	*grams = want;
+	return 0;
+}
+
+/*
+ * Grants a claim on an offer open to claims: the first member to claim
+ * gets the food at once, charged at the flash rate (full under fcfs).
+ */
+int
+engine_claim(struct engine *e, int64_t offer, int64_t member, int64_t grams,
+    time_t now, struct engine_out *out, char **cause)
+{
+	struct engine_offer *o = engine_offer_get(e, offer);
+	struct engine_member *m = engine_member_get(e, member);
+	struct engine_request *r;
+	struct engine_proposal p;
+	int pct;
+
+	if (o == NULL || m == NULL)
+		return asprintf(cause, "offer %lld is not open",
+		           (long long)offer),
+		       -1;
+	if (!o->flash)
+		return asprintf(cause,
+		           "offer %lld is not open to claims; it "
+		           "is being offered in turn",
+		           (long long)offer),
+		       -1;
+	if ((r = engine_vehicle(e, o, m)) == NULL)
+		return asprintf(cause,
+		           "none of your open requests fits offer "
+		           "%lld (category, storage, window or quantity)",
+		           (long long)offer),
+		       -1;
+	if (engine_claim_grams(o, r, &grams, cause) != 0)
+		return -1;
+	pct =
+	    strcmp(e->policy->name, "fcfs") == 0 ? 100 : e->rules.flash_charge;
+	memset(&p, 0, sizeof p);
+	p.offer = offer;
+	p.request = r->id;
+	p.member = member;
+	p.grams = grams;
+	p.charge = grams * pct / 100;
+	p.respond_by = now;
+	p.reason = json_pack("{s:s, s:s, s:i}", "policy", e->policy->name,
+	    "why", "first to claim an offer open to all", "charge_pct", pct);
+	o->free -= grams;
+	r->wanted -= grams;
+	if (engine_charge(e, member, p.charge) != 0) {
+		json_decref(p.reason);
+		return asprintf(cause, "ledger failure"), -1;
+	}
+	return engine_out_propose(out, &p);
+}
+
+/* Credits a donor with food a member collected from it. */
+int
+engine_settle(struct engine *e, int64_t donor, int64_t member, int64_t grams)
+{
+	struct engine_member *d = engine_member_get(e, donor);
+
+	(void)member;
+	if (d == NULL || grams < 0)
+		return -1;
+	d->contributed += grams;
+	return 0;
+}

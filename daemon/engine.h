@@ -1,0 +1,174 @@
+/*
+ * engine.h: the allocation engine. It holds open offers, open requests and
+ * the members' credit ledger in memory and decides who is offered what.
+ * It does no I/O and reads no clock: the time is passed in, so the same
+ * inputs always give the same allocations.
+ */
+#ifndef LARDER_ENGINE_H
+#define LARDER_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#define ENGINE_HANDLE_MAX     32
+#define ENGINE_MAX_CATEGORIES 64
+
+/* A member's standing on the sanctions ladder. */
+enum engine_standing {
+	STANDING_GOOD,
+	STANDING_WARNING,
+	STANDING_RESTRICTED, /* half share; no chilled or frozen food */
+	STANDING_SUSPENDED,  /* offered nothing */
+};
+
+/* The rules the members govern that the engine reads. */
+struct engine_rules {
+	char policy[16];     /* fairshare, fcfs or lottery */
+	double beta;         /* weight of contribution, 0..1 */
+	double cap;          /* share at most cap x need share */
+	int64_t hub_first;   /* seconds an offer stays in its hub */
+	int64_t respond_min; /* seconds a member has to answer */
+	int64_t respond_max;
+	int flash_after;      /* failed proposals before flash */
+	int64_t flash_window; /* seconds before deadline: flash */
+	int flash_charge;     /* per cent of grams a flash claim costs */
+	int64_t ledger_cap;   /* grams either side of zero */
+	int ledger_decay;     /* per cent of balance kept each week */
+	int64_t margin;       /* seconds before use-by to hand over */
+	uint64_t seed;        /* the network's seed for tie-breaks */
+};
+
+struct engine_member {
+	int64_t id;
+	char handle[ENGINE_HANDLE_MAX + 1];
+	char hub[ENGINE_HANDLE_MAX + 1];
+	int64_t people;   /* need: people a week */
+	unsigned storage; /* STORAGE_* bits it can hold */
+	enum engine_standing standing;
+	int64_t contributed; /* grams given, collected by
+	                        others, trailing 90 days */
+	int64_t balance;     /* the credit ledger, grams */
+};
+
+struct engine_offer {
+	int64_t id;
+	int64_t donor;
+	char hub[ENGINE_HANDLE_MAX + 1];
+	int category;     /* index into the network's list */
+	unsigned storage; /* one STORAGE_* bit */
+	time_t window_start;
+	time_t window_end;
+	time_t deadline; /* window end or use-by less margin */
+	time_t posted;
+	int64_t free; /* grams not yet proposed or taken */
+	int64_t min_portion;
+	int divisible;
+	int failures; /* declined or lapsed proposals */
+	int flash;    /* open to the first claim */
+};
+
+struct engine_request {
+	int64_t id;
+	int64_t member;
+	uint64_t categories; /* bit i: category index i */
+	unsigned storage;
+	time_t window_start;
+	time_t window_end;
+	time_t posted;
+	int64_t wanted; /* grams not yet proposed or taken */
+};
+
+/* One candidate the policy weighed, for the reason record. */
+struct engine_candidate {
+	int64_t member;
+	int64_t request;
+	double share;
+	int64_t balance;
+	double priority;
+};
+
+/* A proposal the daemon must record, or a flash claim it granted. */
+struct engine_proposal {
+	int64_t offer;
+	int64_t request;
+	int64_t member;
+	int64_t grams;
+	int64_t charge; /* ledger grams on acceptance */
+	time_t respond_by;
+	json_t *reason; /* owned: candidates, shares, seed */
+};
+
+/* A proposal that was not answered in time. */
+struct engine_lapse {
+	int64_t offer;
+	int64_t request;
+	int64_t member;
+	int64_t grams;
+};
+
+/* What a policy call decided, for the daemon to apply and log. */
+struct engine_out {
+	struct engine_proposal *proposals;
+	size_t nproposals;
+	size_t cap;
+	int64_t *flashed; /* offers now open to claims */
+	size_t nflashed;
+	size_t flashcap;
+	struct engine_lapse *lapsed;
+	size_t nlapsed;
+	size_t lapsecap;
+};
+
+/* How a member answered a proposal. */
+enum engine_answer {
+	ANSWER_ACCEPTED,
+	ANSWER_DECLINED,
+	ANSWER_LAPSED,
+};
+
+struct engine;
+
+/* A policy: the interface every allocation policy implements. */
+struct engine_policy {
+	const char *name;
+	int (*init)(struct engine *);
+	int (*on_offer)(struct engine *, int64_t, time_t, struct engine_out *);
+	int (*on_response)(struct engine *, int64_t, int64_t,
+	    enum engine_answer, time_t, struct engine_out *);
+	int (*on_tick)(struct engine *, time_t, struct engine_out *);
+	void (*fini)(struct engine *);
+};
+
+struct engine *engine_new(const struct engine_rules *, char **);
+void engine_free(struct engine *);
+int engine_set_rules(struct engine *, const struct engine_rules *, char **);
+const struct engine_rules *engine_rules(const struct engine *);
+void engine_rules_default(struct engine_rules *);
+const struct engine_policy *engine_policy_find(const char *);
+
+int engine_member_put(struct engine *, const struct engine_member *);
+struct engine_member *engine_member_get(struct engine *, int64_t);
+int engine_offer_put(struct engine *, const struct engine_offer *);
+struct engine_offer *engine_offer_get(struct engine *, int64_t);
+void engine_offer_drop(struct engine *, int64_t);
+int engine_request_put(struct engine *, const struct engine_request *);
+struct engine_request *engine_request_get(struct engine *, int64_t);
+void engine_request_drop(struct engine *, int64_t);
+
+int engine_offer_posted(struct engine *, int64_t, time_t, struct engine_out *);
+int engine_answer(struct engine *, int64_t, int64_t, enum engine_answer, time_t,
+    struct engine_out *);
+int engine_tick(struct engine *, time_t, struct engine_out *);
+int engine_claim(struct engine *, int64_t, int64_t, int64_t, time_t,
+    struct engine_out *, char **);
+int engine_settle(struct engine *, int64_t, int64_t, int64_t);
+void engine_decay(struct engine *, time_t);
+int engine_charge(struct engine *, int64_t, int64_t);
+
+void engine_out_init(struct engine_out *);
+void engine_out_clear(struct engine_out *);
+
+#endif

@@ -1,0 +1,397 @@
+/*
+ * policy.c: the allocation policies behind the engine's one interface.
+ * fairshare (the default) offers food in turn to the member furthest
+ * behind its entitlement on the credit ledger; fcfs opens every offer to
+ * the first claim, as a chat group does; lottery draws among the
+ * least-served members. All three go to a flash claim when an offer keeps
+ * failing or its deadline nears.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+
+#define REASON_CANDIDATES 12 /* candidates named in a reason */
+#define SPLIT_STEPS       16 /* a divisible offer's finest split */
+
+/* A member who could take an offer, through one of its requests. */
+struct cand {
+	struct engine_member *m;
+	struct engine_request *r;
+	double share;
+	double priority; /* balance / share */
+	uint64_t tiebreak;
+	int64_t grams; /* what it is given */
+};
+
+struct pick {
+	struct cand *c;
+	size_t n;
+	int hub_only;
+};
+
+static int
+cand_order(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	if (x->r->posted != y->r->posted)
+		return x->r->posted < y->r->posted ? -1 : 1;
+	if (x->tiebreak != y->tiebreak)
+		return x->tiebreak < y->tiebreak ? -1 : 1;
+	return x->m->id < y->m->id ? -1 : 1;
+}
+
+/* Whether an offer should go out to claims rather than in turn. */
+static int
+policy_should_flash(const struct engine *e, const struct engine_offer *o,
+    time_t now)
+{
+	return o->failures >= e->rules.flash_after ||
+	    o->deadline - now <= e->rules.flash_window;
+}
+
+static int
+policy_flash(struct engine_offer *o, struct engine_out *out)
+{
+	o->flash = 1;
+	return engine_out_flash(out, o->id);
+}
+
+/*
+ * Gathers the feasible members for o, each through its earliest feasible
+ * request, with shares and ledger priorities, best first. The donor's
+ * hub has the offer alone for a while unless it is urgent or nobody
+ * there can take it.
+ */
+static int
+policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
+    struct pick *pk)
+{
+	struct engine_request *rs = e->requests.rows;
+	struct engine_member *ms = e->members.rows;
+	struct cand *best;
+	double *share;
+	size_t i, slot;
+	int urgent;
+
+	urgent = o->deadline - now < 2 * e->rules.hub_first;
+	pk->hub_only = !urgent && now < o->posted + e->rules.hub_first;
+	share = calloc(e->members.n + 1, sizeof *share);
+	best = calloc(e->members.n + 1, sizeof *best);
+	if (share == NULL || best == NULL) {
+		free(share);
+		free(best);
+		return -1;
+	}
+	engine_shares(e, share);
+again:
+	for (i = 0; i < e->requests.n; i++) {
+		if (!idmap_get(&e->members.map, rs[i].member, &slot) ||
+		    (pk->hub_only && strcmp(ms[slot].hub, o->hub) != 0) ||
+		    !engine_feasible(e, o, &rs[i], &ms[slot]))
+			continue;
+		if (best[slot].r == NULL || rs[i].posted < best[slot].r->posted)
+			best[slot].r = &rs[i];
+	}
+	pk->n = 0;
+	for (i = 0; i < e->members.n; i++) {
+		if (best[i].r == NULL)
+			continue;
+		best[pk->n] = best[i];
+		best[pk->n].m = &ms[i];
+		best[pk->n].share = share[i];
+		best[pk->n].priority =
+		    share[i] > 0 ? (double)ms[i].balance / share[i] : -HUGE_VAL;
+		best[pk->n].tiebreak =
+		    engine_mix(e->rules.seed, o->id, ms[i].id);
+		best[pk->n].grams = 0;
+		if (pk->n != i)
+			best[i].r = NULL;
+		pk->n++;
+	}
+	if (pk->n == 0 && pk->hub_only) {
+		pk->hub_only = 0;
+		goto again;
+	}
+	free(share);
+	qsort(best, pk->n, sizeof *best, cand_order);
+	pk->c = best;
+	return 0;
+}
+
+/* Finds the candidate that should get the next slice of food. */
+static struct cand *
+policy_next_slice(struct pick *pk, const struct engine_offer *o, int64_t left)
+{
+	struct cand *c, *best = NULL;
+	double p, bp = 0;
+	int64_t room, need;
+	size_t i;
+
+	for (i = 0; i < pk->n; i++) {
+		c = &pk->c[i];
+		room = c->r->wanted - c->grams;
+		/* A first slice is a whole portion, unless the offer is
+		 * smaller than one: then it goes whole. */
+		need = c->grams > 0 ? 1
+		                    : (left == o->free && left < o->min_portion
+		                              ? left
+		                              : o->min_portion);
+		if (room < need || left < need)
+			continue;
+		p = c->share > 0 ? c->priority - (double)c->grams / c->share
+		                 : -HUGE_VAL;
+		if (best == NULL || p > bp) {
+			best = c;
+			bp = p;
+		}
+	}
+	return best;
+}
+
+/*
+ * Splits a divisible offer by water-filling: slice by slice, each slice
+ * goes to the candidate furthest behind once the slices it already has
+ * are debited; no one gets less than the minimum portion.
+ */
+static void
+policy_split(struct pick *pk, const struct engine_offer *o)
+{
+	struct cand *c;
+	int64_t left = o->free, step, slice, room;
+
+	step = (o->free + SPLIT_STEPS - 1) / SPLIT_STEPS;
+	if (step < o->min_portion)
+		step = o->min_portion;
+	while (left > 0 && (c = policy_next_slice(pk, o, left)) != NULL) {
+		room = c->r->wanted - c->grams;
+		slice = step < left ? step : left;
+		if (slice > room)
+			slice = room;
+		if (left - slice > 0 && left - slice < o->min_portion &&
+		    room >= left)
+			slice = left;
+		c->grams += slice;
+		left -= slice;
+	}
+}
+
+/* Writes why the policy chose as it did: candidates, shares, balances. */
+static json_t *
+policy_reason(const struct engine *e, const struct engine_offer *o,
+    const struct pick *pk, time_t now, const char *why)
+{
+	json_t *cands = json_array(), *split = json_array();
+	char seed[24];
+	size_t i;
+
+	for (i = 0; i < pk->n; i++) {
+		if (i < REASON_CANDIDATES)
+			json_array_append_new(cands,
+			    json_pack("{s:s, s:I, "
+			              "s:f, s:I, s:I}",
+			        "member", pk->c[i].m->handle, "request",
+			        (json_int_t)pk->c[i].r->id, "share",
+			        round(pk->c[i].share * 1e4) / 1e4, "balance",
+			        (json_int_t)pk->c[i].m->balance, "rank",
+			        (json_int_t)i + 1));
+		if (pk->c[i].grams > 0)
+			json_array_append_new(split,
+			    json_pack("{s:s, s:I}", "member",
+			        pk->c[i].m->handle, "grams",
+			        (json_int_t)pk->c[i].grams));
+	}
+	snprintf(seed, sizeof seed, "%016llx",
+	    (unsigned long long)e->rules.seed);
+	return json_pack("{s:s, s:s, s:I, s:b, s:I, s:o, s:o, s:s}", "policy",
+	    e->policy->name, "why", why, "seconds_to_deadline",
+	    (json_int_t)(o->deadline - now), "hub_only", pk->hub_only,
+	    "candidates_total", (json_int_t)pk->n, "candidates", cands, "split",
+	    split, "seed", seed);
+}
+
+/* Turns the candidates given food into proposals. */
+static int
+policy_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
+    time_t now, const char *why, struct engine_out *out)
+{
+	struct engine_proposal p;
+	json_t *reason;
+	size_t i;
+	int rc = 0;
+
+	reason = policy_reason(e, o, pk, now, why);
+	for (i = 0; i < pk->n && rc == 0; i++) {
+		if (pk->c[i].grams <= 0)
+			continue;
+		memset(&p, 0, sizeof p);
+		p.offer = o->id;
+		p.request = pk->c[i].r->id;
+		p.member = pk->c[i].m->id;
+		p.grams = pk->c[i].grams;
+		p.charge = p.grams;
+		p.respond_by = engine_respond_by(e, o, now);
+		p.reason = json_incref(reason);
+		if (engine_hold(e, &p) != 0) {
+			json_decref(p.reason);
+			rc = -1;
+		} else
+			rc = engine_out_propose(out, &p);
+	}
+	json_decref(reason);
+	return rc;
+}
+
+/* fairshare: offers food in turn by the ledger, splitting if it can. */
+static int
+fairshare_offer(struct engine *e, int64_t id, time_t now,
+    struct engine_out *out)
+{
+	struct engine_offer *o = engine_offer_get(e, id);
+	struct pick pk;
+	int rc;
+
+	if (o == NULL || o->flash || o->free <= 0)
+		return 0;
+	if (policy_should_flash(e, o, now))
+		return policy_flash(o, out);
+	if (policy_candidates(e, o, now, &pk) != 0)
+		return -1;
+	if (pk.n > 0 && o->divisible)
+		policy_split(&pk, o);
+	else if (pk.n > 0)
+		pk.c[0].grams = o->free;
+	rc = policy_propose(e, o, &pk, now,
+	    o->divisible ? "water-filled by "
+	                   "how far each member is behind its share"
+	                 : "furthest behind "
+	                   "its share on the ledger",
+	    out);
+	free(pk.c);
+	return rc;
+}
+
+static int
+fairshare_response(struct engine *e, int64_t offer, int64_t member,
+    enum engine_answer answer, time_t now, struct engine_out *out)
+{
+	(void)member;
+	if (answer == ANSWER_ACCEPTED)
+		return 0;
+	return e->policy->on_offer(e, offer, now, out);
+}
+
+struct deadline {
+	time_t deadline;
+	int64_t id;
+};
+
+static int
+deadline_order(const void *a, const void *b)
+{
+	const struct deadline *x = a, *y = b;
+
+	if (x->deadline != y->deadline)
+		return x->deadline < y->deadline ? -1 : 1;
+	return x->id < y->id ? -1 : (x->id > y->id);
+}
+
+/* Revisits every offer with food left, earliest deadline first. */
+static int
+policy_revisit(struct engine *e, time_t now, struct engine_out *out)
+{
+	struct engine_offer *os = e->offers.rows;
+	struct deadline *order;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if ((order = calloc(e->offers.n + 1, sizeof *order)) == NULL)
+		return -1;
+	for (i = 0; i < e->offers.n; i++) {
+		if (os[i].free > 0 && !os[i].flash) {
+			order[n].deadline = os[i].deadline;
+			order[n++].id = os[i].id;
+		}
+	}
+	qsort(order, n, sizeof *order, deadline_order);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = e->policy->on_offer(e, order[i].id, now, out);
+	free(order);
+	return rc;
+}
+
+/* fcfs: every offer is open to the first claim at once. */
+static int
+fcfs_offer(struct engine *e, int64_t id, time_t now, struct engine_out *out)
+{
+	struct engine_offer *o = engine_offer_get(e, id);
+
+	(void)now;
+	if (o == NULL || o->flash || o->free <= 0)
+		return 0;
+	return policy_flash(o, out);
+}
+
+static int
+fcfs_response(struct engine *e, int64_t offer, int64_t member,
+    enum engine_answer answer, time_t now, struct engine_out *out)
+{
+	(void)member;
+	(void)answer;
+	return fcfs_offer(e, offer, now, out);
+}
+
+/* lottery: a draw among the least-served quarter of the candidates. */
+static int
+lottery_offer(struct engine *e, int64_t id, time_t now, struct engine_out *out)
+{
+	struct engine_offer *o = engine_offer_get(e, id);
+	struct pick pk;
+	struct cand *c;
+	size_t pool;
+	int rc;
+
+	if (o == NULL || o->flash || o->free <= 0)
+		return 0;
+	if (policy_should_flash(e, o, now))
+		return policy_flash(o, out);
+	if (policy_candidates(e, o, now, &pk) != 0)
+		return -1;
+	if (pk.n > 0) {
+		pool = (pk.n + 3) / 4;
+		c = &pk.c[engine_mix(e->rules.seed, o->id, o->failures) % pool];
+		c->grams = o->divisible && c->r->wanted < o->free ? c->r->wanted
+		                                                  : o->free;
+	}
+	rc = policy_propose(e, o, &pk, now,
+	    "drawn by lot among the "
+	    "least-served members",
+	    out);
+	free(pk.c);
+	return rc;
+}
+
+static const struct engine_policy policies[] = {
+    {"fairshare", NULL, fairshare_offer, fairshare_response, policy_revisit,
+        NULL},
+    {"fcfs", NULL, fcfs_offer, fcfs_response, policy_revisit, NULL},
+    {"lottery", NULL, lottery_offer, fairshare_response, policy_revisit, NULL},
+};
+
+/* Finds a policy by name; NULL when there is none. */
+const struct engine_policy *
+engine_policy_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof policies / sizeof policies[0]; i++) {
+		if (strcmp(policies[i].name, name) == 0)
+			return &policies[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,956 @@
+/*
+ * test_engine.c: the allocation engine and its policies, step by step
+ * against figures worked out by hand, then properties over many seeded
+ * random scenarios.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "engine_impl.h"
+
+#define T0      1796342400 /* 2026-12-04 00:00:00 UTC */
+#define HOUR    3600
+#define BAKERY  0
+#define PRODUCE 1
+
+static struct engine *
+new_engine(const char *policy)
+{
+	struct engine_rules r;
+	struct engine *e;
+	char *cause = NULL;
+
+	engine_rules_default(&r);
+	snprintf(r.policy, sizeof r.policy, "%s", policy);
+	r.ledger_cap = 1000000000;
+	e = engine_new(&r, &cause);
+	assert_non_null(e);
+	return e;
+}
+
+static void
+add_member(struct engine *e, int64_t id, const char *hub, int64_t people)
+{
+	struct engine_member m;
+
+	memset(&m, 0, sizeof m);
+	m.id = id;
+	snprintf(m.handle, sizeof m.handle, "m%lld", (long long)id);
+	snprintf(m.hub, sizeof m.hub, "%s", hub);
+	m.people = people;
+	m.storage = STORAGE_AMBIENT | STORAGE_CHILLED;
+	assert_int_equal(engine_member_put(e, &m), 0);
+}
+
+static void
+add_request(struct engine *e, int64_t id, int64_t member, int64_t grams,
+    time_t posted)
+{
+	struct engine_request r;
+
+	memset(&r, 0, sizeof r);
+	r.id = id;
+	r.member = member;
+	r.categories = UINT64_C(1) << BAKERY;
+	r.storage = STORAGE_AMBIENT | STORAGE_CHILLED;
+	r.window_start = posted;
+	r.window_end = T0 + 7 * 24 * HOUR;
+	r.posted = posted;
+	r.wanted = grams;
+	assert_int_equal(engine_request_put(e, &r), 0);
+}
+
+static struct engine_offer
+make_offer(int64_t id, int64_t donor, int64_t grams, time_t deadline)
+{
+	struct engine_offer o;
+
+	memset(&o, 0, sizeof o);
+	o.id = id;
+	o.donor = donor;
+	snprintf(o.hub, sizeof o.hub, "barking");
+	o.category = BAKERY;
+	o.storage = STORAGE_AMBIENT;
+	o.window_start = T0;
+	o.window_end = deadline;
+	o.deadline = deadline;
+	o.posted = T0;
+	o.free = grams;
+	o.min_portion = grams < 1000 ? grams : 1000;
+	o.divisible = 1;
+	return o;
+}
+
+/* Posts an offer and returns what the policy decided. */
+static void
+post(struct engine *e, struct engine_offer o, struct engine_out *out)
+{
+	assert_int_equal(engine_offer_put(e, &o), 0);
+	engine_out_init(out);
+	assert_int_equal(engine_offer_posted(e, o.id, o.posted, out), 0);
+}
+
+static int64_t
+balance(struct engine *e, int64_t id)
+{
+	return engine_member_get(e, id)->balance;
+}
+
+static void
+test_engine_shares_follow_need(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	double s[4];
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 200);
+	add_member(e, 3, "barking", 100);
+	add_member(e, 4, "barking", 900); /* no open request */
+	add_request(e, 11, 1, 5000, T0);
+	add_request(e, 12, 2, 5000, T0);
+	add_request(e, 13, 3, 5000, T0);
+	engine_shares(e, s);
+	assert_float_equal(s[0], 0.25, 1e-9);
+	assert_float_equal(s[1], 0.50, 1e-9);
+	assert_float_equal(s[2], 0.25, 1e-9);
+	assert_float_equal(s[3], 0.0, 1e-9);
+	engine_free(e);
+}
+
+static void
+test_engine_shares_blend_contribution_and_cap(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_rules r = *engine_rules(e);
+	char *cause = NULL;
+	double s[3];
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 200);
+	add_member(e, 3, "barking", 100);
+	add_request(e, 11, 1, 5000, T0);
+	add_request(e, 12, 2, 5000, T0);
+	add_request(e, 13, 3, 5000, T0);
+	engine_member_get(e, 1)->contributed = 1000;
+	/* beta 0.2: 0.8 * 0.25 + 0.2 = 0.4, 0.8 * 0.5 = 0.4, 0.2. */
+	engine_shares(e, s);
+	assert_float_equal(s[0], 0.4, 1e-9);
+	assert_float_equal(s[1], 0.4, 1e-9);
+	assert_float_equal(s[2], 0.2, 1e-9);
+	/* beta 0.5: 0.625 capped at 2 * 0.25; 0.25; 0.125; over 0.875. */
+	r.beta = 0.5;
+	assert_int_equal(engine_set_rules(e, &r, &cause), 0);
+	engine_shares(e, s);
+	assert_float_equal(s[0], 0.5 / 0.875, 1e-9);
+	assert_float_equal(s[1], 0.25 / 0.875, 1e-9);
+	assert_float_equal(s[2], 0.125 / 0.875, 1e-9);
+	engine_free(e);
+}
+
+static void
+test_engine_restricted_share_is_halved(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	double s[2];
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 100);
+	add_request(e, 11, 1, 5000, T0);
+	add_request(e, 12, 2, 5000, T0);
+	engine_member_get(e, 2)->standing = STANDING_RESTRICTED;
+	engine_shares(e, s);
+	assert_float_equal(s[0], 2.0 / 3, 1e-9);
+	assert_float_equal(s[1], 1.0 / 3, 1e-9);
+	engine_free(e);
+}
+
+static void
+test_engine_ledger_balances_in_grams(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 200);
+	add_member(e, 3, "barking", 100);
+	add_request(e, 11, 1, 5000, T0);
+	add_request(e, 12, 2, 5000, T0);
+	add_request(e, 13, 3, 5000, T0);
+	assert_int_equal(engine_charge(e, 2, 1000), 0);
+	assert_int_equal(balance(e, 1), 250);
+	assert_int_equal(balance(e, 2), 500 - 1000);
+	assert_int_equal(balance(e, 3), 250);
+	/* 1001 g: 250.25, 500.5, 250.25; the odd gram goes to the 0.5. */
+	assert_int_equal(engine_charge(e, 1, 1001), 0);
+	assert_int_equal(balance(e, 1), 250 + 250 - 1001);
+	assert_int_equal(balance(e, 2), -500 + 501);
+	assert_int_equal(balance(e, 3), 250 + 250);
+	assert_int_equal(balance(e, 1) + balance(e, 2) + balance(e, 3), 0);
+	engine_free(e);
+}
+
+static void
+test_engine_ledger_cap_and_weekly_decay(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_rules r = *engine_rules(e);
+	char *cause = NULL;
+
+	(void)state;
+	r.ledger_cap = 1500;
+	r.ledger_decay = 50;
+	assert_int_equal(engine_set_rules(e, &r, &cause), 0);
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 100);
+	add_request(e, 11, 1, 5000, T0);
+	add_request(e, 12, 2, 5000, T0);
+	engine_charge(e, 2, 2000);
+	assert_int_equal(balance(e, 1), 1000);
+	engine_charge(e, 2, 2000);
+	assert_int_equal(balance(e, 1), 1500);
+	assert_int_equal(balance(e, 2), -1500);
+	engine_decay(e, T0);
+	engine_decay(e, T0 + 6 * 24 * HOUR);
+	assert_int_equal(balance(e, 1), 1500);
+	engine_decay(e, T0 + 14 * 24 * HOUR);
+	assert_int_equal(balance(e, 1), 375);
+	assert_int_equal(balance(e, 2), -375);
+	engine_free(e);
+}
+
+static void
+test_engine_furthest_behind_wins(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	struct engine_offer o = make_offer(1, 9, 3000, T0 + 48 * HOUR);
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 100);
+	add_member(e, 9, "barking", 10);
+	add_request(e, 11, 1, 3000, T0);
+	add_request(e, 12, 2, 3000, T0 + 60);
+	engine_member_get(e, 2)->balance = 400;
+	o.divisible = 0;
+	o.min_portion = 3000;
+	post(e, o, &out);
+	assert_int_equal(out.nproposals, 1);
+	assert_int_equal(out.proposals[0].member, 2);
+	assert_int_equal(out.proposals[0].request, 12);
+	assert_int_equal(out.proposals[0].grams, 3000);
+	assert_int_equal(engine_offer_get(e, 1)->free, 0);
+	assert_int_equal(engine_request_get(e, 12)->wanted, 0);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_ties_go_to_earliest_request(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	struct engine_offer o = make_offer(1, 9, 2000, T0 + 48 * HOUR);
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 100);
+	add_member(e, 9, "barking", 10);
+	add_request(e, 11, 1, 2000, T0 + 60);
+	add_request(e, 12, 2, 2000, T0);
+	o.divisible = 0;
+	o.min_portion = 2000;
+	post(e, o, &out);
+	assert_int_equal(out.proposals[0].member, 2);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_water_filling_split(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	int64_t got[4] = {0};
+	size_t i;
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 100);
+	add_member(e, 3, "barking", 100);
+	add_member(e, 9, "barking", 10);
+	add_request(e, 11, 1, 10000, T0);
+	add_request(e, 12, 2, 10000, T0 + 1);
+	add_request(e, 13, 3, 10000, T0 + 2);
+	/* 1 kg slices go round in request order: 4, 3 and 3 kg. */
+	post(e, make_offer(1, 9, 10000, T0 + 48 * HOUR), &out);
+	assert_int_equal(out.nproposals, 3);
+	for (i = 0; i < out.nproposals; i++)
+		got[out.proposals[i].member] = out.proposals[i].grams;
+	assert_int_equal(got[1], 4000);
+	assert_int_equal(got[2], 3000);
+	assert_int_equal(got[3], 3000);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_split_keeps_minimum_portion(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	int64_t got[4] = {0};
+	size_t i;
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 100);
+	add_member(e, 3, "barking", 100);
+	add_member(e, 9, "barking", 10);
+	add_request(e, 11, 1, 10000, T0);
+	add_request(e, 12, 2, 10000, T0 + 1);
+	add_request(e, 13, 3, 10000, T0 + 2);
+	/*
+	 * 2.5 kg in 1 kg portions: 1 kg to the first; the second slice
+	 * would leave 0.5 kg, less than a portion, so the second member
+	 * takes 1.5 kg and the third nothing.
+	 */
+	post(e, make_offer(1, 9, 2500, T0 + 48 * HOUR), &out);
+	for (i = 0; i < out.nproposals; i++)
+		got[out.proposals[i].member] = out.proposals[i].grams;
+	assert_int_equal(got[1], 1000);
+	assert_int_equal(got[2], 1500);
+	assert_int_equal(got[3], 0);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_indivisible_needs_enough_wanted(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	struct engine_offer o = make_offer(1, 9, 5000, T0 + 48 * HOUR);
+
+	(void)state;
+	add_member(e, 1, "barking", 500);
+	add_member(e, 2, "barking", 100);
+	add_member(e, 9, "barking", 10);
+	add_request(e, 11, 1, 3000, T0);
+	add_request(e, 12, 2, 6000, T0);
+	engine_member_get(e, 1)->balance = 100000;
+	o.divisible = 0;
+	o.min_portion = 5000;
+	post(e, o, &out);
+	assert_int_equal(out.nproposals, 1);
+	assert_int_equal(out.proposals[0].member, 2);
+	assert_int_equal(out.proposals[0].grams, 5000);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+/* Posts an offer to a lone candidate made to fail a given filter. */
+static size_t
+proposals_with(void (*spoil)(struct engine *, struct engine_offer *))
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	struct engine_offer o = make_offer(1, 9, 2000, T0 + 48 * HOUR);
+	size_t n;
+
+	add_member(e, 1, "barking", 100);
+	add_member(e, 9, "barking", 10);
+	add_request(e, 11, 1, 5000, T0);
+	spoil(e, &o);
+	post(e, o, &out);
+	n = out.nproposals;
+	engine_out_clear(&out);
+	engine_free(e);
+	return n;
+}
+
+static void
+spoil_nothing(struct engine *e, struct engine_offer *o)
+{
+	(void)e;
+	(void)o;
+}
+
+static void
+spoil_category(struct engine *e, struct engine_offer *o)
+{
+	(void)e;
+	o->category = PRODUCE;
+}
+
+static void
+spoil_member_storage(struct engine *e, struct engine_offer *o)
+{
+	o->storage = STORAGE_FROZEN;
+	engine_request_get(e, 11)->storage |= STORAGE_FROZEN;
+}
+
+static void
+spoil_request_storage(struct engine *e, struct engine_offer *o)
+{
+	o->storage = STORAGE_CHILLED;
+	engine_request_get(e, 11)->storage = STORAGE_AMBIENT;
+}
+
+static void
+spoil_window(struct engine *e, struct engine_offer *o)
+{
+	engine_request_get(e, 11)->window_end = o->window_start;
+}
+
+static void
+spoil_donor(struct engine *e, struct engine_offer *o)
+{
+	(void)e;
+	o->donor = 1;
+}
+
+static void
+spoil_suspended(struct engine *e, struct engine_offer *o)
+{
+	(void)o;
+	engine_member_get(e, 1)->standing = STANDING_SUSPENDED;
+}
+
+static void
+spoil_restricted_chilled(struct engine *e, struct engine_offer *o)
+{
+	o->storage = STORAGE_CHILLED;
+	engine_member_get(e, 1)->standing = STANDING_RESTRICTED;
+}
+
+static void
+spoil_wanted(struct engine *e, struct engine_offer *o)
+{
+	o->min_portion = 1500;
+	engine_request_get(e, 11)->wanted = 1000;
+}
+
+static void
+test_engine_feasibility_filters(void **state)
+{
+	(void)state;
+	assert_int_equal(proposals_with(spoil_nothing), 1);
+	assert_int_equal(proposals_with(spoil_category), 0);
+	assert_int_equal(proposals_with(spoil_member_storage), 0);
+	assert_int_equal(proposals_with(spoil_request_storage), 0);
+	assert_int_equal(proposals_with(spoil_window), 0);
+	assert_int_equal(proposals_with(spoil_donor), 0);
+	assert_int_equal(proposals_with(spoil_suspended), 0);
+	assert_int_equal(proposals_with(spoil_restricted_chilled), 0);
+	assert_int_equal(proposals_with(spoil_wanted), 0);
+}
+
+/* Sets up a donor hub (barking) and a neighbour hub (dagenham). */
+static struct engine *
+two_hubs(int with_local)
+{
+	struct engine *e = new_engine("fairshare");
+
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "dagenham", 100);
+	add_member(e, 9, "barking", 10);
+	if (with_local)
+		add_request(e, 11, 1, 5000, T0);
+	add_request(e, 12, 2, 5000, T0);
+	engine_member_get(e, 2)->balance = 50000; /* far behind */
+	return e;
+}
+
+static void
+test_engine_hub_goes_first(void **state)
+{
+	struct engine *e = two_hubs(1);
+	struct engine_out out;
+	struct engine_offer o = make_offer(1, 9, 2000, T0 + 48 * HOUR);
+
+	(void)state;
+	o.divisible = 0;
+	o.min_portion = 2000;
+	post(e, o, &out);
+	assert_int_equal(out.proposals[0].member, 1);
+	assert_true(
+	    json_is_true(json_object_get(out.proposals[0].reason, "hub_only")));
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_hub_first_yields_when_urgent_or_empty(void **state)
+{
+	struct engine *e = two_hubs(1);
+	struct engine_out out;
+	struct engine_offer o = make_offer(1, 9, 2000, T0 + 3 * HOUR + 60);
+
+	(void)state;
+	o.divisible = 0;
+	o.min_portion = 2000;
+	post(e, o, &out);
+	assert_int_equal(out.proposals[0].member, 2);
+	engine_out_clear(&out);
+	engine_free(e);
+	e = two_hubs(0);
+	o = make_offer(1, 9, 2000, T0 + 48 * HOUR);
+	post(e, o, &out);
+	assert_int_equal(out.nproposals, 1);
+	assert_int_equal(out.proposals[0].member, 2);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_edf_order_on_tick(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	struct engine_offer late = make_offer(1, 9, 1000, T0 + 72 * HOUR);
+	struct engine_offer soon = make_offer(2, 9, 1000, T0 + 24 * HOUR);
+
+	(void)state;
+	add_member(e, 9, "barking", 10);
+	assert_int_equal(engine_offer_put(e, &late), 0);
+	assert_int_equal(engine_offer_put(e, &soon), 0);
+	add_member(e, 1, "barking", 100);
+	add_request(e, 11, 1, 1500, T0);
+	engine_out_init(&out);
+	assert_int_equal(engine_tick(e, T0 + HOUR, &out), 0);
+	/* Only 1.5 kg wanted: the sooner deadline is served first. */
+	assert_int_equal(out.nproposals, 1);
+	assert_int_equal(out.proposals[0].offer, 2);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_decline_moves_on_and_lapse_counts(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	struct engine_offer o = make_offer(1, 9, 2000, T0 + 48 * HOUR);
+	time_t by;
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 100);
+	add_member(e, 9, "barking", 10);
+	add_request(e, 11, 1, 5000, T0);
+	add_request(e, 12, 2, 5000, T0 + 1);
+	o.divisible = 0;
+	o.min_portion = 2000;
+	post(e, o, &out);
+	assert_int_equal(out.proposals[0].member, 1);
+	by = out.proposals[0].respond_by;
+	assert_int_equal(by, T0 + 4 * HOUR);
+	engine_out_clear(&out);
+	engine_out_init(&out);
+	assert_int_equal(engine_answer(e, 1, 1, ANSWER_DECLINED, T0 + 60, &out),
+	    0);
+	assert_int_equal(balance(e, 1), 0);
+	assert_int_equal(out.nproposals, 1);
+	assert_int_equal(out.proposals[0].member, 2);
+	engine_out_clear(&out);
+	engine_out_init(&out);
+	assert_int_equal(engine_tick(e, T0 + 60 + 4 * HOUR, &out), 0);
+	assert_int_equal(out.nlapsed, 1);
+	assert_int_equal(out.lapsed[0].member, 2);
+	assert_int_equal(engine_offer_get(e, 1)->failures, 2);
+	assert_int_equal(engine_offer_get(e, 1)->free, 2000);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_flash_after_three_failures(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	struct engine_offer o = make_offer(1, 9, 2000, T0 + 48 * HOUR);
+	char *cause = NULL;
+	int64_t m;
+
+	(void)state;
+	add_member(e, 9, "barking", 10);
+	for (m = 1; m <= 4; m++) {
+		add_member(e, m, "barking", 100);
+		add_request(e, 10 + m, m, 5000, T0 + m);
+	}
+	o.divisible = 0;
+	o.min_portion = 2000;
+	post(e, o, &out);
+	for (m = 1; m <= 3; m++) {
+		assert_int_equal(out.nproposals, 1);
+		assert_int_equal(out.proposals[0].member, m);
+		engine_out_clear(&out);
+		engine_out_init(&out);
+		assert_int_equal(
+		    engine_answer(e, 1, m, ANSWER_DECLINED, T0, &out), 0);
+	}
+	assert_int_equal(out.nproposals, 0);
+	assert_int_equal(out.nflashed, 1);
+	assert_int_equal(out.flashed[0], 1);
+	engine_out_clear(&out);
+	engine_out_init(&out);
+	assert_int_equal(engine_claim(e, 1, 4, 0, T0, &out, &cause), 0);
+	assert_int_equal(out.proposals[0].grams, 2000);
+	assert_int_equal(out.proposals[0].charge, 1000);
+	assert_int_equal(balance(e, 4), -1000 + 250);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_flash_near_deadline(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 9, "barking", 10);
+	add_request(e, 11, 1, 5000, T0);
+	post(e, make_offer(1, 9, 2000, T0 + 2 * HOUR), &out);
+	assert_int_equal(out.nproposals, 0);
+	assert_int_equal(out.nflashed, 1);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_claim_errors(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	char *cause = NULL;
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 100);
+	add_member(e, 9, "barking", 10);
+	add_request(e, 11, 1, 10000, T0);
+	post(e, make_offer(1, 9, 4000, T0 + 48 * HOUR), &out);
+	engine_out_clear(&out);
+	engine_out_init(&out);
+	assert_int_equal(engine_claim(e, 1, 1, 0, T0, &out, &cause), -1);
+	assert_non_null(strstr(cause, "not open to claims"));
+	free(cause);
+	post(e, make_offer(2, 9, 4000, T0 + HOUR), &out);
+	assert_int_equal(engine_claim(e, 2, 2, 0, T0, &out, &cause), -1);
+	assert_non_null(strstr(cause, "none of your open requests"));
+	free(cause);
+	assert_int_equal(engine_claim(e, 2, 1, 500, T0, &out, &cause), -1);
+	assert_non_null(strstr(cause, "smallest portion"));
+	free(cause);
+	assert_int_equal(engine_claim(e, 2, 1, 4500, T0, &out, &cause), -1);
+	assert_non_null(strstr(cause, "only 4000 g left"));
+	free(cause);
+	assert_int_equal(engine_claim(e, 2, 1, 1500, T0, &out, &cause), 0);
+	assert_int_equal(engine_offer_get(e, 2)->free, 2500);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_fcfs_opens_to_claims_at_full_charge(void **state)
+{
+	struct engine *e = new_engine("fcfs");
+	struct engine_out out;
+	char *cause = NULL;
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 100);
+	add_member(e, 9, "barking", 10);
+	add_request(e, 11, 1, 5000, T0);
+	add_request(e, 12, 2, 5000, T0);
+	post(e, make_offer(1, 9, 3000, T0 + 48 * HOUR), &out);
+	assert_int_equal(out.nproposals, 0);
+	assert_int_equal(out.nflashed, 1);
+	assert_int_equal(engine_claim(e, 1, 2, 0, T0, &out, &cause), 0);
+	assert_int_equal(out.proposals[0].member, 2);
+	assert_int_equal(out.proposals[0].charge, 3000);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_lottery_draws_among_least_served(void **state)
+{
+	struct engine *e = new_engine("lottery");
+	struct engine_out out;
+	struct engine_offer o = make_offer(1, 9, 1000, T0 + 48 * HOUR);
+	int64_t m, winner;
+
+	(void)state;
+	add_member(e, 9, "barking", 10);
+	for (m = 1; m <= 8; m++) {
+		add_member(e, m, "barking", 100);
+		add_request(e, 10 + m, m, 5000, T0);
+		engine_member_get(e, m)->balance = m * 100;
+	}
+	post(e, o, &out);
+	assert_int_equal(out.nproposals, 1);
+	winner = out.proposals[0].member;
+	assert_true(winner == 8 || winner == 7);
+	engine_out_clear(&out);
+	engine_free(e);
+	e = new_engine("lottery");
+	add_member(e, 9, "barking", 10);
+	for (m = 1; m <= 8; m++) {
+		add_member(e, m, "barking", 100);
+		add_request(e, 10 + m, m, 5000, T0);
+		engine_member_get(e, m)->balance = m * 100;
+	}
+	post(e, o, &out);
+	assert_int_equal(out.proposals[0].member, winner);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_reason_names_candidates(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	json_t *reason, *first;
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 300);
+	add_member(e, 9, "barking", 10);
+	add_request(e, 11, 1, 5000, T0);
+	add_request(e, 12, 2, 5000, T0);
+	post(e, make_offer(1, 9, 1000, T0 + 48 * HOUR), &out);
+	reason = out.proposals[0].reason;
+	assert_string_equal(
+	    json_string_value(json_object_get(reason, "policy")), "fairshare");
+	assert_int_equal(
+	    json_integer_value(json_object_get(reason, "candidates_total")), 2);
+	first = json_array_get(json_object_get(reason, "candidates"), 0);
+	assert_non_null(json_object_get(first, "share"));
+	assert_non_null(json_object_get(first, "balance"));
+	assert_non_null(json_object_get(reason, "seed"));
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
+test_engine_rules_checked(void **state)
+{
+	struct engine_rules r;
+	char *cause = NULL;
+
+	(void)state;
+	engine_rules_default(&r);
+	snprintf(r.policy, sizeof r.policy, "auction");
+	assert_null(engine_new(&r, &cause));
+	assert_non_null(strstr(cause, "auction"));
+	free(cause);
+	engine_rules_default(&r);
+	r.beta = 1.5;
+	assert_null(engine_new(&r, &cause));
+	free(cause);
+}
+
+/* A small deterministic random source for the property tests. */
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *s >> 33;
+}
+
+struct world {
+	struct engine *e;
+	int64_t posted[64]; /* grams per offer id */
+	int64_t taken[64];  /* grams accepted per offer id */
+	int64_t got[32];    /* grams accepted per member */
+	int nmembers;
+};
+
+/* Checks a proposal against the rules an allocation must keep. */
+static void
+check_proposal(struct world *w, const struct engine_proposal *p)
+{
+	struct engine_offer *o = engine_offer_get(w->e, p->offer);
+	struct engine_member *m = engine_member_get(w->e, p->member);
+
+	assert_non_null(o);
+	assert_non_null(m);
+	assert_true(p->grams > 0);
+	assert_true(m->id != o->donor);
+	assert_true(m->standing != STANDING_SUSPENDED);
+	assert_true(
+	    p->grams >= o->min_portion || p->grams >= w->posted[p->offer]);
+	assert_true(p->grams <= w->posted[p->offer]);
+}
+
+/* Answers every proposal in out at random; accepted grams are counted. */
+static void
+answer_all(struct world *w, struct engine_out *out, uint64_t *s, time_t now)
+{
+	struct engine_out next;
+	size_t i;
+	int64_t sum;
+	int m;
+
+	for (i = 0; i < out->nproposals; i++) {
+		check_proposal(w, &out->proposals[i]);
+		engine_out_init(&next);
+		if (rnd(s) % 3 != 0) {
+			assert_int_equal(engine_answer(w->e,
+			                     out->proposals[i].offer,
+			                     out->proposals[i].member,
+			                     ANSWER_ACCEPTED, now, &next),
+			    0);
+			w->taken[out->proposals[i].offer] +=
+			    out->proposals[i].grams;
+			w->got[out->proposals[i].member] +=
+			    out->proposals[i].grams;
+		} else
+			assert_int_equal(engine_answer(w->e,
+			                     out->proposals[i].offer,
+			                     out->proposals[i].member,
+			                     ANSWER_DECLINED, now, &next),
+			    0);
+		answer_all(w, &next, s, now);
+		engine_out_clear(&next);
+	}
+	for (sum = 0, m = 1; m <= w->nmembers; m++)
+		sum += engine_member_get(w->e, m)->balance;
+	assert_int_equal(sum, 0);
+}
+
+static void
+test_engine_property_random_scenarios(void **state)
+{
+	struct engine_out out;
+	struct world w;
+	struct engine_offer o;
+	uint64_t s;
+	int scenario, i, m;
+
+	(void)state;
+	for (scenario = 0; scenario < 200; scenario++) {
+		memset(&w, 0, sizeof w);
+		s = (uint64_t)scenario + 1;
+		w.e = new_engine(scenario % 3 == 2 ? "lottery" : "fairshare");
+		w.nmembers = 3 + (int)(rnd(&s) % 20);
+		for (m = 1; m <= w.nmembers; m++) {
+			add_member(w.e, m, rnd(&s) % 2 ? "barking" : "dagenham",
+			    (int64_t)(rnd(&s) % 300));
+			add_request(w.e, 100 + m, m,
+			    1000 + (int64_t)(rnd(&s) % 20000), T0 + m);
+		}
+		for (i = 1; i < 40; i++) {
+			o = make_offer(i,
+			    1 + (int64_t)(rnd(&s) % (uint64_t)w.nmembers),
+			    500 + (int64_t)(rnd(&s) % 8000),
+			    T0 + (time_t)(rnd(&s) % 96) * HOUR + HOUR);
+			o.divisible = rnd(&s) % 4 != 0;
+			o.min_portion = o.divisible
+			    ? 1 + (int64_t)(rnd(&s) % (uint64_t)o.free)
+			    : o.free;
+			w.posted[i] = o.free;
+			post(w.e, o, &out);
+			answer_all(&w, &out, &s, T0);
+			engine_out_clear(&out);
+			assert_true(engine_offer_get(w.e, i)->free >= 0);
+			assert_true(
+			    w.taken[i] + engine_offer_get(w.e, i)->free <=
+			    w.posted[i]);
+		}
+		engine_free(w.e);
+	}
+}
+
+static void
+test_engine_property_long_run_fairness(void **state)
+{
+	struct engine_out out;
+	struct world w;
+	struct engine_offer o;
+	double s[6];
+	int64_t total = 0;
+	int i, m;
+
+	(void)state;
+	memset(&w, 0, sizeof w);
+	w.e = new_engine("fairshare");
+	w.nmembers = 6;
+	add_member(w.e, 6, "barking", 10);
+	for (m = 1; m <= 5; m++) {
+		add_member(w.e, m, "barking", 50 * m);
+		add_request(w.e, 100 + m, m, 1000000000, T0);
+	}
+	engine_shares(w.e, s);
+	for (i = 1; i < 3000; i++) {
+		o = make_offer(i, 6, 1000, T0 + 48 * HOUR);
+		o.divisible = 0;
+		post(w.e, o, &out);
+		assert_int_equal(out.nproposals, 1);
+		m = (int)out.proposals[0].member;
+		assert_int_equal(
+		    engine_answer(w.e, i, m, ANSWER_ACCEPTED, T0, &out), 0);
+		w.got[m] += 1000;
+		total += 1000;
+		engine_out_clear(&out);
+		engine_offer_drop(w.e, i);
+	}
+	/* Each member's part of the food is within 1 point of its share. */
+	for (m = 1; m <= 5; m++) {
+		size_t slot = 0;
+
+		assert_true(idmap_get(&w.e->members.map, m, &slot));
+		assert_float_equal((double)w.got[m] / (double)total, s[slot],
+		    0.01);
+	}
+	engine_free(w.e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_engine_shares_follow_need),
+	    cmocka_unit_test(test_engine_shares_blend_contribution_and_cap),
+	    cmocka_unit_test(test_engine_restricted_share_is_halved),
+	    cmocka_unit_test(test_engine_ledger_balances_in_grams),
+	    cmocka_unit_test(test_engine_ledger_cap_and_weekly_decay),
+	    cmocka_unit_test(test_engine_furthest_behind_wins),
+	    cmocka_unit_test(test_engine_ties_go_to_earliest_request),
+	    cmocka_unit_test(test_engine_water_filling_split),
+	    cmocka_unit_test(test_engine_split_keeps_minimum_portion),
+	    cmocka_unit_test(test_engine_indivisible_needs_enough_wanted),
+	    cmocka_unit_test(test_engine_feasibility_filters),
+	    cmocka_unit_test(test_engine_hub_goes_first),
+	    cmocka_unit_test(test_engine_hub_first_yields_when_urgent_or_empty),
+	    cmocka_unit_test(test_engine_edf_order_on_tick),
+	    cmocka_unit_test(test_engine_decline_moves_on_and_lapse_counts),
+	    cmocka_unit_test(test_engine_flash_after_three_failures),
+	    cmocka_unit_test(test_engine_flash_near_deadline),
+	    cmocka_unit_test(test_engine_claim_errors),
+	    cmocka_unit_test(test_engine_fcfs_opens_to_claims_at_full_charge),
+	    cmocka_unit_test(test_engine_lottery_draws_among_least_served),
+	    cmocka_unit_test(test_engine_reason_names_candidates),
+	    cmocka_unit_test(test_engine_rules_checked),
+	    cmocka_unit_test(test_engine_property_random_scenarios),
+	    cmocka_unit_test(test_engine_property_long_run_fairness),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
