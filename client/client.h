@@ -48,11 +48,13 @@ struct command {
 int client_settings(struct client_opts *, const char *, char **);
 int client_connect(struct client *);
 json_t *client_call(struct client *, const char *, json_t *);
+json_t *client_next_event(struct client *);
 void client_close(struct client *);
 
 /* output.c */
 char *out_kg(int64_t, char *, size_t);
 char *out_when(json_t *, char *, size_t);
+char *out_day(json_t *, char *, size_t);
 char *out_list(json_t *, char *, size_t);
 void out_json(json_t *);
 int out_usage(const struct command *, const char *, ...)
@@ -62,11 +64,31 @@ int parse_time_opt(struct client *, const struct command *, const char *, int,
     json_t *, const char *);
 json_t *parse_list(const char *);
 int parse_id(const struct command *, const char *, json_int_t *);
+int parse_word(const struct command *, const char *, const char *const *,
+    const char *);
 
 /* cmd_offer.c, shared by the listing commands */
 int list_args(int, char **, json_t *);
 int list_all(struct client *, const char *, const char *, json_t *,
     void (*)(json_t *));
+
+/* An operation on one match (or, for a claim, one offer) named by id. */
+struct match_op {
+	const char *op;
+	const char *key; /* the id's argument: match or offer */
+	unsigned opts;   /* MATCH_OPT_* */
+};
+#define MATCH_OPT_REASON  0x1 /* takes --reason TEXT */
+#define MATCH_OPT_KG      0x2 /* takes --kg N, sent as grams */
+#define MATCH_OPT_NEED_KG 0x4 /* and requires it */
+
+/* cmd_match.c, shared with match explain */
+json_t *match_call(struct client *, int, char **, const struct match_op *,
+    int *);
+void match_summary(json_t *);
+
+/* cmd_waste.c: the waste destinations, shared with offer post --fallback */
+extern const char *const waste_destinations[];
 
 /* one file of commands per noun */
 int cmd_member_add(struct client *, int, char **);
@@ -80,6 +102,19 @@ int cmd_request_post(struct client *, int, char **);
 int cmd_request_list(struct client *, int, char **);
 int cmd_request_show(struct client *, int, char **);
 int cmd_request_cancel(struct client *, int, char **);
+int cmd_match_list(struct client *, int, char **);
+int cmd_match_show(struct client *, int, char **);
+int cmd_match_accept(struct client *, int, char **);
+int cmd_match_decline(struct client *, int, char **);
+int cmd_match_collected(struct client *, int, char **);
+int cmd_match_noshow(struct client *, int, char **);
+int cmd_claim(struct client *, int, char **);
+int cmd_explain(struct client *, int, char **);
+int cmd_waste_record(struct client *, int, char **);
+int cmd_fed_report(struct client *, int, char **);
+int cmd_watch(struct client *, int, char **);
+int cmd_clock_advance(struct client *, int, char **);
+int cmd_clock_set(struct client *, int, char **);
 int cmd_status(struct client *, int, char **);
 int cmd_log_verify(struct client *, int, char **);
 int cmd_log_export(struct client *, int, char **);

@@ -71,6 +71,9 @@ offer_print(json_t *o)
 	printf("  left         %s\n",
 	    out_kg(json_integer_value(json_object_get(o, "remaining")), a,
 	        sizeof a));
+	if (json_string_length(json_object_get(o, "fallback")) > 0)
+		printf("  fallback     %s\n",
+		    json_string_value(json_object_get(o, "fallback")));
 	if (json_string_length(json_object_get(o, "note")) > 0)
 		printf("  note         %s\n",
 		    json_string_value(json_object_get(o, "note")));
@@ -134,6 +137,12 @@ offer_post_opt(int ch, json_t *args, struct offer_times *t)
 		return json_object_set_new(args, "divisible", json_false());
 	case 'n':
 		return json_object_set_new(args, "note", json_string(optarg));
+	case 'f':
+		if (parse_word(cmd, "waste destination", waste_destinations,
+		        optarg) != 0)
+			return -1;
+		return json_object_set_new(args, "fallback",
+		    json_string(optarg));
 	}
 	out_usage(cmd, "unknown option");
 	return -1;
@@ -169,7 +178,8 @@ cmd_offer_post(struct client *c, int argc, char **argv)
 	    {"storage", required_argument, NULL, 's'},
 	    {"min-portion", required_argument, NULL, 'm'},
 	    {"indivisible", no_argument, NULL, 'i'},
-	    {"note", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+	    {"note", required_argument, NULL, 'n'},
+	    {"fallback", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	struct offer_times t = {NULL, NULL, NULL};
 	json_t *args = json_object(), *res;
 	int ch, rc = EXIT_USAGE;

@@ -1,6 +1,7 @@
 /*
- * conn.c: reaching larderd: choosing the address, saying hello, and
- * sending one request at a time and reading its reply.
+ * conn.c: reaching larderd: choosing the address, saying hello,
+ * sending one request at a time and reading its reply, and reading the
+ * events a watching session receives.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -246,6 +247,32 @@ client_call(struct client *c, const char *op, json_t *args)
 		    msg != NULL ? msg : "the server refused",
 		    json_string_value(json_object_get(err, "code")));
 	return NULL;
+}
+
+/*
+ * Reads the next line the server sends, an event or a reply, without
+ * sending anything. Returns it (the caller's reference), or NULL when the
+ * connection has ended. Lines that are not JSON are skipped, as
+ * client_exchange skips them.
+ */
+json_t *
+client_next_event(struct client *c)
+{
+	json_t *obj;
+	char *line;
+	size_t len;
+
+	if (c->fd == -1)
+		return NULL;
+	for (;;) {
+		if (client_read_line(c, &line, &len) != 0)
+			return NULL;
+		obj = json_loadb(line, len, 0, NULL);
+		free(line);
+		if (json_is_object(obj))
+			return obj;
+		json_decref(obj);
+	}
 }
 
 /* Adopts the server's time zone and clock from its hello reply. */

@@ -51,6 +51,38 @@ out_when(json_t *value, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Writes the local day of an RFC 3339 time, or of a bare YYYY-MM-DD date,
+ * as "Mon 30 Nov".
+ */
+char *
+out_day(json_t *value, char *buf, size_t len)
+{
+	const char *s = json_string_value(value);
+	struct tm tm;
+	time_t t;
+	int n = 0;
+
+	memset(&tm, 0, sizeof tm);
+	if (s != NULL && proto_time_parse(s, &t) == 0)
+		localtime_r(&t, &tm);
+	else if (s != NULL &&
+	    sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	        &n) == 3 &&
+	    s[n] == '\0') {
+		tm.tm_year -= 1900;
+		tm.tm_mon--;
+		tm.tm_hour = 12;
+		tm.tm_isdst = -1;
+		mktime(&tm);
+	} else {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	strftime(buf, len, "%a %d %b", &tm);
+	return buf;
+}
+
 /* Joins a JSON list of strings with commas. */
 char *
 out_list(json_t *list, char *buf, size_t len)
@@ -154,4 +186,24 @@ parse_id(const struct command *cmd, const char *s, json_int_t *id)
 	}
 	*id = v;
 	return 0;
+}
+
+/* Checks that s is one of words; otherwise prints them and returns -1. */
+int
+parse_word(const struct command *cmd, const char *what,
+    const char *const *words, const char *s)
+{
+	char list[512];
+	size_t i, off = 0;
+
+	for (i = 0; words[i] != NULL; i++) {
+		if (strcmp(words[i], s) == 0)
+			return 0;
+	}
+	list[0] = '\0';
+	for (i = 0; words[i] != NULL && off < sizeof list; i++)
+		off += (size_t)snprintf(list + off, sizeof list - off, "%s%s",
+		    i > 0 ? ", " : "", words[i]);
+	out_usage(cmd, "\"%s\" is not a %s; use one of: %s", s, what, list);
+	return -1;
 }

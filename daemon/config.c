@@ -46,10 +46,14 @@ static config_parse_fn config_parse_path, config_parse_socket;
 static config_parse_fn config_parse_listen, config_parse_timezone;
 static config_parse_fn config_parse_log_level, config_parse_int;
 static config_parse_fn config_parse_text, config_parse_categories;
-static config_parse_fn config_parse_hubs;
+static config_parse_fn config_parse_hubs, config_parse_clock;
+static config_parse_fn config_parse_policy, config_parse_decimal;
+static config_parse_fn config_parse_long;
 static int config_split(const char *, char ***, size_t *, char **);
 
-#define OFF(f) offsetof(struct config, f)
+#define OFF(f)  offsetof(struct config, f)
+#define RULE(f) (offsetof(struct config, rules) + \
+    offsetof(struct engine_rules, f))
 static const struct config_key config_keys[] = {
     {"daemon", "state_dir", config_parse_path, OFF(state_dir), 0, 0},
     {"daemon", "database", config_parse_path, OFF(database), 0, 0},
@@ -62,6 +66,23 @@ static const struct config_key config_keys[] = {
     {"network", "name", config_parse_text, OFF(network_name), 1, 100},
     {"network", "categories", config_parse_categories, 0, 1, 0},
     {"network", "hubs", config_parse_hubs, 0, 0, 0},
+    {"daemon", "clock", config_parse_clock, 0, 0, 0},
+    {"rules", "policy", config_parse_policy, 0, 0, 0},
+    {"rules", "beta", config_parse_decimal, RULE(beta), 0, 1},
+    {"rules", "cap", config_parse_decimal, RULE(cap), 1, 10},
+    {"rules", "hub_first", config_parse_long, RULE(hub_first), 0, 604800},
+    {"rules", "respond_min", config_parse_long, RULE(respond_min), 60,
+        86400},
+    {"rules", "respond_max", config_parse_long, RULE(respond_max), 60,
+        604800},
+    {"rules", "flash_after", config_parse_int, RULE(flash_after), 1, 100},
+    {"rules", "flash_window", config_parse_long, RULE(flash_window), 0,
+        604800},
+    {"rules", "flash_charge", config_parse_int, RULE(flash_charge), 0, 100},
+    {"rules", "ledger_cap", config_parse_long, RULE(ledger_cap), 1000,
+        100000000},
+    {"rules", "ledger_decay", config_parse_int, RULE(ledger_decay), 0, 100},
+    {"rules", "margin", config_parse_long, RULE(margin), 0, 604800},
 };
 #undef OFF
 #define CONFIG_NKEYS   (sizeof config_keys / sizeof config_keys[0])
@@ -203,6 +224,8 @@ config_copy(const struct config *cfg)
 	c->log_level = cfg->log_level;
 	c->max_sessions = cfg->max_sessions;
 	c->idle_timeout = cfg->idle_timeout;
+	c->manual_clock = cfg->manual_clock;
+	c->rules = cfg->rules;
 	bad |= config_copy_string(cfg->state_dir, &c->state_dir);
 	bad |= config_copy_string(cfg->database, &c->database);
 	bad |= config_copy_string(cfg->socket_path, &c->socket_path);
@@ -236,6 +259,7 @@ config_new(void)
 	if ((cfg = calloc(1, sizeof *cfg)) == NULL)
 		return NULL;
 	cfg->log_level = LOG_LEVEL_INFO;
+	engine_rules_default(&cfg->rules);
 	cfg->max_sessions = 256;
 	cfg->idle_timeout = 300;
 	cfg->state_dir = strdup("larder-state");
@@ -290,6 +314,13 @@ config_finish(struct config *cfg, char **cause)
 
 	if (dir == NULL || *dir == '\0')
 		return config_fail(cause, "state_dir is empty");
+	if (cfg->rules.respond_max < cfg->rules.respond_min)
+		return config_fail(cause, "[rules] respond_max (%lld) is less "
+		    "than respond_min (%lld)", (long long)cfg->rules.respond_max,
+		    (long long)cfg->rules.respond_min);
+	if (cfg->ncategories > ENGINE_MAX_CATEGORIES)
+		return config_fail(cause, "[network] categories: at most %d",
+		    ENGINE_MAX_CATEGORIES);
 	if (config_derive(&cfg->database, dir, "larder.db", cause) != 0 ||
 	    config_derive(&cfg->socket_path, dir, "larderd.sock", cause) != 0)
 		return -1;
@@ -491,6 +522,72 @@ config_parse_int(struct config *cfg, const struct config_key *key,
 		    "%s is out of range; expected %ld to %ld", value, key->min,
 		    key->max);
 	*field = (int)n;
+	return 0;
+}
+
+/* Parses a whole number of seconds or grams from key->min to key->max. */
+static int
+config_parse_long(struct config *cfg, const struct config_key *key,
+    const char *value, char **cause)
+{
+	int64_t *field = config_field(cfg, key->offset);
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (*value == '\0' || *end != '\0' || errno == ERANGE ||
+	    n < key->min || n > key->max)
+		return config_fail(cause,
+		    "\"%s\" is not a whole number from %ld to %ld", value,
+		    key->min, key->max);
+	*field = n;
+	return 0;
+}
+
+/* Parses a decimal such as 0.2 from key->min to key->max. */
+static int
+config_parse_decimal(struct config *cfg, const struct config_key *key,
+    const char *value, char **cause)
+{
+	double *field = config_field(cfg, key->offset);
+	char *end;
+	double n;
+
+	errno = 0;
+	n = strtod(value, &end);
+	if (*value == '\0' || *end != '\0' || errno == ERANGE ||
+	    !(n >= (double)key->min && n <= (double)key->max))
+		return config_fail(cause,
+		    "\"%s\" is not a number from %ld to %ld", value, key->min,
+		    key->max);
+	*field = n;
+	return 0;
+}
+
+/* Parses the allocation policy's name. */
+static int
+config_parse_policy(struct config *cfg, const struct config_key *key,
+    const char *value, char **cause)
+{
+	(void)key;
+	if (engine_policy_find(value) == NULL)
+		return config_fail(cause, "\"%s\" is not a policy; expected "
+		    "fairshare, fcfs or lottery", value);
+	snprintf(cfg->rules.policy, sizeof cfg->rules.policy, "%s", value);
+	return 0;
+}
+
+/* Parses the clock: real, or manual for tests and demonstrations. */
+static int
+config_parse_clock(struct config *cfg, const struct config_key *key,
+    const char *value, char **cause)
+{
+	(void)key;
+	if (strcmp(value, "real") != 0 && strcmp(value, "manual") != 0)
+		return config_fail(cause, "\"%s\" is not a clock; expected "
+		    "real or manual", value);
+	cfg->manual_clock = strcmp(value, "manual") == 0;
 	return 0;
 }
 

@@ -3,6 +3,8 @@
 #define LARDER_CONFIG_H
 #include <stddef.h>
 
+#include "engine.h"
+
 enum log_level {
 	LOG_LEVEL_DEBUG,
 	LOG_LEVEL_INFO,
@@ -24,6 +26,8 @@ struct config {
 	size_t ncategories;       /* number of categories */
 	char **hubs;              /* [network] hubs; none means any hub */
 	size_t nhubs;             /* number of hubs */
+	int manual_clock;         /* [daemon] clock = manual */
+	struct engine_rules rules; /* [rules]: the first values of rules */
 };
 
 /*

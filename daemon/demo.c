@@ -78,7 +78,8 @@ demo_request(struct larderd *d, const char *handle, const char *categories,
 	r.window_start = r.posted = server_now(d);
 	r.window_end = by;
 	r.state = REQUEST_OPEN;
-	if (store_request_insert(d->store, &r) != 0)
+	if (store_request_insert(d->store, &r) != 0 ||
+	    market_request_posted(d, &r, r.posted) != 0)
 		return -1;
 	return exlog_append(d->log, r.posted, "request.posted", "admin",
 	    json_pack("{s:I, s:s, s:s, s:o, s:I, s:o, s:b}", "request",

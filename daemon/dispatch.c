@@ -32,6 +32,19 @@ static const struct handler handlers[] = {
     {"request.cancel", NEED_MEMBER, h_request_cancel},
     {"log.verify", NEED_SESSION, h_log_verify},
     {"log.export", NEED_SESSION, h_log_export},
+    {"offer.claim", NEED_MEMBER, h_offer_claim},
+    {"match.list", NEED_SESSION, h_match_list},
+    {"match.show", NEED_SESSION, h_match_show},
+    {"match.accept", NEED_MEMBER, h_match_accept},
+    {"match.decline", NEED_MEMBER, h_match_decline},
+    {"match.collected", NEED_MEMBER, h_match_collected},
+    {"match.noshow", NEED_MEMBER, h_match_noshow},
+    {"match.explain", NEED_SESSION, h_match_explain},
+    {"waste.record", NEED_MEMBER, h_waste_record},
+    {"fed.report", NEED_MEMBER, h_fed_report},
+    {"watch", NEED_SESSION, h_watch},
+    {"clock.advance", NEED_ADMIN, h_clock_advance},
+    {"clock.set", NEED_ADMIN, h_clock_set},
 };
 
 static const struct handler *
@@ -158,6 +171,9 @@ dispatch_allowed(struct call *c, const struct handler *h)
 		    "the administrator names one with \"as\" (larder --as "
 		    "HANDLE)",
 		    h->op);
+	if (h->need == NEED_ADMIN && !session_is_admin(c->s))
+		return call_fail(c, PROTO_FORBIDDEN, "%s is for the "
+		    "administrator", h->op);
 	if (h->need == NEED_COORDINATOR && !session_is_admin(c->s) &&
 	    (m == NULL || !m->coordinator))
 		return call_fail(c, PROTO_FORBIDDEN, "%s is for coordinators",
@@ -175,6 +191,7 @@ dispatch(struct larderd *d, struct session *s, const struct proto_request *req)
 {
 	const struct handler *h;
 	struct call c;
+	size_t mark;
 	char *line;
 	int rc;
 
@@ -187,13 +204,13 @@ dispatch(struct larderd *d, struct session *s, const struct proto_request *req)
 	if (h == NULL)
 		rc = call_fail(&c, PROTO_UNKNOWN_OP, "no handler");
 	else if ((rc = dispatch_allowed(&c, h)) == 0) {
-		if (store_step_begin(d->store) != 0)
+		if (server_begin(d, &mark) != 0)
 			rc = call_fail(&c, PROTO_UNAVAILABLE,
 			    "the store is unavailable: %s",
 			    store_errmsg(d->store));
 		else {
 			rc = h->fn(&c);
-			if (store_step_end(d->store, rc == 0) != 0 && rc == 0)
+			if (server_end(d, mark, rc == 0) != 0 && rc == 0)
 				rc = call_fail(&c, PROTO_UNAVAILABLE,
 				    "the change could not be saved");
 		}

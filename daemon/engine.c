@@ -13,6 +13,8 @@
 
 #define WEEK (7 * 24 * 3600)
 
+static int engine_note_tried(struct engine *, int64_t, int64_t);
+
 /* Grows an array of n items of size each to hold one more. */
 static void *
 engine_grow(void *rows, size_t *cap, size_t n, size_t size)
@@ -513,6 +515,70 @@ engine_respond_by(const struct engine *e, const struct engine_offer *o,
 	if (t > e->rules.respond_max)
 		t = e->rules.respond_max;
 	return now + t < o->deadline ? now + t : o->deadline;
+}
+
+/* Puts back a proposal read from the store: its grams are already held. */
+int
+engine_restore_pending(struct engine *e, const struct engine_proposal *p)
+{
+	struct pending *rows;
+
+	rows = engine_grow(e->pending, &e->pendcap, e->npending, sizeof *rows);
+	if (rows == NULL)
+		return -1;
+	e->pending = rows;
+	e->pending[e->npending].offer = p->offer;
+	e->pending[e->npending].request = p->request;
+	e->pending[e->npending].member = p->member;
+	e->pending[e->npending].grams = p->grams;
+	e->pending[e->npending].charge = p->charge;
+	e->pending[e->npending].respond_by = p->respond_by;
+	e->npending++;
+	return 0;
+}
+
+/* Puts back a refusal read from the store, counting it as a failure. */
+int
+engine_restore_tried(struct engine *e, int64_t offer, int64_t member)
+{
+	struct engine_offer *o = engine_offer_get(e, offer);
+
+	if (o != NULL)
+		o->failures++;
+	return engine_note_tried(e, offer, member);
+}
+
+time_t
+engine_last_decay(const struct engine *e)
+{
+	return e->last_decay;
+}
+
+void
+engine_set_last_decay(struct engine *e, time_t t)
+{
+	e->last_decay = t;
+}
+
+/* Gives the members' array, for saving balances; returns its length. */
+size_t
+engine_members(struct engine *e, struct engine_member **rows)
+{
+	*rows = e->members.rows;
+	return e->members.n;
+}
+
+/* Whether any proposal of an offer awaits an answer. */
+int
+engine_has_pending(const struct engine *e, int64_t offer)
+{
+	size_t i;
+
+	for (i = 0; i < e->npending; i++) {
+		if (e->pending[i].offer == offer)
+			return 1;
+	}
+	return 0;
 }
 
 /* Records a proposal as awaiting an answer and takes its grams. */

@@ -168,6 +168,13 @@ int engine_settle(struct engine *, int64_t, int64_t, int64_t);
 void engine_decay(struct engine *, time_t);
 int engine_charge(struct engine *, int64_t, int64_t);
 
+int engine_restore_pending(struct engine *, const struct engine_proposal *);
+int engine_restore_tried(struct engine *, int64_t, int64_t);
+time_t engine_last_decay(const struct engine *);
+void engine_set_last_decay(struct engine *, time_t);
+size_t engine_members(struct engine *, struct engine_member **);
+int engine_has_pending(const struct engine *, int64_t);
+
 void engine_out_init(struct engine_out *);
 void engine_out_clear(struct engine_out *);
 

@@ -57,6 +57,8 @@ member_create(struct larderd *d, struct member *m, const char *actor,
 		return asprintf(cause, "cannot log the new member: %s",
 		           store_errmsg(d->store)),
 		       -1;
+	if (market_member(d, m) != 0)
+		return asprintf(cause, "out of memory"), -1;
 	log_info("member %s: joined hub %s", m->handle, m->hub);
 	return 0;
 }

@@ -28,6 +28,10 @@ offer_json(const struct offer *o)
 	    (json_int_t)o->min_portion, "divisible", o->divisible, "note",
 	    o->note, "state", offer_state_name(o->state), "posted",
 	    proto_time_json(o->posted));
+	if (obj != NULL && json_object_set_new(obj, "deadline",
+	    proto_time_json(o->deadline)) == 0 && json_object_set_new(obj,
+	    "fallback", json_string(o->fallback)) == 0)
+		json_object_set_new(obj, "flash", json_boolean(o->flash));
 	return obj;
 }
 
@@ -115,6 +119,22 @@ offer_quantity(struct call *c, struct offer *o)
 	return 0;
 }
 
+/* Reads where the food goes if nobody takes it. */
+static int
+offer_fallback(struct call *c, struct offer *o)
+{
+	const char *fallback = proto_arg_str(c->req, "fallback");
+
+	if (fallback == NULL)
+		fallback = "other";
+	if (!waste_destination_ok(fallback))
+		return call_fail(c, PROTO_INVALID_ARGUMENT, "fallback \"%s\" "
+		    "is not compost, anaerobic_digestion, animal_feed, "
+		    "landfill, incineration, sewer or other", fallback);
+	snprintf(o->fallback, sizeof o->fallback, "%s", fallback);
+	return 0;
+}
+
 /* Reads and checks offer.post's arguments into o. */
 static int
 offer_args(struct call *c, struct offer *o)
@@ -137,9 +157,15 @@ offer_args(struct call *c, struct offer *o)
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
 		    "note has control characters");
 	snprintf(o->note, sizeof o->note, "%s", note != NULL ? note : "");
-	if (offer_quantity(c, o) != 0 || offer_date(c, o) != 0)
+	if (offer_fallback(c, o) != 0 || offer_quantity(c, o) != 0 ||
+	    offer_date(c, o) != 0 || offer_window(c, o) != 0)
 		return -1;
-	return offer_window(c, o);
+	o->deadline = market_deadline(c->d, o);
+	if (o->deadline <= c->now)
+		return call_fail(c, PROTO_INVALID_ARGUMENT, "use_by is too "
+		    "close: food must be handed over %lld minutes before it",
+		    (long long)engine_rules(c->d->engine)->margin / 60);
+	return 0;
 }
 
 /* Builds the exchange-log record of a new offer. */
@@ -156,6 +182,7 @@ offer_event(const struct offer *o)
 	json_object_del(ev, "state");
 	json_object_del(ev, "posted");
 	json_object_del(ev, "note");
+	json_object_del(ev, "flash");
 	return ev;
 }
 
@@ -179,6 +206,9 @@ h_offer_post(struct call *c)
 		return call_store_error(c);
 	log_info("offer %lld: %s posted %lld g of %s", (long long)o.id,
 	    o.donor_handle, (long long)o.grams, o.category);
+	if (market_offer_posted(c->d, &o, c->now) != 0 ||
+	    store_offer_get(c->d->store, o.id, &o) != 1)
+		return call_store_error(c);
 	c->result = json_pack("{s:o}", "offer", offer_json(&o));
 	return 0;
 }
@@ -236,6 +266,7 @@ h_offer_withdraw(struct call *c)
 {
 	const struct member *m = session_member(c->s);
 	struct offer o;
+	int64_t left;
 
 	if (offer_load(c, &o) != 0)
 		return -1;
@@ -246,14 +277,18 @@ h_offer_withdraw(struct call *c)
 		return call_fail(c, PROTO_CONFLICT,
 		    "offer %lld is %s, not open", (long long)o.id,
 		    offer_state_name(o.state));
-	if (store_offer_set_state(c->d->store, o.id, OFFER_WITHDRAWN) != 0 ||
+	left = engine_offer_get(c->d->engine, o.id) != NULL ?
+	    engine_offer_get(c->d->engine, o.id)->free : o.remaining;
+	if (market_end_offer(c->d, o.id, c->now) != 0 ||
+	    store_offer_set_state(c->d->store, o.id, OFFER_WITHDRAWN) != 0 ||
+	    store_offer_set_remaining(c->d->store, o.id, 0) != 0 ||
 	    exlog_append(c->d->log, c->now, "offer.withdrawn", call_actor(c),
 	        json_pack("{s:I, s:s, s:I}", "offer", (json_int_t)o.id,
-	            "member", o.donor_handle, "grams",
-	            (json_int_t)o.remaining)) != 0)
+	            "member", o.donor_handle, "grams", (json_int_t)left)) != 0)
 		return call_store_error(c);
 	log_info("offer %lld: withdrawn by %s", (long long)o.id, m->handle);
 	o.state = OFFER_WITHDRAWN;
+	o.remaining = 0;
 	c->result = json_pack("{s:o}", "offer", offer_json(&o));
 	return 0;
 }

@@ -141,6 +141,8 @@ h_request_post(struct call *c)
 		return call_store_error(c);
 	log_info("request %lld: %s asked for %lld g", (long long)r.id,
 	    m->handle, (long long)r.grams);
+	if (market_request_posted(c->d, &r, c->now) != 0)
+		return call_store_error(c);
 	c->result = json_pack("{s:o}", "request", request_json(&r));
 	return 0;
 }
@@ -209,7 +211,8 @@ h_request_cancel(struct call *c)
 		return call_fail(c, PROTO_CONFLICT,
 		    "request %lld is %s, not open", (long long)r.id,
 		    request_state_name(r.state));
-	if (store_request_set_state(c->d->store, r.id, REQUEST_CANCELLED) !=
+	if (market_end_request(c->d, r.id, c->now) != 0 ||
+	    store_request_set_state(c->d->store, r.id, REQUEST_CANCELLED) !=
 	        0 ||
 	    exlog_append(c->d->log, c->now, "request.cancelled", call_actor(c),
 	        json_pack("{s:I, s:s}", "request", (json_int_t)r.id, "member",

@@ -7,6 +7,7 @@
 #include "larderd.h"
 #include "log.h"
 #include "token.h"
+#include "valid.h"
 
 /* Describes the session's role in a word. */
 static const char *
@@ -100,4 +101,66 @@ h_status(struct call *c)
 	return c->result != NULL
 	    ? 0
 	    : call_fail(c, PROTO_INTERNAL, "out of memory");
+}
+
+int
+h_watch(struct call *c)
+{
+	const char *hub = proto_arg_str(c->req, "hub");
+
+	if (hub != NULL && !valid_word(hub))
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "hub \"%s\" is not a hub's name", hub);
+	session_watch(c->s, hub);
+	c->result = json_pack("{s:b}", "watching", 1);
+	return 0;
+}
+
+/*
+ * Moves the manual clock to t and acts on every deadline passed, in the
+ * same step: a clock that moved has always had its consequences.
+ */
+static int
+clock_move(struct call *c, time_t t)
+{
+	struct larderd *d = c->d;
+	time_t old = d->clock;
+	char buf[32];
+
+	if (!d->manual_clock)
+		return call_fail(c, PROTO_CONFLICT, "larderd runs on the real "
+		    "clock; start it with clock = manual to move time by hand");
+	if (t < d->clock)
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "the clock only moves forward");
+	d->clock = c->now = t;
+	snprintf(buf, sizeof buf, "%lld", (long long)t);
+	if (store_meta_set(d->store, "clock", buf) != 0 ||
+	    sweep_due(d, NULL) != 0) {
+		d->clock = old;
+		return call_store_error(c);
+	}
+	log_info("clock: moved to %lld", (long long)t);
+	c->result = json_pack("{s:o}", "now", proto_time_json(t));
+	return 0;
+}
+
+int
+h_clock_advance(struct call *c)
+{
+	json_int_t seconds = proto_arg_int(c->req, "seconds", 0);
+
+	if (seconds < 1 || seconds > 366 * 86400)
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "seconds must be from 1 to a year (31622400)");
+	return clock_move(c, c->d->clock + (time_t)seconds);
+}
+
+int
+h_clock_set(struct call *c)
+{
+	time_t t;
+
+	proto_arg_time(c->req, "time", &t);
+	return clock_move(c, t);
 }

@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "engine.h"
 #include "exlog.h"
 #include "proto.h"
 #include "store.h"
@@ -42,6 +43,11 @@ struct larderd {
 	int lock_fd;
 	int full_logged;
 	int stopping;
+	struct engine *engine;  /* open offers and requests, the ledger */
+	int engine_stale;       /* rebuild the engine from the store */
+	int manual_clock;
+	time_t clock;           /* the time, when the clock is manual */
+	json_t *outbox;         /* events to tell watchers after commit */
 };
 
 /* What a caller must be to use an operation. */
@@ -50,6 +56,7 @@ enum need {
 	NEED_SESSION,     /* any authenticated session */
 	NEED_MEMBER,      /* a session acting as a member */
 	NEED_COORDINATOR, /* a coordinator, or the administrator */
+	NEED_ADMIN,       /* the administrator alone */
 };
 
 /* One request being handled: what came in and what goes back. */
@@ -80,6 +87,9 @@ void server_teardown(struct larderd *);
 void server_schedule_commit(struct larderd *);
 time_t server_now(struct larderd *);
 int server_step(struct larderd *, int (*)(struct larderd *, void *), void *);
+int server_begin(struct larderd *, size_t *);
+int server_end(struct larderd *, size_t, int);
+int server_commit(struct larderd *);
 
 /* session.c */
 void session_accept(struct larderd *, int, int);
@@ -91,6 +101,8 @@ int session_authenticated(const struct session *);
 const struct member *session_member(const struct session *);
 void session_login(struct session *, const struct member *);
 uint64_t session_id(const struct session *);
+void session_watch(struct session *, const char *);
+void session_broadcast(struct larderd *, json_t *);
 
 /* dispatch.c */
 char *dispatch(struct larderd *, struct session *,
@@ -120,11 +132,49 @@ int h_request_show(struct call *);
 int h_request_cancel(struct call *);
 int h_log_verify(struct call *);
 int h_log_export(struct call *);
+int h_offer_claim(struct call *);
+int h_match_list(struct call *);
+int h_match_show(struct call *);
+int h_match_accept(struct call *);
+int h_match_decline(struct call *);
+int h_match_collected(struct call *);
+int h_match_noshow(struct call *);
+int h_match_explain(struct call *);
+int h_waste_record(struct call *);
+int h_fed_report(struct call *);
+int h_watch(struct call *);
+int h_clock_advance(struct call *);
+int h_clock_set(struct call *);
+
+/* h_waste.c, shared with the sweep */
+int waste_destination_ok(const char *);
+int waste_record(struct larderd *, struct waste *, const struct member *,
+    const char *);
 
 /* h_member.c, shared with the demo network */
 int member_create(struct larderd *, struct member *, const char *, char *,
     char **);
 json_t *member_json(const struct member *);
+
+/* market.c: the engine's decisions, kept in the store and the log */
+int market_open(struct larderd *, char **);
+void market_close(struct larderd *);
+int market_reload(struct larderd *);
+int market_apply(struct larderd *, struct engine_out *, time_t);
+int market_finish(struct larderd *, time_t, int, struct engine_out *);
+int market_record(struct larderd *, const struct engine_proposal *,
+    enum alloc_state, time_t, struct allocation *);
+int market_log_alloc(struct larderd *, time_t, const char *, const char *,
+    const struct allocation *, json_t *);
+int market_member(struct larderd *, const struct member *);
+int market_offer_posted(struct larderd *, const struct offer *, time_t);
+int market_request_posted(struct larderd *, const struct request *, time_t);
+int market_tick(struct larderd *, time_t);
+int market_sync_offer(struct larderd *, int64_t, time_t);
+int market_save_balances(struct larderd *);
+int market_end_offer(struct larderd *, int64_t, time_t);
+int market_end_request(struct larderd *, int64_t, time_t);
+time_t market_deadline(const struct larderd *, const struct offer *);
 
 /* sweep.c */
 int sweep_due(struct larderd *, void *);

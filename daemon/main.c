@@ -14,6 +14,7 @@ struct options {
 	const char *config;
 	const char *state_dir;
 	const char *listen;
+	const char *clock;
 	int check;
 	int demo;
 };
@@ -24,7 +25,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: larderd [--config FILE] [--state-dir DIR] "
 	    "[--listen HOST:PORT|none]\n"
-	    "               [--demo] [--check] [--version] [--help]\n\n"
+	    "               [--demo] [--clock real|manual] [--check] "
+	    "[--version] [--help]\n\n"
 	    "  -c, --config FILE      read settings from FILE (INI); without "
 	    "it, the\n                         embedded defaults apply\n"
 	    "  -s, --state-dir DIR    keep the database and socket in DIR "
@@ -32,6 +34,10 @@ usage(FILE *f)
 	    "  -l, --listen ADDR      TCP address for members (default "
 	    "127.0.0.1:7411),\n                         or none\n"
 	    "      --demo             seed an example network on first start\n"
+	    "      --clock MODE       real, or manual: time moves only when "
+	    "the\n"
+	    "                         administrator says (tests, "
+	    "demonstrations)\n"
 	    "  -n, --check            check the configuration and exit\n"
 	    "  -V, --version          print the version and exit\n"
 	    "  -h, --help             print this help and exit\n");
@@ -46,6 +52,7 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"state-dir", required_argument, NULL, 's'},
 	    {"listen", required_argument, NULL, 'l'},
 	    {"check", no_argument, NULL, 'n'}, {"demo", no_argument, NULL, 'D'},
+	    {"clock", required_argument, NULL, 'C'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int ch;
@@ -67,6 +74,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'D':
 			o->demo = 1;
+			break;
+		case 'C':
+			o->clock = optarg;
 			break;
 		case 'V':
 			printf("larderd %s (protocol %d)\n", LARDER_VERSION,
@@ -100,6 +110,13 @@ load_config(const struct options *o)
 	if ((o->config != NULL && config_load(c, o->config, &cause) != 0) ||
 	    (o->listen != NULL && config_set_listen(c, o->listen, &cause) != 0))
 		goto fail;
+	if (o->clock != NULL && strcmp(o->clock, "manual") != 0 &&
+	    strcmp(o->clock, "real") != 0) {
+		fprintf(stderr, "larderd: --clock takes real or manual\n");
+		exit(2);
+	}
+	if (o->clock != NULL)
+		c->manual_clock = strcmp(o->clock, "manual") == 0;
 	if (o->state_dir != NULL) {
 		free(c->state_dir);
 		c->state_dir = strdup(o->state_dir);

@@ -22,7 +22,7 @@
 #include "larderd.h"
 #include "log.h"
 
-#define SWEEP_INTERVAL 30 /* seconds between looks for due offers */
+#define SWEEP_INTERVAL 10 /* seconds between looks at deadlines */
 #define PRIO_IO        0
 #define PRIO_COMMIT    1 /* after every session of the turn */
 
@@ -30,33 +30,53 @@
 time_t
 server_now(struct larderd *d)
 {
-	(void)d;
-	return time(NULL);
+	return d->manual_clock ? d->clock : time(NULL);
+}
+
+/* Keeps each event the log takes, to tell watchers once it commits. */
+static void
+server_heard(void *arg, json_t *event)
+{
+	struct larderd *d = arg;
+
+	json_array_append(d->outbox, event);
 }
 
 /*
  * Commits everything this turn of the loop changed in one transaction,
- * then releases the replies that waited for it. If the commit fails, none
- * of those changes happened: each waiting request is answered unavailable
- * and the in-memory head of the exchange log is reread.
+ * then releases the replies that waited for it and tells watchers what
+ * happened. If the commit fails, none of those changes happened: each
+ * waiting request is answered unavailable, and the exchange log's head
+ * and the engine are rebuilt from the store.
  */
-static void
-server_commit_cb(evutil_socket_t fd, short what, void *arg)
+int
+server_commit(struct larderd *d)
 {
-	struct larderd *d = arg;
 	struct session *s;
+	size_t i;
 	int ok;
 
-	(void)fd;
-	(void)what;
 	ok = store_commit(d->store) == 0;
 	if (!ok) {
 		log_error("store: commit failed: %s", store_errmsg(d->store));
 		store_rollback(d->store);
 		exlog_reload(d->log);
+		market_reload(d);
 	}
 	while ((s = TAILQ_FIRST(&d->waiting)) != NULL)
 		session_flush_held(s, ok);
+	for (i = 0; ok && i < json_array_size(d->outbox); i++)
+		session_broadcast(d, json_array_get(d->outbox, i));
+	json_array_clear(d->outbox);
+	return ok ? 0 : -1;
+}
+
+static void
+server_commit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	server_commit(arg);
 }
 
 /* Makes sure the group commit runs once this turn's requests are done. */
@@ -67,6 +87,43 @@ server_schedule_commit(struct larderd *d)
 		event_active(d->commit_ev, EV_TIMEOUT, 0);
 }
 
+/* Opens one step (a request, a sweep) of the group transaction. */
+int
+server_begin(struct larderd *d, size_t *mark)
+{
+	*mark = json_array_size(d->outbox);
+	if (store_step_begin(d->store) != 0) {
+		log_error("store: cannot begin: %s", store_errmsg(d->store));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Ends a step, keeping its changes when ok. A step that failed leaves no
+ * change, no event for watchers, and an engine rebuilt from the store if
+ * it had touched it. The reply waits for the commit when anything was
+ * written; a read-only step ends its transaction at once.
+ */
+int
+server_end(struct larderd *d, size_t mark, int ok)
+{
+	int rc = store_step_end(d->store, ok);
+
+	if (!ok || rc != 0) {
+		while (json_array_size(d->outbox) > mark)
+			json_array_remove(d->outbox,
+			    json_array_size(d->outbox) - 1);
+		if (d->engine_stale)
+			market_reload(d);
+	}
+	if (store_writing(d->store))
+		server_schedule_commit(d);
+	else
+		store_commit(d->store);
+	return rc;
+}
+
 /*
  * Runs fn as one step of the group transaction, like a request: its
  * changes are kept only when it returns 0.
@@ -74,19 +131,14 @@ server_schedule_commit(struct larderd *d)
 int
 server_step(struct larderd *d, int (*fn)(struct larderd *, void *), void *arg)
 {
+	size_t mark;
 	int rc;
 
-	if (store_step_begin(d->store) != 0) {
-		log_error("store: cannot begin: %s", store_errmsg(d->store));
+	if (server_begin(d, &mark) != 0)
 		return -1;
-	}
 	rc = fn(d, arg);
-	if (store_step_end(d->store, rc == 0) != 0)
+	if (server_end(d, mark, rc == 0) != 0)
 		rc = -1;
-	if (store_writing(d->store))
-		server_schedule_commit(d);
-	else
-		store_commit(d->store);
 	return rc;
 }
 
@@ -258,7 +310,7 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 		evconnlistener_disable(d->tcp);
 	if (d->local != NULL)
 		evconnlistener_disable(d->local);
-	server_commit_cb(-1, 0, d);
+	server_commit(d);
 	session_close_all(d, "larderd is stopping");
 	if (d->nsessions == 0)
 		event_base_loopbreak(d->base);
@@ -292,6 +344,29 @@ server_events(struct larderd *d, char **cause)
 	return 0;
 }
 
+/*
+ * Sets the clock. A manual clock starts where it stood when the daemon
+ * last stopped, or at the real time the first time.
+ */
+static int
+server_clock(struct larderd *d, char **cause)
+{
+	char buf[32];
+	int rc;
+
+	d->manual_clock = d->conf->manual_clock;
+	if (!d->manual_clock)
+		return 0;
+	d->clock = time(NULL);
+	rc = store_meta_get(d->store, "clock", buf, sizeof buf);
+	if (rc < 0)
+		return asprintf(cause, "store: %s", store_errmsg(d->store)), -1;
+	if (rc == 1)
+		d->clock = (time_t)strtoll(buf, NULL, 10);
+	log_info("clock: manual, at %lld", (long long)d->clock);
+	return 0;
+}
+
 /* Sets up everything the loop needs; on error *cause says what failed. */
 int
 server_setup(struct larderd *d, char **cause)
@@ -309,6 +384,11 @@ server_setup(struct larderd *d, char **cause)
 	log_info("store: %s, %lld members, %lld events", d->conf->database,
 	    (long long)store_member_count(d->store),
 	    (long long)exlog_last_seq(d->log));
+	if ((d->outbox = json_array()) == NULL)
+		return asprintf(cause, "out of memory"), -1;
+	exlog_set_listener(d->log, server_heard, d);
+	if (server_clock(d, cause) != 0 || market_open(d, cause) != 0)
+		return -1;
 	if ((d->base = event_base_new()) == NULL)
 		return asprintf(cause, "cannot create the event loop"), -1;
 	if (server_events(d, cause) != 0)
@@ -352,6 +432,8 @@ server_teardown(struct larderd *d)
 		event_free(d->commit_ev);
 	if (d->base != NULL)
 		event_base_free(d->base);
+	market_close(d);
+	json_decref(d->outbox);
 	exlog_free(d->log);
 	store_close(d->store);
 	if (d->lock_fd != -1)

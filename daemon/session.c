@@ -37,6 +37,8 @@ struct session {
 	int has_member;
 	int waiting;
 	int closing;
+	int watching;
+	char watch_hub[STORE_HANDLE_MAX + 1];
 	struct member member;
 };
 
@@ -362,6 +364,50 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 		return;
 	}
 	session_free(s);
+}
+
+/* Starts sending this session the events that concern it. */
+void
+session_watch(struct session *s, const char *hub)
+{
+	s->watching = 1;
+	snprintf(s->watch_hub, sizeof s->watch_hub, "%s",
+	    hub != NULL ? hub : "");
+}
+
+/* Whether a watching session should be told of an event. */
+static int
+session_concerned(const struct session *s, json_t *event)
+{
+	const char *hub = json_string_value(json_object_get(event, "hub"));
+	const char *member, *donor;
+
+	if (s->watch_hub[0] != '\0' && (hub == NULL ||
+	    strcmp(hub, s->watch_hub) != 0))
+		return 0;
+	if (s->admin || (s->has_member && s->member.coordinator))
+		return 1;
+	if (!s->has_member)
+		return 0;
+	member = json_string_value(json_object_get(event, "member"));
+	donor = json_string_value(json_object_get(event, "donor"));
+	return (member != NULL && strcmp(member, s->member.handle) == 0) ||
+	    (donor != NULL && strcmp(donor, s->member.handle) == 0);
+}
+
+/* Sends a committed event to every watching session it concerns. */
+void
+session_broadcast(struct larderd *d, json_t *event)
+{
+	struct session *s;
+	const char *kind = json_string_value(json_object_get(event, "kind"));
+	json_int_t seq = json_integer_value(json_object_get(event, "seq"));
+
+	TAILQ_FOREACH(s, &d->sessions, entry) {
+		if (!s->watching || s->closing || !session_concerned(s, event))
+			continue;
+		session_send(s, proto_event_line(kind, seq, event));
+	}
 }
 
 /* Tells every session why it is being closed, then closes it. */

@@ -14,11 +14,20 @@
 
 #define MEMBER_COLS                                                            \
 	"id, handle, name, hub, coordinator, storage, people, catchment, "     \
-	"standing, joined"
+	"standing, joined, balance"
 #define OFFER_COLS                                                             \
 	"o.id, o.donor, m.handle, o.category, o.storage, o.date_type, "        \
 	"o.date, o.grams, o.remaining, o.min_portion, o.divisible, "           \
-	"o.window_start, o.window_end, o.hub, o.note, o.state, o.posted"
+	"o.window_start, o.window_end, o.hub, o.note, o.state, o.posted, "     \
+	"o.deadline, o.fallback, o.flash"
+#define ALLOC_COLS                                                             \
+	"a.id, a.offer, a.request, a.member, o.donor, m.handle, d.handle, "    \
+	"o.category, o.hub, o.storage, a.grams, a.charge, a.state, a.flash, "  \
+	"a.respond_by, a.created, a.decided, a.collected_grams, "              \
+	"a.donor_confirmed, a.member_confirmed, o.window_start, o.window_end"
+#define ALLOC_FROM                                                             \
+	" FROM allocations a JOIN offers o ON o.id = a.offer "                 \
+	"JOIN members m ON m.id = a.member JOIN members d ON d.id = o.donor "
 #define REQUEST_COLS                                                           \
 	"r.id, r.member, m.handle, r.categories, r.storage, r.grams, "         \
 	"r.received, r.window_start, r.window_end, r.standing, r.note, "       \
@@ -48,6 +57,27 @@ enum stmt {
 	S_REQUEST_LIST,
 	S_REQUEST_DUE,
 	S_REQUEST_COUNT_OPEN,
+	S_MEMBER_SET_BALANCE,
+	S_OFFER_SET_REMAINING,
+	S_OFFER_SET_FLASH,
+	S_REQUEST_ADD_RECEIVED,
+	S_REQUEST_HELD,
+	S_CONTRIBUTIONS,
+	S_ALLOC_INSERT,
+	S_ALLOC_GET,
+	S_ALLOC_UPDATE,
+	S_ALLOC_FIND,
+	S_ALLOC_LIST,
+	S_ALLOC_OPEN_OFFERS,
+	S_ALLOC_BY_OFFER,
+	S_ALLOC_BY_REQUEST,
+	S_ALLOC_REASON,
+	S_WASTE_INSERT,
+	S_PEOPLE_REPORT,
+	S_RULE_SET,
+	S_RULES,
+	S_META_GET,
+	S_META_SET,
 	S_EVENT_INSERT,
 	S_EVENT_LAST,
 	S_EVENT_SCAN,
@@ -76,8 +106,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_OFFER_INSERT] =
         "INSERT INTO offers (donor, category, storage, "
         "date_type, date, grams, remaining, min_portion, divisible, "
-        "window_start, window_end, hub, note, state, posted) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "window_start, window_end, hub, note, state, posted, deadline, "
+        "fallback) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?)",
     [S_OFFER_GET] = "SELECT " OFFER_COLS " FROM offers o "
                     "JOIN members m ON m.id = o.donor WHERE o.id = ?",
     [S_OFFER_SET_STATE] = "UPDATE offers SET state = ? WHERE id = ?",
@@ -87,7 +118,7 @@ static const char *const stmt_sql[S_COUNT] = {
                      "ORDER BY o.id LIMIT ?4",
     [S_OFFER_DUE] = "SELECT " OFFER_COLS " FROM offers o "
                     "JOIN members m ON m.id = o.donor WHERE o.state = 0 AND "
-                    "min(o.window_end, o.date) <= ? ORDER BY o.id LIMIT ?",
+                    "o.deadline <= ? ORDER BY o.id LIMIT ?",
     [S_OFFER_COUNT_OPEN] = "SELECT count(*) FROM offers WHERE state = 0",
     [S_REQUEST_INSERT] =
         "INSERT INTO requests (member, categories, "
@@ -105,6 +136,56 @@ static const char *const stmt_sql[S_COUNT] = {
                       "JOIN members m ON m.id = r.member WHERE r.state = 0 AND "
                       "r.window_end <= ? ORDER BY r.id LIMIT ?",
     [S_REQUEST_COUNT_OPEN] = "SELECT count(*) FROM requests WHERE state = 0",
+    [S_MEMBER_SET_BALANCE] = "UPDATE members SET balance = ? WHERE id = ?",
+    [S_OFFER_SET_REMAINING] = "UPDATE offers SET remaining = ? WHERE id = ?",
+    [S_OFFER_SET_FLASH] = "UPDATE offers SET flash = 1 WHERE id = ?",
+    [S_REQUEST_ADD_RECEIVED] =
+        "UPDATE requests SET received = received + ? WHERE id = ?",
+    [S_REQUEST_HELD] = "SELECT coalesce(sum(grams), 0) FROM allocations "
+                       "WHERE request = ? AND state IN (0, 1)",
+    [S_CONTRIBUTIONS] =
+        "SELECT o.donor, sum(a.collected_grams) FROM allocations a "
+        "JOIN offers o ON o.id = a.offer WHERE a.state = 4 "
+        "AND a.decided >= ? GROUP BY o.donor",
+    [S_ALLOC_INSERT] =
+        "INSERT INTO allocations (offer, request, member, grams, charge, "
+        "state, flash, respond_by, created, decided, reason) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_ALLOC_GET] = "SELECT " ALLOC_COLS ALLOC_FROM "WHERE a.id = ?",
+    [S_ALLOC_UPDATE] =
+        "UPDATE allocations SET state = ?, decided = ?, "
+        "collected_grams = ?, donor_confirmed = ?, member_confirmed = ? "
+        "WHERE id = ?",
+    [S_ALLOC_FIND] = "SELECT " ALLOC_COLS ALLOC_FROM
+                     "WHERE a.offer = ? AND a.member = ? AND a.state = ? "
+                     "ORDER BY a.id DESC LIMIT 1",
+    [S_ALLOC_LIST] = "SELECT " ALLOC_COLS ALLOC_FROM
+                     "WHERE a.id > ?1 AND (?2 = 0 OR a.member = ?2 OR "
+                     "o.donor = ?2) AND (?3 = 0 OR a.state IN (0, 1)) "
+                     "ORDER BY a.id LIMIT ?4",
+    [S_ALLOC_OPEN_OFFERS] = "SELECT " ALLOC_COLS ALLOC_FROM
+                            "WHERE o.state = 0 ORDER BY a.id",
+    [S_ALLOC_BY_OFFER] = "SELECT " ALLOC_COLS ALLOC_FROM
+                         "WHERE a.offer = ? ORDER BY a.id",
+    [S_ALLOC_BY_REQUEST] = "SELECT " ALLOC_COLS ALLOC_FROM
+                           "WHERE a.request = ? ORDER BY a.id",
+    [S_ALLOC_REASON] = "SELECT reason FROM allocations WHERE id = ?",
+    [S_WASTE_INSERT] =
+        "INSERT INTO waste (member, offer, grams, destination, cause, note, "
+        "at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    [S_PEOPLE_REPORT] =
+        "INSERT INTO people (member, week, people, at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (member, week) DO UPDATE SET people = excluded.people, "
+        "at = excluded.at",
+    [S_RULE_SET] =
+        "INSERT INTO rules (key, value, changed, decision) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+        "value = excluded.value, changed = excluded.changed, "
+        "decision = excluded.decision",
+    [S_RULES] = "SELECT key, value FROM rules ORDER BY key",
+    [S_META_GET] = "SELECT value FROM meta WHERE key = ?",
+    [S_META_SET] = "INSERT INTO meta (key, value) VALUES (?, ?) "
+                   "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     [S_EVENT_INSERT] = "INSERT INTO events (seq, at, body, prev, hash) "
                        "VALUES (?, ?, ?, ?, ?)",
     [S_EVENT_LAST] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
@@ -151,6 +232,54 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     " SELECT RAISE(ABORT, 'the exchange log is append-only'); END;"
     "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN"
     " SELECT RAISE(ABORT, 'the exchange log is append-only'); END;",
+    /* 2: allocation, waste, people supported, rules. */
+    "ALTER TABLE members ADD COLUMN balance INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE offers ADD COLUMN deadline INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE offers SET deadline = min(window_end, date);"
+    "ALTER TABLE offers ADD COLUMN fallback TEXT NOT NULL DEFAULT 'other';"
+    "ALTER TABLE offers ADD COLUMN flash INTEGER NOT NULL DEFAULT 0;"
+    "DROP INDEX offers_open;"
+    "CREATE INDEX offers_open ON offers(state, deadline);"
+    "CREATE TABLE allocations ("
+    " id INTEGER PRIMARY KEY,"
+    " offer INTEGER NOT NULL REFERENCES offers(id),"
+    " request INTEGER NOT NULL REFERENCES requests(id),"
+    " member INTEGER NOT NULL REFERENCES members(id),"
+    " grams INTEGER NOT NULL CHECK (grams > 0),"
+    " charge INTEGER NOT NULL CHECK (charge >= 0),"
+    " state INTEGER NOT NULL,"
+    " flash INTEGER NOT NULL DEFAULT 0,"
+    " respond_by INTEGER NOT NULL,"
+    " created INTEGER NOT NULL,"
+    " decided INTEGER NOT NULL DEFAULT 0,"
+    " collected_grams INTEGER NOT NULL DEFAULT 0,"
+    " donor_confirmed INTEGER NOT NULL DEFAULT 0,"
+    " member_confirmed INTEGER NOT NULL DEFAULT 0,"
+    " reason TEXT NOT NULL);"
+    "CREATE INDEX allocations_offer ON allocations(offer);"
+    "CREATE INDEX allocations_request ON allocations(request);"
+    "CREATE INDEX allocations_member ON allocations(member);"
+    "CREATE TABLE waste ("
+    " id INTEGER PRIMARY KEY,"
+    " member INTEGER NOT NULL REFERENCES members(id),"
+    " offer INTEGER REFERENCES offers(id),"
+    " grams INTEGER NOT NULL CHECK (grams > 0),"
+    " destination TEXT NOT NULL,"
+    " cause TEXT NOT NULL,"
+    " note TEXT NOT NULL DEFAULT '',"
+    " at INTEGER NOT NULL);"
+    "CREATE TABLE people ("
+    " member INTEGER NOT NULL REFERENCES members(id),"
+    " week INTEGER NOT NULL,"
+    " people INTEGER NOT NULL CHECK (people >= 0),"
+    " at INTEGER NOT NULL,"
+    " PRIMARY KEY (member, week));"
+    "CREATE TABLE rules ("
+    " key TEXT PRIMARY KEY,"
+    " value TEXT NOT NULL,"
+    " changed INTEGER NOT NULL,"
+    " decision TEXT NOT NULL);"
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 struct store {
@@ -397,6 +526,13 @@ store_step_end(struct store *st, int ok)
 	return rc;
 }
 
+/* Whether a transaction is open. */
+int
+store_in_transaction(struct store *st)
+{
+	return !sqlite3_get_autocommit(st->db);
+}
+
 /* Whether the open transaction has changed anything yet. */
 int
 store_writing(struct store *st)
@@ -457,6 +593,7 @@ store_member_row(sqlite3_stmt *s, struct member *m)
 	store_text(s, 7, m->catchment, sizeof m->catchment);
 	store_text(s, 8, m->standing, sizeof m->standing);
 	m->joined = (time_t)sqlite3_column_int64(s, 9);
+	m->balance = sqlite3_column_int64(s, 10);
 }
 
 /* Steps a lookup that returns at most one member. */
@@ -497,8 +634,8 @@ store_member_by_token(struct store *st, const unsigned char *token_hash,
 	 */
 	sqlite3_bind_blob(s, 1, token_hash, STORE_HASH_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 10) == STORE_HASH_LEN &&
-	    digest_equal(sqlite3_column_blob(s, 10), token_hash)) {
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 11) == STORE_HASH_LEN &&
+	    digest_equal(sqlite3_column_blob(s, 11), token_hash)) {
 		store_member_row(s, m);
 		sqlite3_reset(s);
 		return 1;
@@ -554,6 +691,8 @@ store_offer_insert(struct store *st, struct offer *o)
 	sqlite3_bind_text(s, 13, o->note, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 14, o->state);
 	sqlite3_bind_int64(s, 15, o->posted);
+	sqlite3_bind_int64(s, 16, o->deadline);
+	sqlite3_bind_text(s, 17, o->fallback, -1, SQLITE_STATIC);
 	if (store_done(s) != 0)
 		return -1;
 	o->id = sqlite3_last_insert_rowid(st->db);
@@ -580,6 +719,9 @@ store_offer_row(sqlite3_stmt *s, struct offer *o)
 	store_text(s, 14, o->note, sizeof o->note);
 	o->state = (enum offer_state)sqlite3_column_int(s, 15);
 	o->posted = (time_t)sqlite3_column_int64(s, 16);
+	o->deadline = (time_t)sqlite3_column_int64(s, 17);
+	store_text(s, 18, o->fallback, sizeof o->fallback);
+	o->flash = sqlite3_column_int(s, 19);
 }
 
 int
@@ -776,6 +918,345 @@ store_request_count_open(struct store *st)
 	return store_count(st, S_REQUEST_COUNT_OPEN);
 }
 
+/* Runs a statement that sets one integer on a row by id. */
+static int
+store_set_int(struct store *st, enum stmt which, int64_t id, int64_t v)
+{
+	sqlite3_stmt *s = store_stmt(st, which);
+
+	sqlite3_bind_int64(s, 1, v);
+	sqlite3_bind_int64(s, 2, id);
+	return store_done(s);
+}
+
+int
+store_member_set_balance(struct store *st, int64_t member, int64_t balance)
+{
+	return store_set_int(st, S_MEMBER_SET_BALANCE, member, balance);
+}
+
+/* Sets how many grams of an offer are not yet proposed or taken. */
+int
+store_offer_set_remaining(struct store *st, int64_t offer, int64_t grams)
+{
+	return store_set_int(st, S_OFFER_SET_REMAINING, offer, grams);
+}
+
+/* Marks an offer as open to the first claim. */
+int
+store_offer_set_flash(struct store *st, int64_t offer)
+{
+	sqlite3_stmt *s = store_stmt(st, S_OFFER_SET_FLASH);
+
+	sqlite3_bind_int64(s, 1, offer);
+	return store_done(s);
+}
+
+int
+store_request_add_received(struct store *st, int64_t request, int64_t grams)
+{
+	return store_set_int(st, S_REQUEST_ADD_RECEIVED, request, grams);
+}
+
+/* Returns the grams of a request held by proposed or accepted matches. */
+int64_t
+store_request_held(struct store *st, int64_t request)
+{
+	sqlite3_stmt *s = store_stmt(st, S_REQUEST_HELD);
+	int64_t n = -1;
+
+	sqlite3_bind_int64(s, 1, request);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return n;
+}
+
+/* Calls cb(donor, grams) for food each donor gave, collected since. */
+int
+store_contributions(struct store *st, time_t since, store_pair_cb cb,
+    void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, S_CONTRIBUTIONS);
+	int rc;
+
+	sqlite3_bind_int64(s, 1, since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cb(arg, sqlite3_column_int64(s, 0),
+		    sqlite3_column_int64(s, 1)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Adds an allocation with the policy's reason; fills in its id. */
+int
+store_alloc_insert(struct store *st, struct allocation *a, const char *reason)
+{
+	sqlite3_stmt *s = store_stmt(st, S_ALLOC_INSERT);
+
+	sqlite3_bind_int64(s, 1, a->offer);
+	sqlite3_bind_int64(s, 2, a->request);
+	sqlite3_bind_int64(s, 3, a->member);
+	sqlite3_bind_int64(s, 4, a->grams);
+	sqlite3_bind_int64(s, 5, a->charge);
+	sqlite3_bind_int(s, 6, a->state);
+	sqlite3_bind_int(s, 7, a->flash);
+	sqlite3_bind_int64(s, 8, a->respond_by);
+	sqlite3_bind_int64(s, 9, a->created);
+	sqlite3_bind_int64(s, 10, a->decided);
+	sqlite3_bind_text(s, 11, reason, -1, SQLITE_STATIC);
+	if (store_done(s) != 0)
+		return -1;
+	a->id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+static void
+store_alloc_row(sqlite3_stmt *s, struct allocation *a)
+{
+	a->id = sqlite3_column_int64(s, 0);
+	a->offer = sqlite3_column_int64(s, 1);
+	a->request = sqlite3_column_int64(s, 2);
+	a->member = sqlite3_column_int64(s, 3);
+	a->donor = sqlite3_column_int64(s, 4);
+	store_text(s, 5, a->member_handle, sizeof a->member_handle);
+	store_text(s, 6, a->donor_handle, sizeof a->donor_handle);
+	store_text(s, 7, a->category, sizeof a->category);
+	store_text(s, 8, a->hub, sizeof a->hub);
+	a->storage = (unsigned)sqlite3_column_int(s, 9);
+	a->grams = sqlite3_column_int64(s, 10);
+	a->charge = sqlite3_column_int64(s, 11);
+	a->state = (enum alloc_state)sqlite3_column_int(s, 12);
+	a->flash = sqlite3_column_int(s, 13);
+	a->respond_by = (time_t)sqlite3_column_int64(s, 14);
+	a->created = (time_t)sqlite3_column_int64(s, 15);
+	a->decided = (time_t)sqlite3_column_int64(s, 16);
+	a->collected_grams = sqlite3_column_int64(s, 17);
+	a->donor_confirmed = sqlite3_column_int(s, 18);
+	a->member_confirmed = sqlite3_column_int(s, 19);
+	a->window_start = (time_t)sqlite3_column_int64(s, 20);
+	a->window_end = (time_t)sqlite3_column_int64(s, 21);
+}
+
+/* Steps a lookup of at most one allocation. */
+static int
+store_alloc_one(sqlite3_stmt *s, struct allocation *a)
+{
+	int rc;
+
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		store_alloc_row(s, a);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_alloc_get(struct store *st, int64_t id, struct allocation *a)
+{
+	sqlite3_stmt *s = store_stmt(st, S_ALLOC_GET);
+
+	sqlite3_bind_int64(s, 1, id);
+	return store_alloc_one(s, a);
+}
+
+/* Finds the latest allocation of offer to member in the given state. */
+int
+store_alloc_find(struct store *st, int64_t offer, int64_t member,
+    enum alloc_state state, struct allocation *a)
+{
+	sqlite3_stmt *s = store_stmt(st, S_ALLOC_FIND);
+
+	sqlite3_bind_int64(s, 1, offer);
+	sqlite3_bind_int64(s, 2, member);
+	sqlite3_bind_int(s, 3, state);
+	return store_alloc_one(s, a);
+}
+
+/* Writes an allocation's state, answer time and collection. */
+int
+store_alloc_update(struct store *st, const struct allocation *a)
+{
+	sqlite3_stmt *s = store_stmt(st, S_ALLOC_UPDATE);
+
+	sqlite3_bind_int(s, 1, a->state);
+	sqlite3_bind_int64(s, 2, a->decided);
+	sqlite3_bind_int64(s, 3, a->collected_grams);
+	sqlite3_bind_int(s, 4, a->donor_confirmed);
+	sqlite3_bind_int(s, 5, a->member_confirmed);
+	sqlite3_bind_int64(s, 6, a->id);
+	if (store_done(s) != 0)
+		return -1;
+	return sqlite3_changes(st->db) == 1 ? 0 : -1;
+}
+
+static int
+store_alloc_each(sqlite3_stmt *s, store_alloc_cb cb, void *arg)
+{
+	struct allocation a;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		store_alloc_row(s, &a);
+		if (cb(arg, &a) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Lists allocations a member receives or gives (member 0: all). */
+int
+store_alloc_list(struct store *st, const struct store_filter *f,
+    store_alloc_cb cb, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, S_ALLOC_LIST);
+
+	sqlite3_bind_int64(s, 1, f->after);
+	sqlite3_bind_int64(s, 2, f->member);
+	sqlite3_bind_int(s, 3, f->open_only);
+	sqlite3_bind_int(s, 4, f->limit);
+	return store_alloc_each(s, cb, arg);
+}
+
+/* Calls cb for every allocation of every open offer, for start-up. */
+int
+store_alloc_open_offers(struct store *st, store_alloc_cb cb, void *arg)
+{
+	return store_alloc_each(store_stmt(st, S_ALLOC_OPEN_OFFERS), cb, arg);
+}
+
+/* Calls cb for each allocation of an offer; cb must not change them. */
+int
+store_alloc_by_offer(struct store *st, int64_t offer, store_alloc_cb cb,
+    void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, S_ALLOC_BY_OFFER);
+
+	sqlite3_bind_int64(s, 1, offer);
+	return store_alloc_each(s, cb, arg);
+}
+
+int
+store_alloc_by_request(struct store *st, int64_t request, store_alloc_cb cb,
+    void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, S_ALLOC_BY_REQUEST);
+
+	sqlite3_bind_int64(s, 1, request);
+	return store_alloc_each(s, cb, arg);
+}
+
+/* Returns an allocation's reason record (malloc'd JSON text) or NULL. */
+char *
+store_alloc_reason(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = store_stmt(st, S_ALLOC_REASON);
+	char *text = NULL;
+
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		text = strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	return text;
+}
+
+/* Records waste; an offer of 0 means food not from an offer. */
+int
+store_waste_insert(struct store *st, struct waste *w)
+{
+	sqlite3_stmt *s = store_stmt(st, S_WASTE_INSERT);
+
+	sqlite3_bind_int64(s, 1, w->member);
+	if (w->offer > 0)
+		sqlite3_bind_int64(s, 2, w->offer);
+	sqlite3_bind_int64(s, 3, w->grams);
+	sqlite3_bind_text(s, 4, w->destination, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, w->cause, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, w->note, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, w->at);
+	if (store_done(s) != 0)
+		return -1;
+	w->id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+/* Records (or replaces) the people a member supported in a week. */
+int
+store_people_report(struct store *st, int64_t member, time_t week,
+    int64_t people, time_t at)
+{
+	sqlite3_stmt *s = store_stmt(st, S_PEOPLE_REPORT);
+
+	sqlite3_bind_int64(s, 1, member);
+	sqlite3_bind_int64(s, 2, week);
+	sqlite3_bind_int64(s, 3, people);
+	sqlite3_bind_int64(s, 4, at);
+	return store_done(s);
+}
+
+/* Sets a rule's value, noting when and by which decision. */
+int
+store_rule_set(struct store *st, const char *key, const char *value,
+    time_t changed, const char *decision)
+{
+	sqlite3_stmt *s = store_stmt(st, S_RULE_SET);
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, changed);
+	sqlite3_bind_text(s, 4, decision, -1, SQLITE_STATIC);
+	return store_done(s);
+}
+
+/* Calls cb(key, value) for every rule. */
+int
+store_rules(struct store *st, int (*cb)(void *, const char *, const char *),
+    void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, S_RULES);
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cb(arg, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Reads a daemon-wide value; 1 when found, 0 when not, -1 on error. */
+int
+store_meta_get(struct store *st, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *s = store_stmt(st, S_META_GET);
+	int rc;
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		store_text(s, 0, buf, len);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_meta_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s = store_stmt(st, S_META_SET);
+
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	return store_done(s);
+}
+
 /* Appends one row to the exchange log. */
 int
 store_event_insert(struct store *st, const struct store_event *ev)
@@ -901,6 +1382,15 @@ offer_state_name(enum offer_state state)
 	    "expired", "withdrawn"};
 
 	return (unsigned)state < 5 ? names[state] : "unknown";
+}
+
+const char *
+alloc_state_name(enum alloc_state state)
+{
+	static const char *const names[] = {"proposed", "accepted",
+	    "declined", "lapsed", "collected", "no_show"};
+
+	return (unsigned)state < 6 ? names[state] : "unknown";
 }
 
 const char *

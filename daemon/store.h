@@ -11,7 +11,7 @@
 #define STORE_NOTE_MAX       280
 #define STORE_LIST_MAX       512 /* a comma-joined list of words */
 #define STORE_HASH_LEN       32  /* SHA-256 */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* Kinds of storage a member can hold and food can need, as bits. */
 enum storage_kind {
@@ -35,6 +35,15 @@ enum request_state {
 	REQUEST_EXPIRED,
 };
 
+enum alloc_state {
+	ALLOC_PROPOSED,
+	ALLOC_ACCEPTED,
+	ALLOC_DECLINED,
+	ALLOC_LAPSED,
+	ALLOC_COLLECTED,
+	ALLOC_NO_SHOW,
+};
+
 enum date_type {
 	DATE_USE_BY,
 	DATE_BEST_BEFORE,
@@ -51,6 +60,7 @@ struct member {
 	char catchment[STORE_LIST_MAX + 1];
 	char standing[16];
 	time_t joined;
+	int64_t balance; /* the credit ledger, grams */
 };
 
 struct offer {
@@ -71,6 +81,9 @@ struct offer {
 	char note[STORE_NOTE_MAX + 1];
 	enum offer_state state;
 	time_t posted;
+	time_t deadline;
+	char fallback[STORE_HANDLE_MAX + 1];
+	int flash;
 };
 
 struct request {
@@ -87,6 +100,44 @@ struct request {
 	char note[STORE_NOTE_MAX + 1];
 	enum request_state state;
 	time_t posted;
+};
+
+/* An allocation of (part of) an offer to a member's request. */
+struct allocation {
+	int64_t id;
+	int64_t offer;
+	int64_t request;
+	int64_t member;
+	int64_t donor;
+	char member_handle[STORE_HANDLE_MAX + 1];
+	char donor_handle[STORE_HANDLE_MAX + 1];
+	char category[STORE_HANDLE_MAX + 1];
+	char hub[STORE_HANDLE_MAX + 1];
+	unsigned storage;
+	int64_t grams;
+	int64_t charge;
+	enum alloc_state state;
+	int flash;
+	time_t respond_by;
+	time_t created;
+	time_t decided;
+	int64_t collected_grams;
+	int donor_confirmed;
+	int member_confirmed;
+	time_t window_start;
+	time_t window_end;
+};
+
+/* A quantity of food lost rather than eaten. */
+struct waste {
+	int64_t id;
+	int64_t member;
+	int64_t offer;
+	int64_t grams;
+	char destination[STORE_HANDLE_MAX + 1];
+	char cause[STORE_HANDLE_MAX + 1];
+	char note[STORE_NOTE_MAX + 1];
+	time_t at;
 };
 
 /* Which rows a listing wants; member 0 means every member's. */
@@ -112,6 +163,10 @@ typedef int (*store_member_cb)(void *, const struct member *);
 typedef int (*store_offer_cb)(void *, const struct offer *);
 typedef int (*store_request_cb)(void *, const struct request *);
 typedef int (*store_event_cb)(void *, const struct store_event *);
+typedef int (*store_alloc_cb)(void *, const struct allocation *);
+typedef int (*store_pair_cb)(void *, int64_t, int64_t);
+typedef int (*store_alloc_cb)(void *, const struct allocation *);
+typedef int (*store_pair_cb)(void *, int64_t, int64_t);
 
 struct store *store_open(const char *, int, char **);
 void store_close(struct store *);
@@ -121,6 +176,7 @@ int store_begin(struct store *);
 int store_step_begin(struct store *);
 int store_step_end(struct store *, int);
 int store_writing(struct store *);
+int store_in_transaction(struct store *);
 int store_commit(struct store *);
 int store_rollback(struct store *);
 
@@ -148,6 +204,35 @@ int store_request_list(struct store *, const struct store_filter *,
 int store_request_due(struct store *, time_t, int, store_request_cb, void *);
 int64_t store_request_count_open(struct store *);
 
+int store_member_set_balance(struct store *, int64_t, int64_t);
+int store_offer_set_remaining(struct store *, int64_t, int64_t);
+int store_offer_set_flash(struct store *, int64_t);
+int store_request_add_received(struct store *, int64_t, int64_t);
+int64_t store_request_held(struct store *, int64_t);
+int store_contributions(struct store *, time_t, store_pair_cb, void *);
+
+int store_alloc_insert(struct store *, struct allocation *, const char *);
+int store_alloc_get(struct store *, int64_t, struct allocation *);
+int store_alloc_update(struct store *, const struct allocation *);
+int store_alloc_find(struct store *, int64_t, int64_t, enum alloc_state,
+    struct allocation *);
+int store_alloc_list(struct store *, const struct store_filter *,
+    store_alloc_cb, void *);
+int store_alloc_open_offers(struct store *, store_alloc_cb, void *);
+int store_alloc_by_offer(struct store *, int64_t, store_alloc_cb, void *);
+int store_alloc_by_request(struct store *, int64_t, store_alloc_cb, void *);
+char *store_alloc_reason(struct store *, int64_t);
+
+int store_waste_insert(struct store *, struct waste *);
+int store_people_report(struct store *, int64_t, time_t, int64_t, time_t);
+
+int store_rule_set(struct store *, const char *, const char *, time_t,
+    const char *);
+int store_rules(struct store *, int (*)(void *, const char *, const char *),
+    void *);
+int store_meta_get(struct store *, const char *, char *, size_t);
+int store_meta_set(struct store *, const char *, const char *);
+
 int store_event_insert(struct store *, const struct store_event *);
 int store_event_last(struct store *, int64_t *, unsigned char *);
 int store_event_scan(struct store *, int64_t, int, store_event_cb, void *);
@@ -158,5 +243,6 @@ int storage_parse(const char *, unsigned *);
 char *storage_format(unsigned, char *, size_t);
 const char *offer_state_name(enum offer_state);
 const char *request_state_name(enum request_state);
+const char *alloc_state_name(enum alloc_state);
 
 #endif

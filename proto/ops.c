@@ -3,87 +3,185 @@
 
 #include "proto.h"
 
-#define STR(n, req, max)                                                       \
-	{                                                                      \
-		n, PROTO_T_STRING, req, max                                    \
-	}
-#define INT(n, req)                                                            \
-	{                                                                      \
-		n, PROTO_T_INT, req, 0                                         \
-	}
-#define BOOL(n)                                                                \
-	{                                                                      \
-		n, PROTO_T_BOOL, 0, 0                                          \
-	}
-#define LIST(n, req, max)                                                      \
-	{                                                                      \
-		n, PROTO_T_LIST, req, max                                      \
-	}
-#define TIME(n, req)                                                           \
-	{                                                                      \
-		n, PROTO_T_TIME, req, 0                                        \
-	}
-#define END                                                                    \
-	{                                                                      \
-		NULL, 0, 0, 0                                                  \
-	}
-
 #define NOTE_MAX   280
 #define HANDLE_MAX 32
 
-static const struct proto_field hello_fields[] = {STR("token", 0, 128),
-    STR("as", 0, HANDLE_MAX), STR("client", 0, 64), END};
+/* One argument a line reads best as a table: */
+/* clang-format off */
+static const struct proto_field hello_fields[] = {
+	{ "token", PROTO_T_STRING, 0, 128 },
+	{ "as", PROTO_T_STRING, 0, HANDLE_MAX },
+	{ "client", PROTO_T_STRING, 0, 64 },
+	{ NULL, 0, 0, 0 },
+};
 
-static const struct proto_field none_fields[] = {END};
+static const struct proto_field none_fields[] = {
+	{ NULL, 0, 0, 0 },
+};
 
 static const struct proto_field member_add_fields[] = {
-    STR("handle", 1, HANDLE_MAX), STR("name", 1, 100),
-    STR("hub", 1, HANDLE_MAX), INT("people", 1), LIST("storage", 1, 3),
-    LIST("catchment", 0, 64), BOOL("coordinator"), END};
+	{ "handle", PROTO_T_STRING, 1, HANDLE_MAX },
+	{ "name", PROTO_T_STRING, 1, 100 },
+	{ "hub", PROTO_T_STRING, 1, HANDLE_MAX },
+	{ "people", PROTO_T_INT, 1, 0 },
+	{ "storage", PROTO_T_LIST, 1, 3 },
+	{ "catchment", PROTO_T_LIST, 0, 64 },
+	{ "coordinator", PROTO_T_BOOL, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
 
-static const struct proto_field handle_fields[] = {STR("handle", 1, HANDLE_MAX),
-    END};
+static const struct proto_field handle_fields[] = {
+	{ "handle", PROTO_T_STRING, 1, HANDLE_MAX },
+	{ NULL, 0, 0, 0 },
+};
 
-static const struct proto_field offer_fields[] = {INT("offer", 1), END};
+static const struct proto_field offer_fields[] = {
+	{ "offer", PROTO_T_INT, 1, 0 },
+	{ NULL, 0, 0, 0 },
+};
 
-static const struct proto_field request_fields[] = {INT("request", 1), END};
+static const struct proto_field request_fields[] = {
+	{ "request", PROTO_T_INT, 1, 0 },
+	{ NULL, 0, 0, 0 },
+};
 
-static const struct proto_field page_fields[] = {INT("after", 0),
-    INT("limit", 0), END};
+static const struct proto_field page_fields[] = {
+	{ "after", PROTO_T_INT, 0, 0 },
+	{ "limit", PROTO_T_INT, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
 
 static const struct proto_field offer_post_fields[] = {
-    STR("category", 1, HANDLE_MAX), INT("grams", 1), STR("storage", 0, 16),
-    TIME("use_by", 0), TIME("best_before", 0), TIME("window_start", 0),
-    TIME("window_end", 0), INT("min_portion", 0), BOOL("divisible"),
-    STR("note", 0, NOTE_MAX), END};
+	{ "category", PROTO_T_STRING, 1, HANDLE_MAX },
+	{ "grams", PROTO_T_INT, 1, 0 },
+	{ "storage", PROTO_T_STRING, 0, 16 },
+	{ "use_by", PROTO_T_TIME, 0, 0 },
+	{ "best_before", PROTO_T_TIME, 0, 0 },
+	{ "window_start", PROTO_T_TIME, 0, 0 },
+	{ "window_end", PROTO_T_TIME, 0, 0 },
+	{ "min_portion", PROTO_T_INT, 0, 0 },
+	{ "divisible", PROTO_T_BOOL, 0, 0 },
+	{ "note", PROTO_T_STRING, 0, NOTE_MAX },
+	{ "fallback", PROTO_T_STRING, 0, HANDLE_MAX },
+	{ NULL, 0, 0, 0 },
+};
 
-static const struct proto_field list_fields[] = {BOOL("mine"), BOOL("open"),
-    INT("after", 0), INT("limit", 0), END};
+static const struct proto_field list_fields[] = {
+	{ "mine", PROTO_T_BOOL, 0, 0 },
+	{ "open", PROTO_T_BOOL, 0, 0 },
+	{ "after", PROTO_T_INT, 0, 0 },
+	{ "limit", PROTO_T_INT, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
 
 static const struct proto_field request_post_fields[] = {
-    LIST("categories", 1, 16), INT("grams", 1), TIME("by", 1),
-    LIST("storage", 0, 3), BOOL("standing"), STR("note", 0, NOTE_MAX), END};
+	{ "categories", PROTO_T_LIST, 1, 16 },
+	{ "grams", PROTO_T_INT, 1, 0 },
+	{ "by", PROTO_T_TIME, 1, 0 },
+	{ "storage", PROTO_T_LIST, 0, 3 },
+	{ "standing", PROTO_T_BOOL, 0, 0 },
+	{ "note", PROTO_T_STRING, 0, NOTE_MAX },
+	{ NULL, 0, 0, 0 },
+};
 
-static const struct proto_field export_fields[] = {INT("since", 0),
-    INT("limit", 0), END};
+static const struct proto_field export_fields[] = {
+	{ "since", PROTO_T_INT, 0, 0 },
+	{ "limit", PROTO_T_INT, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field claim_fields[] = {
+	{ "offer", PROTO_T_INT, 1, 0 },
+	{ "grams", PROTO_T_INT, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field match_fields[] = {
+	{ "match", PROTO_T_INT, 1, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field match_list_fields[] = {
+	{ "all", PROTO_T_BOOL, 0, 0 },
+	{ "open", PROTO_T_BOOL, 0, 0 },
+	{ "after", PROTO_T_INT, 0, 0 },
+	{ "limit", PROTO_T_INT, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field match_decline_fields[] = {
+	{ "match", PROTO_T_INT, 1, 0 },
+	{ "reason", PROTO_T_STRING, 0, NOTE_MAX },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field match_collected_fields[] = {
+	{ "match", PROTO_T_INT, 1, 0 },
+	{ "grams", PROTO_T_INT, 1, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field waste_fields[] = {
+	{ "offer", PROTO_T_INT, 0, 0 },
+	{ "grams", PROTO_T_INT, 0, 0 },
+	{ "destination", PROTO_T_STRING, 1, HANDLE_MAX },
+	{ "cause", PROTO_T_STRING, 1, HANDLE_MAX },
+	{ "note", PROTO_T_STRING, 0, NOTE_MAX },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field fed_fields[] = {
+	{ "people", PROTO_T_INT, 1, 0 },
+	{ "week", PROTO_T_TIME, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field watch_fields[] = {
+	{ "hub", PROTO_T_STRING, 0, HANDLE_MAX },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field clock_advance_fields[] = {
+	{ "seconds", PROTO_T_INT, 1, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field clock_set_fields[] = {
+	{ "time", PROTO_T_TIME, 1, 0 },
+	{ NULL, 0, 0, 0 },
+};
 
 static const struct proto_op ops[] = {
-    {"hello", hello_fields},
-    {"status", none_fields},
-    {"member.add", member_add_fields},
-    {"member.list", page_fields},
-    {"member.show", handle_fields},
-    {"offer.post", offer_post_fields},
-    {"offer.list", list_fields},
-    {"offer.show", offer_fields},
-    {"offer.withdraw", offer_fields},
-    {"request.post", request_post_fields},
-    {"request.list", list_fields},
-    {"request.show", request_fields},
-    {"request.cancel", request_fields},
-    {"log.verify", none_fields},
-    {"log.export", export_fields},
+	{ "hello", hello_fields },
+	{ "status", none_fields },
+	{ "member.add", member_add_fields },
+	{ "member.list", page_fields },
+	{ "member.show", handle_fields },
+	{ "offer.post", offer_post_fields },
+	{ "offer.list", list_fields },
+	{ "offer.show", offer_fields },
+	{ "offer.withdraw", offer_fields },
+	{ "offer.claim", claim_fields },
+	{ "request.post", request_post_fields },
+	{ "request.list", list_fields },
+	{ "request.show", request_fields },
+	{ "request.cancel", request_fields },
+	{ "match.list", match_list_fields },
+	{ "match.show", match_fields },
+	{ "match.accept", match_fields },
+	{ "match.decline", match_decline_fields },
+	{ "match.collected", match_collected_fields },
+	{ "match.noshow", match_fields },
+	{ "match.explain", match_fields },
+	{ "waste.record", waste_fields },
+	{ "fed.report", fed_fields },
+	{ "watch", watch_fields },
+	{ "clock.advance", clock_advance_fields },
+	{ "clock.set", clock_set_fields },
+	{ "log.verify", none_fields },
+	{ "log.export", export_fields },
 };
+/* clang-format on */
 
 /* Looks an operation up by name; NULL when protocol v1 has none. */
 const struct proto_op *

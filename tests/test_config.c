@@ -214,6 +214,8 @@ assert_same_config(const struct config *a, const struct config *b)
 	assert_same_list(a->categories, a->ncategories, b->categories,
 	    b->ncategories);
 	assert_same_list(a->hubs, a->nhubs, b->hubs, b->nhubs);
+	assert_int_equal(a->manual_clock, b->manual_clock);
+	assert_memory_equal(&a->rules, &b->rules, sizeof a->rules);
 }
 
 /* Replaces the state directory, as the --state-dir option does. */
@@ -997,6 +999,62 @@ test_config_has_hub(void **state)
 	assert_false(config_has_hub(fx->cfg, "nort"));
 }
 
+/* The [rules] section sets the first values of the network's rules. */
+static void
+test_config_rules_parsed(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_loads(fx, "[rules]\npolicy = lottery\nbeta = 0.35\ncap = 3\n"
+	    "hub_first = 600\nrespond_min = 120\nrespond_max = 900\n"
+	    "flash_after = 2\nflash_window = 0\nflash_charge = 100\n"
+	    "ledger_cap = 5000\nledger_decay = 90\nmargin = 0\n"
+	    "[daemon]\nclock = manual\n");
+	assert_string_equal(fx->cfg->rules.policy, "lottery");
+	assert_float_equal(fx->cfg->rules.beta, 0.35, 1e-12);
+	assert_float_equal(fx->cfg->rules.cap, 3, 1e-12);
+	assert_int_equal(fx->cfg->rules.hub_first, 600);
+	assert_int_equal(fx->cfg->rules.respond_min, 120);
+	assert_int_equal(fx->cfg->rules.respond_max, 900);
+	assert_int_equal(fx->cfg->rules.flash_after, 2);
+	assert_int_equal(fx->cfg->rules.flash_window, 0);
+	assert_int_equal(fx->cfg->rules.flash_charge, 100);
+	assert_int_equal(fx->cfg->rules.ledger_cap, 5000);
+	assert_int_equal(fx->cfg->rules.ledger_decay, 90);
+	assert_int_equal(fx->cfg->rules.margin, 0);
+	assert_int_equal(fx->cfg->manual_clock, 1);
+}
+
+/* Each bad [rules] value is reported with its line. */
+static void
+test_config_rules_errors(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(load(fx, "[rules]\npolicy = auction\nbeta = 1.5\n"
+	    "cap = 0.5\nflash_charge = 101\nhub_first = soon\n"
+	    "[daemon]\nclock = slow\n"), -1);
+	assert_int_equal(count_lines(fx->cause), 6);
+	assert_error(fx, 0, 2, "[rules] policy: ", "is not a policy");
+	assert_error(fx, 1, 3, "[rules] beta: ", "not a number from 0 to 1");
+	assert_error(fx, 2, 4, "[rules] cap: ", "not a number from 1 to 10");
+	assert_error(fx, 3, 5, "[rules] flash_charge: ", "0 to 100");
+	assert_error(fx, 4, 6, "[rules] hub_first: ", "\"soon\"");
+	assert_error(fx, 5, 8, "[daemon] clock: ", "is not a clock");
+}
+
+/* respond_max below respond_min is caught when the settings are final. */
+static void
+test_config_rules_respond_order(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_loads(fx, "[rules]\nrespond_min = 900\nrespond_max = 600\n");
+	assert_int_equal(config_finish(fx->cfg, &fx->cause), -1);
+	assert_non_null(strstr(fx->cause,
+	    "respond_max (600) is less than respond_min (900)"));
+}
+
 /* The shipped larderd.conf loads to the defaults. */
 static void
 test_config_shipped_file_loads_to_defaults(void **state)
@@ -1058,7 +1116,11 @@ test_config_shipped_file_documents_every_key(void **state)
 	    "\n;state_dir = ", "\n;database = ", "\n;socket = ", "\n;listen = ",
 	    "\n;timezone =", "\n;log_level = ", "[limits]\n",
 	    "\n;max_sessions = ", "\n;idle_timeout = ", "[network]\n",
-	    "\n;name = ", "\n;categories = ", "\n;hubs ="};
+	    "\n;name = ", "\n;categories = ", "\n;hubs =", "\n;clock = ",
+	    "[rules]\n", "\n;policy = ", "\n;beta = ", "\n;cap = ",
+	    "\n;hub_first = ", "\n;respond_min = ", "\n;respond_max = ",
+	    "\n;flash_after = ", "\n;flash_window = ", "\n;flash_charge = ",
+	    "\n;ledger_cap = ", "\n;ledger_decay = ", "\n;margin = "};
 	static char text[65536];
 	size_t i;
 
@@ -1081,7 +1143,7 @@ test_config_shipped_settings_are_defaults(void **state)
 
 	assert_non_null(defaults);
 	read_file(SHIPPED_CONF, text, sizeof text);
-	assert_int_equal(uncomment(text), 11);
+	assert_int_equal(uncomment(text), 24);
 	assert_loads(fx, text);
 	assert_non_null(fx->cfg->database);
 	assert_finishes(fx);
@@ -1138,6 +1200,8 @@ main(void)
 	    T(test_config_hubs_validation),
 	    T(test_config_has_category),
 	    T(test_config_has_hub),
+	    T(test_config_rules_parsed), T(test_config_rules_errors),
+	    T(test_config_rules_respond_order),
 	    T(test_config_shipped_file_loads_to_defaults),
 	    T(test_config_shipped_file_documents_every_key),
 	    T(test_config_shipped_settings_are_defaults),

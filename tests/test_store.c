@@ -116,6 +116,8 @@ add_offer(struct store *st, int64_t donor, time_t end, int state)
 	o.divisible = 1;
 	o.window_start = 100;
 	o.window_end = end;
+	o.deadline = end;
+	snprintf(o.fallback, sizeof o.fallback, "compost");
 	o.state = (enum offer_state)state;
 	assert_int_equal(store_offer_insert(st, &o), 0);
 	return o.id;
@@ -378,6 +380,174 @@ test_store_events_append_only(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM events"), 1);
 }
 
+static int64_t
+add_request(struct store *st, int64_t member)
+{
+	struct request r;
+
+	memset(&r, 0, sizeof r);
+	r.member = member;
+	snprintf(r.categories, sizeof r.categories, "bakery");
+	r.storage = STORAGE_AMBIENT;
+	r.grams = 20000;
+	r.window_start = 100;
+	r.window_end = 800;
+	assert_int_equal(store_request_insert(st, &r), 0);
+	return r.id;
+}
+
+static int
+count_alloc(void *arg, const struct allocation *a)
+{
+	(void)a;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_store_allocations(void **state)
+{
+	struct fixture *f = *state;
+	struct store_filter mine = {0, 0, 0, 100};
+	struct allocation a, got;
+	int64_t donor, taker, offer;
+	char *reason;
+	int n = 0;
+
+	donor = add_member(f->st, "alpha");
+	taker = add_member(f->st, "bravo");
+	offer = add_offer(f->st, donor, 500, OFFER_OPEN);
+	memset(&a, 0, sizeof a);
+	a.offer = offer;
+	a.request = add_request(f->st, taker);
+	a.member = taker;
+	a.grams = 4000;
+	a.charge = 4000;
+	a.state = ALLOC_PROPOSED;
+	a.respond_by = 300;
+	a.created = 200;
+	assert_int_equal(store_alloc_insert(f->st, &a, "{\"why\":\"test\"}"),
+	    0);
+	assert_int_equal(store_request_held(f->st, a.request), 4000);
+	assert_int_equal(store_alloc_find(f->st, offer, taker, ALLOC_PROPOSED,
+	    &got), 1);
+	assert_string_equal(got.donor_handle, "alpha");
+	assert_string_equal(got.member_handle, "bravo");
+	assert_string_equal(got.category, "bakery");
+	assert_int_equal(got.window_end, 500);
+	got.state = ALLOC_COLLECTED;
+	got.decided = 400;
+	got.collected_grams = 3900;
+	got.member_confirmed = 1;
+	assert_int_equal(store_alloc_update(f->st, &got), 0);
+	assert_int_equal(store_alloc_get(f->st, a.id, &got), 1);
+	assert_int_equal(got.collected_grams, 3900);
+	assert_int_equal(store_request_held(f->st, a.request), 0);
+	reason = store_alloc_reason(f->st, a.id);
+	assert_string_equal(reason, "{\"why\":\"test\"}");
+	free(reason);
+	mine.member = donor;
+	assert_int_equal(store_alloc_list(f->st, &mine, count_alloc, &n), 0);
+	assert_int_equal(n, 1);
+	mine.open_only = 1;
+	n = 0;
+	store_alloc_list(f->st, &mine, count_alloc, &n);
+	assert_int_equal(n, 0);
+}
+
+static int
+sum_pair(void *arg, int64_t donor, int64_t grams)
+{
+	(void)donor;
+	*(int64_t *)arg += grams;
+	return 0;
+}
+
+static void
+test_store_contributions_count_collected(void **state)
+{
+	struct fixture *f = *state;
+	struct allocation a;
+	int64_t donor, sum = 0;
+
+	donor = add_member(f->st, "alpha");
+	memset(&a, 0, sizeof a);
+	a.member = add_member(f->st, "bravo");
+	a.offer = add_offer(f->st, donor, 500, OFFER_OPEN);
+	a.request = add_request(f->st, a.member);
+	a.grams = a.charge = 3000;
+	a.state = ALLOC_PROPOSED;
+	assert_int_equal(store_alloc_insert(f->st, &a, "{}"), 0);
+	a.state = ALLOC_COLLECTED;
+	a.collected_grams = 2500;
+	a.decided = 1000;
+	assert_int_equal(store_alloc_update(f->st, &a), 0);
+	assert_int_equal(store_contributions(f->st, 900, sum_pair, &sum), 0);
+	assert_int_equal(sum, 2500);
+	sum = 0;
+	assert_int_equal(store_contributions(f->st, 1001, sum_pair, &sum), 0);
+	assert_int_equal(sum, 0);
+}
+
+static void
+test_store_rules_and_meta(void **state)
+{
+	struct fixture *f = *state;
+	char buf[32];
+
+	assert_int_equal(store_meta_get(f->st, "clock", buf, sizeof buf), 0);
+	assert_int_equal(store_meta_set(f->st, "clock", "12345"), 0);
+	assert_int_equal(store_meta_set(f->st, "clock", "12346"), 0);
+	assert_int_equal(store_meta_get(f->st, "clock", buf, sizeof buf), 1);
+	assert_string_equal(buf, "12346");
+	assert_int_equal(store_rule_set(f->st, "beta", "0.2", 1, "config"), 0);
+	assert_int_equal(store_rule_set(f->st, "beta", "0.3", 2, "vote 4"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT changed FROM rules"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM rules"), 1);
+}
+
+static void
+test_store_migrates_version_one(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+
+	/* A database as schema 1 left it: no allocations table. */
+	store_close(f->st);
+	f->st = NULL;
+	unlink(f->path);
+	raw_int(f->path, "CREATE TABLE members (id INTEGER PRIMARY KEY, "
+	    "handle TEXT NOT NULL UNIQUE, name TEXT NOT NULL, hub TEXT NOT "
+	    "NULL, coordinator INTEGER NOT NULL DEFAULT 0, storage INTEGER NOT "
+	    "NULL, people INTEGER NOT NULL, catchment TEXT NOT NULL DEFAULT '',"
+	    " standing TEXT NOT NULL DEFAULT 'good', token_hash BLOB NOT NULL "
+	    "UNIQUE, joined INTEGER NOT NULL)");
+	raw_int(f->path, "CREATE TABLE offers (id INTEGER PRIMARY KEY, donor "
+	    "INTEGER, category TEXT, storage INTEGER, date_type INTEGER, date "
+	    "INTEGER, grams INTEGER, remaining INTEGER, min_portion INTEGER, "
+	    "divisible INTEGER, window_start INTEGER, window_end INTEGER, hub "
+	    "TEXT, note TEXT, state INTEGER, posted INTEGER)");
+	raw_int(f->path, "CREATE INDEX offers_open ON offers(state, "
+	    "window_end)");
+	raw_int(f->path, "CREATE TABLE requests (id INTEGER PRIMARY KEY, "
+	    "member INTEGER, categories TEXT, storage INTEGER, grams INTEGER, "
+	    "received INTEGER, window_start INTEGER, window_end INTEGER, "
+	    "standing INTEGER, note TEXT, state INTEGER, posted INTEGER)");
+	raw_int(f->path, "CREATE TABLE events (seq INTEGER PRIMARY KEY, at "
+	    "INTEGER NOT NULL, body TEXT NOT NULL, prev BLOB NOT NULL, hash "
+	    "BLOB NOT NULL)");
+	raw_int(f->path, "INSERT INTO offers VALUES (1, 1, 'bakery', 1, 0, "
+	    "900, 10, 10, 1, 1, 100, 700, 'barking', '', 0, 100)");
+	raw_int(f->path, "PRAGMA user_version = 1");
+	f->st = store_open(f->path, 0, &cause);
+	if (f->st == NULL)
+		fail_msg("store_open: %s", cause);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "SELECT deadline FROM offers"), 700);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM allocations"),
+	    0);
+}
+
 static void
 test_store_storage_words(void **state)
 {
@@ -424,6 +594,14 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_store_rollback_discards_group,
 	        setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_events_append_only,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_allocations, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_store_contributions_count_collected, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_rules_and_meta, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(test_store_migrates_version_one,
 	        setup, teardown),
 	    cmocka_unit_test(test_store_storage_words),
 	};
