@@ -17,20 +17,21 @@ match_json(const struct allocation *a)
 	json_t *obj;
 
 	obj = json_pack("{s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:b, "
-	    "s:s, s:o, s:o, s:o, s:o}", "id", (json_int_t)a->id, "offer",
-	    (json_int_t)a->offer, "request", (json_int_t)a->request, "donor",
-	    a->donor_handle, "member", a->member_handle, "category",
-	    a->category, "storage", storage_name(a->storage), "grams",
-	    (json_int_t)a->grams, "charge", (json_int_t)a->charge, "flash",
-	    a->flash, "state", alloc_state_name(a->state), "respond_by",
+	                "s:s, s:o, s:o, s:o, s:o}",
+	    "id", (json_int_t)a->id, "offer", (json_int_t)a->offer, "request",
+	    (json_int_t)a->request, "donor", a->donor_handle, "member",
+	    a->member_handle, "category", a->category, "storage",
+	    storage_name(a->storage), "grams", (json_int_t)a->grams, "charge",
+	    (json_int_t)a->charge, "flash", a->flash, "state",
+	    alloc_state_name(a->state), "respond_by",
 	    proto_time_json(a->respond_by), "window_start",
 	    proto_time_json(a->window_start), "window_end",
 	    proto_time_json(a->window_end), "created",
 	    proto_time_json(a->created));
 	if (obj == NULL)
 		return NULL;
-	json_object_set_new(obj, "decided", a->decided > 0 ?
-	    proto_time_json(a->decided) : json_null());
+	json_object_set_new(obj, "decided",
+	    a->decided > 0 ? proto_time_json(a->decided) : json_null());
 	if (a->state == ALLOC_COLLECTED) {
 		json_object_set_new(obj, "collected_grams",
 		    json_integer(a->collected_grams));
@@ -65,11 +66,12 @@ match_load(struct call *c, struct allocation *a)
 	if (rc == 0)
 		return call_fail(c, PROTO_NOT_FOUND, "no match %lld",
 		    (long long)id);
-	if (!match_sees_all(c) && (m == NULL || (a->member != m->id &&
-	    a->donor != m->id)))
-		return call_fail(c, PROTO_FORBIDDEN, "match %lld is between "
-		    "%s and %s", (long long)id, a->donor_handle,
-		    a->member_handle);
+	if (!match_sees_all(c) &&
+	    (m == NULL || (a->member != m->id && a->donor != m->id)))
+		return call_fail(c, PROTO_FORBIDDEN,
+		    "match %lld is between "
+		    "%s and %s",
+		    (long long)id, a->donor_handle, a->member_handle);
 	return 0;
 }
 
@@ -137,8 +139,8 @@ h_match_explain(struct call *c)
 	free(text);
 	if (reason == NULL)
 		return call_store_error(c);
-	c->result = json_pack("{s:o, s:o}", "match", match_json(&a), "reason",
-	    reason);
+	c->result =
+	    json_pack("{s:o, s:o}", "match", match_json(&a), "reason", reason);
 	return 0;
 }
 
@@ -150,14 +152,20 @@ match_answerable(struct call *c, const struct allocation *a)
 	char by[PROTO_TIME_LEN];
 
 	if (a->member != m->id)
-		return call_fail(c, PROTO_FORBIDDEN, "match %lld was proposed "
-		    "to %s", (long long)a->id, a->member_handle);
+		return call_fail(c, PROTO_FORBIDDEN,
+		    "match %lld was proposed "
+		    "to %s",
+		    (long long)a->id, a->member_handle);
 	if (a->state != ALLOC_PROPOSED)
-		return call_fail(c, PROTO_CONFLICT, "match %lld is %s, not "
-		    "proposed", (long long)a->id, alloc_state_name(a->state));
+		return call_fail(c, PROTO_CONFLICT,
+		    "match %lld is %s, not "
+		    "proposed",
+		    (long long)a->id, alloc_state_name(a->state));
 	if (c->now >= a->respond_by)
-		return call_fail(c, PROTO_CONFLICT, "match %lld lapsed: the "
-		    "answer was due by %s", (long long)a->id,
+		return call_fail(c, PROTO_CONFLICT,
+		    "match %lld lapsed: the "
+		    "answer was due by %s",
+		    (long long)a->id,
 		    proto_time_format(a->respond_by, by, sizeof by));
 	return 0;
 }
@@ -181,12 +189,14 @@ match_answer(struct call *c, enum engine_answer answer)
 	if (rc == 0)
 		rc = store_alloc_update(c->d->store, &a);
 	if (rc == 0)
-		rc = market_log_alloc(c->d, c->now, answer ==
-		    ANSWER_ACCEPTED ? "allocation.accepted" :
-		    "allocation.declined", call_actor(c), &a, answer ==
-		    ANSWER_ACCEPTED ? json_pack("{s:I}", "charge",
-		    (json_int_t)a.charge) : json_pack("{s:s}", "reason",
-		    reason != NULL ? reason : ""));
+		rc = market_log_alloc(c->d, c->now,
+		    answer == ANSWER_ACCEPTED ? "allocation.accepted"
+		                              : "allocation.declined",
+		    call_actor(c), &a,
+		    answer == ANSWER_ACCEPTED
+		        ? json_pack("{s:I}", "charge", (json_int_t)a.charge)
+		        : json_pack("{s:s}", "reason",
+		              reason != NULL ? reason : ""));
 	if (rc == 0 && answer == ANSWER_ACCEPTED)
 		rc = market_save_balances(c->d);
 	if (market_finish(c->d, c->now, rc, &out) != 0 ||
@@ -224,23 +234,25 @@ h_offer_claim(struct call *c)
 	int rc;
 
 	if ((rc = store_offer_get(c->d->store, id, &o)) != 1)
-		return rc < 0 ? call_store_error(c) : call_fail(c,
-		    PROTO_NOT_FOUND, "no offer %lld", (long long)id);
+		return rc < 0 ? call_store_error(c)
+		              : call_fail(c, PROTO_NOT_FOUND, "no offer %lld",
+		                    (long long)id);
 	if (o.state != OFFER_OPEN)
-		return call_fail(c, PROTO_CONFLICT, "offer %lld is %s, not "
-		    "open", (long long)id, offer_state_name(o.state));
+		return call_fail(c, PROTO_CONFLICT,
+		    "offer %lld is %s, not "
+		    "open",
+		    (long long)id, offer_state_name(o.state));
 	if (grams < 0)
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
 		    "grams must be more than zero");
 	engine_out_init(&out);
 	if (engine_claim(c->d->engine, id, m->id, grams, c->now, &out,
-	    &cause) != 0) {
+	        &cause) != 0) {
 		call_fail(c, PROTO_CONFLICT, "%s", cause);
 		free(cause);
 		return -1;
 	}
-	rc = market_record(c->d, &out.proposals[0], ALLOC_ACCEPTED, c->now,
-	    &a);
+	rc = market_record(c->d, &out.proposals[0], ALLOC_ACCEPTED, c->now, &a);
 	if (rc == 0)
 		rc = market_save_balances(c->d);
 	engine_out_clear(&out);
@@ -256,8 +268,7 @@ h_offer_claim(struct call *c)
  * gives back to it what was allocated but not collected.
  */
 static int
-match_feed_request(struct call *c, const struct allocation *a,
-    int64_t grams)
+match_feed_request(struct call *c, const struct allocation *a, int64_t grams)
 {
 	struct engine_request *er;
 	struct request r;
@@ -275,14 +286,15 @@ match_feed_request(struct call *c, const struct allocation *a,
 		return -1;
 	engine_request_drop(c->d->engine, r.id);
 	return exlog_append(c->d->log, c->now, "request.fulfilled",
-	    call_actor(c), json_pack("{s:I, s:s}", "request",
-	    (json_int_t)r.id, "member", r.member_handle));
+	    call_actor(c),
+	    json_pack("{s:I, s:s}", "request", (json_int_t)r.id, "member",
+	        r.member_handle));
 }
 
 /* The first side to confirm a collection: the food has changed hands. */
 static int
-match_first_confirmation(struct call *c, struct allocation *a,
-    int64_t grams, int donor)
+match_first_confirmation(struct call *c, struct allocation *a, int64_t grams,
+    int donor)
 {
 	a->state = ALLOC_COLLECTED;
 	a->collected_grams = grams;
@@ -292,13 +304,16 @@ match_first_confirmation(struct call *c, struct allocation *a,
 	    match_feed_request(c, a, grams) != 0 ||
 	    engine_settle(c->d->engine, a->donor, a->member, grams) != 0)
 		return -1;
+	if (market_settle_offer(c->d, a->offer, c->now) != 0)
+		return -1;
 	log_info("allocation %lld: %lld g collected by %s", (long long)a->id,
 	    (long long)grams, a->member_handle);
 	return market_log_alloc(c->d, c->now, "allocation.collected",
-	    call_actor(c), a, json_pack("{s:I, s:s, s:s, s:I, s:s}", "request",
-	    (json_int_t)a->request, "hub", a->hub, "category", a->category,
-	    "grams", (json_int_t)grams, "confirmed_by", donor ? "donor" :
-	    "member"));
+	    call_actor(c), a,
+	    json_pack("{s:I, s:s, s:s, s:I, s:s}", "request",
+	        (json_int_t)a->request, "hub", a->hub, "category", a->category,
+	        "grams", (json_int_t)grams, "confirmed_by",
+	        donor ? "donor" : "member"));
 }
 
 int
@@ -312,12 +327,16 @@ h_match_collected(struct call *c)
 	if (match_load(c, &a) != 0)
 		return -1;
 	if (a.member != m->id && a.donor != m->id)
-		return call_fail(c, PROTO_FORBIDDEN, "match %lld is between %s "
-		    "and %s", (long long)a.id, a.donor_handle, a.member_handle);
+		return call_fail(c, PROTO_FORBIDDEN,
+		    "match %lld is between %s "
+		    "and %s",
+		    (long long)a.id, a.donor_handle, a.member_handle);
 	donor = a.donor == m->id;
 	if (grams < 1 || grams > a.grams)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "grams must be "
-		    "from 1 to the %lld g matched", (long long)a.grams);
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "grams must be "
+		    "from 1 to the %lld g matched",
+		    (long long)a.grams);
 	if (a.state == ALLOC_ACCEPTED) {
 		if (match_first_confirmation(c, &a, grams, donor) != 0) {
 			c->d->engine_stale = 1;
@@ -326,16 +345,21 @@ h_match_collected(struct call *c)
 		return match_reply(c, a.id);
 	}
 	if (a.state != ALLOC_COLLECTED)
-		return call_fail(c, PROTO_CONFLICT, "match %lld is %s, not "
-		    "accepted", (long long)a.id, alloc_state_name(a.state));
+		return call_fail(c, PROTO_CONFLICT,
+		    "match %lld is %s, not "
+		    "accepted",
+		    (long long)a.id, alloc_state_name(a.state));
 	if (donor ? a.donor_confirmed : a.member_confirmed)
-		return call_fail(c, PROTO_CONFLICT, "%s has already confirmed "
-		    "match %lld", m->handle, (long long)a.id);
+		return call_fail(c, PROTO_CONFLICT,
+		    "%s has already confirmed "
+		    "match %lld",
+		    m->handle, (long long)a.id);
 	*(donor ? &a.donor_confirmed : &a.member_confirmed) = 1;
 	if (store_alloc_update(c->d->store, &a) != 0 ||
 	    market_log_alloc(c->d, c->now, "allocation.confirmed",
-	    call_actor(c), &a, json_pack("{s:I, s:s}", "grams", grams,
-	    "confirmed_by", donor ? "donor" : "member")) != 0)
+	        call_actor(c), &a,
+	        json_pack("{s:I, s:s}", "grams", grams, "confirmed_by",
+	            donor ? "donor" : "member")) != 0)
 		return call_store_error(c);
 	return match_reply(c, a.id);
 }
@@ -350,19 +374,26 @@ h_match_noshow(struct call *c)
 	if (match_load(c, &a) != 0)
 		return -1;
 	if (a.donor != m->id)
-		return call_fail(c, PROTO_FORBIDDEN, "only the donor, %s, "
-		    "reports a no-show", a.donor_handle);
+		return call_fail(c, PROTO_FORBIDDEN,
+		    "only the donor, %s, "
+		    "reports a no-show",
+		    a.donor_handle);
 	if (a.state != ALLOC_ACCEPTED)
-		return call_fail(c, PROTO_CONFLICT, "match %lld is %s, not "
-		    "accepted", (long long)a.id, alloc_state_name(a.state));
+		return call_fail(c, PROTO_CONFLICT,
+		    "match %lld is %s, not "
+		    "accepted",
+		    (long long)a.id, alloc_state_name(a.state));
 	if (c->now < a.window_end)
-		return call_fail(c, PROTO_CONFLICT, "the collection window of "
-		    "match %lld has not ended yet", (long long)a.id);
+		return call_fail(c, PROTO_CONFLICT,
+		    "the collection window of "
+		    "match %lld has not ended yet",
+		    (long long)a.id);
 	a.state = ALLOC_NO_SHOW;
 	a.decided = c->now;
 	if (store_alloc_update(c->d->store, &a) != 0 ||
-	    market_log_alloc(c->d, c->now, "allocation.no_show",
-	    call_actor(c), &a, NULL) != 0)
+	    market_log_alloc(c->d, c->now, "allocation.no_show", call_actor(c),
+	        &a, NULL) != 0 ||
+	    market_settle_offer(c->d, a.offer, c->now) != 0)
 		return call_store_error(c);
 	if ((er = engine_request_get(c->d->engine, a.request)) != NULL)
 		er->wanted += a.grams;

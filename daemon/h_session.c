@@ -128,7 +128,8 @@ clock_move(struct call *c, time_t t)
 	char buf[32];
 
 	if (!d->manual_clock)
-		return call_fail(c, PROTO_CONFLICT, "larderd runs on the real "
+		return call_fail(c, PROTO_CONFLICT,
+		    "larderd runs on the real "
 		    "clock; start it with clock = manual to move time by hand");
 	if (t < d->clock)
 		return call_fail(c, PROTO_INVALID_ARGUMENT,

@@ -43,11 +43,11 @@ struct larderd {
 	int lock_fd;
 	int full_logged;
 	int stopping;
-	struct engine *engine;  /* open offers and requests, the ledger */
-	int engine_stale;       /* rebuild the engine from the store */
+	struct engine *engine; /* open offers and requests, the ledger */
+	int engine_stale;      /* rebuild the engine from the store */
 	int manual_clock;
-	time_t clock;           /* the time, when the clock is manual */
-	json_t *outbox;         /* events to tell watchers after commit */
+	time_t clock;   /* the time, when the clock is manual */
+	json_t *outbox; /* events to tell watchers after commit */
 };
 
 /* What a caller must be to use an operation. */
@@ -174,6 +174,7 @@ int market_sync_offer(struct larderd *, int64_t, time_t);
 int market_save_balances(struct larderd *);
 int market_end_offer(struct larderd *, int64_t, time_t);
 int market_end_request(struct larderd *, int64_t, time_t);
+int market_settle_offer(struct larderd *, int64_t, time_t);
 time_t market_deadline(const struct larderd *, const struct offer *);
 
 /* sweep.c */

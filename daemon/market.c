@@ -40,7 +40,7 @@ market_categories(const struct larderd *d, const char *list)
 
 	snprintf(buf, sizeof buf, "%s", list);
 	for (word = strtok_r(buf, ",", &save); word != NULL;
-	    word = strtok_r(NULL, ",", &save)) {
+	     word = strtok_r(NULL, ",", &save)) {
 		if ((i = market_category(d, word)) >= 0)
 			bits |= UINT64_C(1) << i;
 	}
@@ -105,7 +105,8 @@ market_offer(struct larderd *d, const struct offer *o)
 	snprintf(eo.hub, sizeof eo.hub, "%s", o->hub);
 	if ((eo.category = market_category(d, o->category)) < 0) {
 		log_warnx("offer %lld: category %s is no longer configured; "
-		    "not allocating it", (long long)o->id, o->category);
+		          "not allocating it",
+		    (long long)o->id, o->category);
 		return 0;
 	}
 	eo.storage = o->storage;
@@ -202,7 +203,7 @@ market_load_alloc(void *arg, const struct allocation *a)
 		l->failed |= engine_restore_pending(l->d->engine, &p) != 0;
 	} else if (a->state == ALLOC_DECLINED || a->state == ALLOC_LAPSED)
 		l->failed |= engine_restore_tried(l->d->engine, a->offer,
-		    a->member) != 0;
+		                 a->member) != 0;
 	return 0;
 }
 
@@ -232,8 +233,8 @@ market_load_table(struct larderd *d, int which)
 		f.open_only = 1;
 		l.rows = 0;
 		if (which == 0)
-			rc = store_member_list(d->store, &f,
-			    market_load_member, &l);
+			rc = store_member_list(d->store, &f, market_load_member,
+			    &l);
 		else if (which == 1)
 			rc = store_offer_list(d->store, &f, market_load_offer,
 			    &l);
@@ -257,7 +258,7 @@ market_load(struct larderd *d, time_t now)
 	    market_load_table(d, 2) != 0)
 		return -1;
 	if (store_contributions(d->store, now - CONTRIBUTION_DAYS * 86400,
-	    market_load_contribution, &l) != 0 ||
+	        market_load_contribution, &l) != 0 ||
 	    store_alloc_open_offers(d->store, market_load_alloc, &l) != 0 ||
 	    l.failed)
 		return -1;
@@ -303,7 +304,7 @@ market_rules(struct larderd *d, struct engine_rules *r, time_t now)
 	for (i = 0; (rule = rules_at(i)) != NULL; i++) {
 		rules_format(rule, r, value, sizeof value);
 		if (store_rule_set(d->store, rule->key, value, now,
-		    "configuration at first start") != 0)
+		        "configuration at first start") != 0)
 			return -1;
 	}
 	return store_meta_set(d->store, "rules_seeded", "1");
@@ -391,7 +392,7 @@ market_save_balances(struct larderd *d)
 	n = engine_members(d->engine, &ms);
 	for (i = 0; i < n; i++) {
 		if (store_member_set_balance(d->store, ms[i].id,
-		    ms[i].balance) != 0)
+		        ms[i].balance) != 0)
 			return -1;
 	}
 	snprintf(buf, sizeof buf, "%lld",
@@ -445,15 +446,17 @@ market_record(struct larderd *d, const struct engine_proposal *p,
 	if (rc != 0 || store_alloc_get(d->store, a->id, a) != 1)
 		return -1;
 	log_info("allocation %lld: offer %lld, %lld g %s %s", (long long)a->id,
-	    (long long)a->offer, (long long)a->grams, state == ALLOC_ACCEPTED ?
-	    "claimed by" : "proposed to", a->member_handle);
-	return market_log_alloc(d, now, state == ALLOC_ACCEPTED ?
-	    "allocation.claimed" : "allocation.proposed", state ==
-	    ALLOC_ACCEPTED ? a->member_handle : "larderd", a,
+	    (long long)a->offer, (long long)a->grams,
+	    state == ALLOC_ACCEPTED ? "claimed by" : "proposed to",
+	    a->member_handle);
+	return market_log_alloc(d, now,
+	    state == ALLOC_ACCEPTED ? "allocation.claimed"
+	                            : "allocation.proposed",
+	    state == ALLOC_ACCEPTED ? a->member_handle : "larderd", a,
 	    json_pack("{s:I, s:s, s:s, s:o, s:I}", "request",
-	    (json_int_t)a->request, "hub", a->hub, "category", a->category,
-	    "respond_by", proto_time_json(a->respond_by), "charge",
-	    (json_int_t)a->charge));
+	        (json_int_t)a->request, "hub", a->hub, "category", a->category,
+	        "respond_by", proto_time_json(a->respond_by), "charge",
+	        (json_int_t)a->charge));
 }
 
 /* Records a proposal that was not answered in time. */
@@ -463,7 +466,7 @@ market_lapse(struct larderd *d, const struct engine_lapse *l, time_t now)
 	struct allocation a;
 
 	if (store_alloc_find(d->store, l->offer, l->member, ALLOC_PROPOSED,
-	    &a) != 1)
+	        &a) != 1)
 		return -1;
 	a.state = ALLOC_LAPSED;
 	a.decided = now;
@@ -488,8 +491,8 @@ market_flash(struct larderd *d, int64_t offer, time_t now)
 	log_info("offer %lld: open to claims", (long long)offer);
 	return exlog_append(d->log, now, "offer.flash", "larderd",
 	    json_pack("{s:I, s:s, s:s, s:s, s:I}", "offer", (json_int_t)offer,
-	    "member", o.donor_handle, "hub", o.hub, "category", o.category,
-	    "grams", (json_int_t)eo->free));
+	        "member", o.donor_handle, "hub", o.hub, "category", o.category,
+	        "grams", (json_int_t)eo->free));
 }
 
 /*
@@ -512,8 +515,8 @@ market_sync_offer(struct larderd *d, int64_t id, time_t now)
 	if (store_offer_get(d->store, id, &o) != 1 ||
 	    store_offer_set_state(d->store, id, OFFER_ALLOCATED) != 0 ||
 	    exlog_append(d->log, now, "offer.allocated", "larderd",
-	    json_pack("{s:I, s:s}", "offer", (json_int_t)id, "member",
-	    o.donor_handle)) != 0)
+	        json_pack("{s:I, s:s}", "offer", (json_int_t)id, "member",
+	            o.donor_handle)) != 0)
 		return -1;
 	engine_offer_drop(d->engine, id);
 	return 0;
@@ -532,7 +535,7 @@ market_apply(struct larderd *d, struct engine_out *out, time_t now)
 	}
 	for (i = 0; i < out->nproposals; i++) {
 		if (market_record(d, &out->proposals[i], ALLOC_PROPOSED, now,
-		    &a) != 0)
+		        &a) != 0)
 			return -1;
 	}
 	for (i = 0; i < out->nflashed; i++) {
@@ -583,8 +586,7 @@ market_offer_posted(struct larderd *d, const struct offer *o, time_t now)
 
 /* Adds a new request; open offers may now have somewhere to go. */
 int
-market_request_posted(struct larderd *d, const struct request *r,
-    time_t now)
+market_request_posted(struct larderd *d, const struct request *r, time_t now)
 {
 	if (market_request(d, r) != 0) {
 		d->engine_stale = 1;
@@ -629,14 +631,15 @@ market_lapse_ids(struct larderd *d, json_t *ids, time_t now)
 	json_t *id;
 	size_t i;
 
-	json_array_foreach(ids, i, id) {
+	json_array_foreach(ids, i, id)
+	{
 		if (store_alloc_get(d->store, json_integer_value(id), &a) != 1)
 			return -1;
 		a.state = ALLOC_LAPSED;
 		a.decided = now;
 		if (store_alloc_update(d->store, &a) != 0 ||
-		    market_log_alloc(d, now, "allocation.lapsed", "larderd",
-		    &a, NULL) != 0)
+		    market_log_alloc(d, now, "allocation.lapsed", "larderd", &a,
+		        NULL) != 0)
 			return -1;
 	}
 	return 0;
@@ -653,9 +656,12 @@ market_end_offer(struct larderd *d, int64_t offer, time_t now)
 	json_t *ids = json_array();
 	int rc;
 
-	rc = ids == NULL || store_alloc_by_offer(d->store, offer,
-	    market_take_pending, ids) != 0 || market_lapse_ids(d, ids,
-	    now) != 0 ? -1 : 0;
+	rc = ids == NULL ||
+	        store_alloc_by_offer(d->store, offer, market_take_pending,
+	            ids) != 0 ||
+	        market_lapse_ids(d, ids, now) != 0
+	    ? -1
+	    : 0;
 	json_decref(ids);
 	engine_offer_drop(d->engine, offer);
 	if (rc != 0)
@@ -673,12 +679,16 @@ market_end_request(struct larderd *d, int64_t request, time_t now)
 	size_t i;
 	int rc;
 
-	rc = ids == NULL || store_alloc_by_request(d->store, request,
-	    market_take_pending, ids) != 0 ? -1 : 0;
+	rc = ids == NULL ||
+	        store_alloc_by_request(d->store, request, market_take_pending,
+	            ids) != 0
+	    ? -1
+	    : 0;
 	engine_out_init(&out);
-	json_array_foreach(ids, i, id) {
-		if (rc == 0 && store_alloc_get(d->store,
-		    json_integer_value(id), &a) == 1)
+	json_array_foreach(ids, i, id)
+	{
+		if (rc == 0 &&
+		    store_alloc_get(d->store, json_integer_value(id), &a) == 1)
 			rc = engine_answer(d->engine, a.offer, a.member,
 			    ANSWER_LAPSED, now, &out);
 	}
@@ -687,4 +697,38 @@ market_end_request(struct larderd *d, int64_t request, time_t now)
 	json_decref(ids);
 	engine_request_drop(d->engine, request);
 	return market_finish(d, now, rc, &out);
+}
+
+static int
+market_count_unsettled(void *arg, const struct allocation *a)
+{
+	if (a->state == ALLOC_PROPOSED || a->state == ALLOC_ACCEPTED)
+		(*(int *)arg)++;
+	return 0;
+}
+
+/*
+ * Closes an allocated offer once every match of it is settled (collected
+ * or a no-show): nothing more can happen to it.
+ */
+int
+market_settle_offer(struct larderd *d, int64_t id, time_t now)
+{
+	struct offer o;
+	int unsettled = 0;
+
+	if (store_offer_get(d->store, id, &o) != 1)
+		return -1;
+	if (o.state != OFFER_ALLOCATED)
+		return 0;
+	if (store_alloc_by_offer(d->store, id, market_count_unsettled,
+	        &unsettled) != 0)
+		return -1;
+	if (unsettled > 0)
+		return 0;
+	if (store_offer_set_state(d->store, id, OFFER_CLOSED) != 0)
+		return -1;
+	return exlog_append(d->log, now, "offer.closed", "larderd",
+	    json_pack("{s:I, s:s}", "offer", (json_int_t)id, "member",
+	        o.donor_handle));
 }

@@ -70,7 +70,7 @@ policy_flash(struct engine_offer *o, struct engine_out *out)
  */
 static int
 policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
-    struct pick *pk)
+    int widen, struct pick *pk)
 {
 	struct engine_request *rs = e->requests.rows;
 	struct engine_member *ms = e->members.rows;
@@ -80,7 +80,8 @@ policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
 	int urgent;
 
 	urgent = o->deadline - now < 2 * e->rules.hub_first;
-	pk->hub_only = !urgent && now < o->posted + e->rules.hub_first;
+	pk->hub_only =
+	    !widen && !urgent && now < o->posted + e->rules.hub_first;
 	share = calloc(e->members.n + 1, sizeof *share);
 	best = calloc(e->members.n + 1, sizeof *best);
 	if (share == NULL || best == NULL) {
@@ -136,12 +137,8 @@ policy_next_slice(struct pick *pk, const struct engine_offer *o, int64_t left)
 	for (i = 0; i < pk->n; i++) {
 		c = &pk->c[i];
 		room = c->r->wanted - c->grams;
-		/* A first slice is a whole portion, unless the offer is
-		 * smaller than one: then it goes whole. */
-		need = c->grams > 0 ? 1
-		                    : (left == o->free && left < o->min_portion
-		                              ? left
-		                              : o->min_portion);
+		/* No one's first slice is less than a whole portion. */
+		need = c->grams > 0 ? 1 : o->min_portion;
 		if (room < need || left < need)
 			continue;
 		p = c->share > 0 ? c->priority - (double)c->grams / c->share
@@ -247,6 +244,28 @@ policy_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
 	return rc;
 }
 
+/* Splits or gives the offer among the candidates picked; frees them. */
+static int
+fairshare_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
+    time_t now, struct engine_out *out)
+{
+	int rc;
+
+	if (pk->n > 0 && o->divisible)
+		policy_split(pk, o);
+	else if (pk->n > 0)
+		pk->c[0].grams = o->free;
+	rc = policy_propose(e, o, pk, now,
+	    o->divisible ? "water-filled by "
+	                   "how far each member is behind its share"
+	                 : "furthest behind "
+	                   "its share on the ledger",
+	    out);
+	free(pk->c);
+	pk->c = NULL;
+	return rc;
+}
+
 /* fairshare: offers food in turn by the ledger, splitting if it can. */
 static int
 fairshare_offer(struct engine *e, int64_t id, time_t now,
@@ -260,19 +279,15 @@ fairshare_offer(struct engine *e, int64_t id, time_t now,
 		return 0;
 	if (policy_should_flash(e, o, now))
 		return policy_flash(o, out);
-	if (policy_candidates(e, o, now, &pk) != 0)
+	if (policy_candidates(e, o, now, 0, &pk) != 0)
 		return -1;
-	if (pk.n > 0 && o->divisible)
-		policy_split(&pk, o);
-	else if (pk.n > 0)
-		pk.c[0].grams = o->free;
-	rc = policy_propose(e, o, &pk, now,
-	    o->divisible ? "water-filled by "
-	                   "how far each member is behind its share"
-	                 : "furthest behind "
-	                   "its share on the ledger",
-	    out);
-	free(pk.c);
+	rc = fairshare_propose(e, o, &pk, now, out);
+	/* What the donor's hub cannot use goes to the whole network now. */
+	if (rc == 0 && pk.hub_only && o->free > 0) {
+		if (policy_candidates(e, o, now, 1, &pk) != 0)
+			return -1;
+		rc = fairshare_propose(e, o, &pk, now, out);
+	}
 	return rc;
 }
 
@@ -360,7 +375,7 @@ lottery_offer(struct engine *e, int64_t id, time_t now, struct engine_out *out)
 		return 0;
 	if (policy_should_flash(e, o, now))
 		return policy_flash(o, out);
-	if (policy_candidates(e, o, now, &pk) != 0)
+	if (policy_candidates(e, o, now, 0, &pk) != 0)
 		return -1;
 	if (pk.n > 0) {
 		pool = (pk.n + 3) / 4;

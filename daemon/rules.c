@@ -13,26 +13,26 @@
 
 #define RULE(f) offsetof(struct engine_rules, f)
 
-static int	rule_parse_policy(const struct rule *, struct engine_rules *,
-		    const char *);
-static int	rule_parse_double(const struct rule *, struct engine_rules *,
-		    const char *);
-static int	rule_parse_long(const struct rule *, struct engine_rules *,
-		    const char *);
-static int	rule_parse_int(const struct rule *, struct engine_rules *,
-		    const char *);
-static int	rule_parse_seed(const struct rule *, struct engine_rules *,
-		    const char *);
-static void	rule_format_policy(const struct rule *,
-		    const struct engine_rules *, char *, size_t);
-static void	rule_format_double(const struct rule *,
-		    const struct engine_rules *, char *, size_t);
-static void	rule_format_long(const struct rule *,
-		    const struct engine_rules *, char *, size_t);
-static void	rule_format_int(const struct rule *,
-		    const struct engine_rules *, char *, size_t);
-static void	rule_format_seed(const struct rule *,
-		    const struct engine_rules *, char *, size_t);
+static int rule_parse_policy(const struct rule *, struct engine_rules *,
+    const char *);
+static int rule_parse_double(const struct rule *, struct engine_rules *,
+    const char *);
+static int rule_parse_long(const struct rule *, struct engine_rules *,
+    const char *);
+static int rule_parse_int(const struct rule *, struct engine_rules *,
+    const char *);
+static int rule_parse_seed(const struct rule *, struct engine_rules *,
+    const char *);
+static void rule_format_policy(const struct rule *, const struct engine_rules *,
+    char *, size_t);
+static void rule_format_double(const struct rule *, const struct engine_rules *,
+    char *, size_t);
+static void rule_format_long(const struct rule *, const struct engine_rules *,
+    char *, size_t);
+static void rule_format_int(const struct rule *, const struct engine_rules *,
+    char *, size_t);
+static void rule_format_seed(const struct rule *, const struct engine_rules *,
+    char *, size_t);
 
 /* clang-format off */
 static const struct rule rules[] = {
@@ -79,8 +79,7 @@ rule_cfield(const struct rule *r, const struct engine_rules *er)
 }
 
 static int
-rule_parse_policy(const struct rule *r, struct engine_rules *er,
-    const char *v)
+rule_parse_policy(const struct rule *r, struct engine_rules *er, const char *v)
 {
 	(void)r;
 	if (engine_policy_find(v) == NULL)
@@ -126,8 +125,7 @@ rule_parse_int(const struct rule *r, struct engine_rules *er, const char *v)
 }
 
 static int
-rule_parse_double(const struct rule *r, struct engine_rules *er,
-    const char *v)
+rule_parse_double(const struct rule *r, struct engine_rules *er, const char *v)
 {
 	char *end;
 	double n;
@@ -167,22 +165,22 @@ rule_format_double(const struct rule *r, const struct engine_rules *er,
 }
 
 static void
-rule_format_long(const struct rule *r, const struct engine_rules *er,
-    char *buf, size_t len)
+rule_format_long(const struct rule *r, const struct engine_rules *er, char *buf,
+    size_t len)
 {
 	snprintf(buf, len, "%" PRId64, *(const int64_t *)rule_cfield(r, er));
 }
 
 static void
-rule_format_int(const struct rule *r, const struct engine_rules *er,
-    char *buf, size_t len)
+rule_format_int(const struct rule *r, const struct engine_rules *er, char *buf,
+    size_t len)
 {
 	snprintf(buf, len, "%d", *(const int *)rule_cfield(r, er));
 }
 
 static void
-rule_format_seed(const struct rule *r, const struct engine_rules *er,
-    char *buf, size_t len)
+rule_format_seed(const struct rule *r, const struct engine_rules *er, char *buf,
+    size_t len)
 {
 	snprintf(buf, len, "%016" PRIx64,
 	    *(const uint64_t *)rule_cfield(r, er));
@@ -220,10 +218,14 @@ rules_parse(const char *key, const char *value, struct engine_rules *er,
 	if (r->parse(r, er, value) == 0)
 		return 0;
 	if (r->max > r->min)
-		return asprintf(cause, "rule %s must be from %g to %g, not "
-		    "\"%s\"", key, r->min, r->max, value), -1;
+		return asprintf(cause,
+		           "rule %s must be from %g to %g, not "
+		           "\"%s\"",
+		           key, r->min, r->max, value),
+		       -1;
 	return asprintf(cause, "rule %s: \"%s\" is not %s", key, value,
-	    r->about), -1;
+	           r->about),
+	       -1;
 }
 
 /* Writes a rule's value in its text form. */

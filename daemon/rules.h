@@ -20,8 +20,8 @@ struct rule {
 
 const struct rule *rules_find(const char *);
 const struct rule *rules_at(size_t);
-int	rules_parse(const char *, const char *, struct engine_rules *, char **);
-void	rules_format(const struct rule *, const struct engine_rules *, char *,
-	    size_t);
+int rules_parse(const char *, const char *, struct engine_rules *, char **);
+void rules_format(const struct rule *, const struct engine_rules *, char *,
+    size_t);
 
 #endif

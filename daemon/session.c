@@ -382,8 +382,8 @@ session_concerned(const struct session *s, json_t *event)
 	const char *hub = json_string_value(json_object_get(event, "hub"));
 	const char *member, *donor;
 
-	if (s->watch_hub[0] != '\0' && (hub == NULL ||
-	    strcmp(hub, s->watch_hub) != 0))
+	if (s->watch_hub[0] != '\0' &&
+	    (hub == NULL || strcmp(hub, s->watch_hub) != 0))
 		return 0;
 	if (s->admin || (s->has_member && s->member.coordinator))
 		return 1;
@@ -403,7 +403,8 @@ session_broadcast(struct larderd *d, json_t *event)
 	const char *kind = json_string_value(json_object_get(event, "kind"));
 	json_int_t seq = json_integer_value(json_object_get(event, "seq"));
 
-	TAILQ_FOREACH(s, &d->sessions, entry) {
+	TAILQ_FOREACH(s, &d->sessions, entry)
+	{
 		if (!s->watching || s->closing || !session_concerned(s, event))
 			continue;
 		session_send(s, proto_event_line(kind, seq, event));

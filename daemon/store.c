@@ -163,12 +163,12 @@ static const char *const stmt_sql[S_COUNT] = {
                      "WHERE a.id > ?1 AND (?2 = 0 OR a.member = ?2 OR "
                      "o.donor = ?2) AND (?3 = 0 OR a.state IN (0, 1)) "
                      "ORDER BY a.id LIMIT ?4",
-    [S_ALLOC_OPEN_OFFERS] = "SELECT " ALLOC_COLS ALLOC_FROM
-                            "WHERE o.state = 0 ORDER BY a.id",
-    [S_ALLOC_BY_OFFER] = "SELECT " ALLOC_COLS ALLOC_FROM
-                         "WHERE a.offer = ? ORDER BY a.id",
-    [S_ALLOC_BY_REQUEST] = "SELECT " ALLOC_COLS ALLOC_FROM
-                           "WHERE a.request = ? ORDER BY a.id",
+    [S_ALLOC_OPEN_OFFERS] =
+        "SELECT " ALLOC_COLS ALLOC_FROM "WHERE o.state = 0 ORDER BY a.id",
+    [S_ALLOC_BY_OFFER] =
+        "SELECT " ALLOC_COLS ALLOC_FROM "WHERE a.offer = ? ORDER BY a.id",
+    [S_ALLOC_BY_REQUEST] =
+        "SELECT " ALLOC_COLS ALLOC_FROM "WHERE a.request = ? ORDER BY a.id",
     [S_ALLOC_REASON] = "SELECT reason FROM allocations WHERE id = ?",
     [S_WASTE_INSERT] =
         "INSERT INTO waste (member, offer, grams, destination, cause, note, "
@@ -177,11 +177,10 @@ static const char *const stmt_sql[S_COUNT] = {
         "INSERT INTO people (member, week, people, at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (member, week) DO UPDATE SET people = excluded.people, "
         "at = excluded.at",
-    [S_RULE_SET] =
-        "INSERT INTO rules (key, value, changed, decision) "
-        "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
-        "value = excluded.value, changed = excluded.changed, "
-        "decision = excluded.decision",
+    [S_RULE_SET] = "INSERT INTO rules (key, value, changed, decision) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                   "value = excluded.value, changed = excluded.changed, "
+                   "decision = excluded.decision",
     [S_RULES] = "SELECT key, value FROM rules ORDER BY key",
     [S_META_GET] = "SELECT value FROM meta WHERE key = ?",
     [S_META_SET] = "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -974,8 +973,7 @@ store_request_held(struct store *st, int64_t request)
 
 /* Calls cb(donor, grams) for food each donor gave, collected since. */
 int
-store_contributions(struct store *st, time_t since, store_pair_cb cb,
-    void *arg)
+store_contributions(struct store *st, time_t since, store_pair_cb cb, void *arg)
 {
 	sqlite3_stmt *s = store_stmt(st, S_CONTRIBUTIONS);
 	int rc;
@@ -983,7 +981,7 @@ store_contributions(struct store *st, time_t since, store_pair_cb cb,
 	sqlite3_bind_int64(s, 1, since);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (cb(arg, sqlite3_column_int64(s, 0),
-		    sqlite3_column_int64(s, 1)) != 0)
+		        sqlite3_column_int64(s, 1)) != 0)
 			break;
 	}
 	sqlite3_reset(s);
@@ -1223,7 +1221,7 @@ store_rules(struct store *st, int (*cb)(void *, const char *, const char *),
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (cb(arg, (const char *)sqlite3_column_text(s, 0),
-		    (const char *)sqlite3_column_text(s, 1)) != 0)
+		        (const char *)sqlite3_column_text(s, 1)) != 0)
 			break;
 	}
 	sqlite3_reset(s);
@@ -1387,8 +1385,8 @@ offer_state_name(enum offer_state state)
 const char *
 alloc_state_name(enum alloc_state state)
 {
-	static const char *const names[] = {"proposed", "accepted",
-	    "declined", "lapsed", "collected", "no_show"};
+	static const char *const names[] = {"proposed", "accepted", "declined",
+	    "lapsed", "collected", "no_show"};
 
 	return (unsigned)state < 6 ? names[state] : "unknown";
 }

@@ -41,8 +41,7 @@ sweep_take_request(void *arg, const struct request *r)
 
 /* Records the food an expired offer still had as unclaimed waste. */
 static int
-sweep_waste(struct larderd *d, const struct offer *o, int64_t grams,
-    time_t now)
+sweep_waste(struct larderd *d, const struct offer *o, int64_t grams, time_t now)
 {
 	struct member m;
 	struct waste w;
@@ -72,9 +71,9 @@ sweep_offer(struct larderd *d, time_t now, const struct offer *o)
 	    store_offer_set_state(d->store, o->id, OFFER_EXPIRED) != 0 ||
 	    store_offer_set_remaining(d->store, o->id, 0) != 0 ||
 	    exlog_append(d->log, now, "offer.expired", "larderd",
-	    json_pack("{s:I, s:s, s:s, s:s, s:I}", "offer", (json_int_t)o->id,
-	    "member", o->donor_handle, "hub", o->hub, "category", o->category,
-	    "grams", (json_int_t)left)) != 0)
+	        json_pack("{s:I, s:s, s:s, s:s, s:I}", "offer",
+	            (json_int_t)o->id, "member", o->donor_handle, "hub", o->hub,
+	            "category", o->category, "grams", (json_int_t)left)) != 0)
 		return -1;
 	log_info("offer %lld: expired with %lld g unclaimed", (long long)o->id,
 	    (long long)left);
@@ -94,10 +93,10 @@ sweep_renew(struct larderd *d, time_t now, const struct request *r)
 	next.state = REQUEST_OPEN;
 	if (store_request_insert(d->store, &next) != 0 ||
 	    exlog_append(d->log, now, "request.renewed", "larderd",
-	    json_pack("{s:I, s:I, s:s, s:I, s:o}", "request",
-	    (json_int_t)next.id, "renews", (json_int_t)r->id, "member",
-	    r->member_handle, "grams", (json_int_t)next.grams, "by",
-	    proto_time_json(next.window_end))) != 0)
+	        json_pack("{s:I, s:I, s:s, s:I, s:o}", "request",
+	            (json_int_t)next.id, "renews", (json_int_t)r->id, "member",
+	            r->member_handle, "grams", (json_int_t)next.grams, "by",
+	            proto_time_json(next.window_end))) != 0)
 		return -1;
 	return market_request_posted(d, &next, now);
 }
@@ -109,9 +108,9 @@ sweep_request(struct larderd *d, time_t now, const struct request *r)
 	if (market_end_request(d, r->id, now) != 0 ||
 	    store_request_set_state(d->store, r->id, REQUEST_EXPIRED) != 0 ||
 	    exlog_append(d->log, now, "request.expired", "larderd",
-	    json_pack("{s:I, s:s, s:I}", "request", (json_int_t)r->id,
-	    "member", r->member_handle, "grams",
-	    (json_int_t)(r->grams - r->received))) != 0)
+	        json_pack("{s:I, s:s, s:I}", "request", (json_int_t)r->id,
+	            "member", r->member_handle, "grams",
+	            (json_int_t)(r->grams - r->received))) != 0)
 		return -1;
 	return r->standing ? sweep_renew(d, now, r) : 0;
 }
@@ -126,7 +125,7 @@ sweep_expire(struct larderd *d, time_t now)
 	do {
 		w.n = 0;
 		if (store_offer_due(d->store, now, SWEEP_BATCH,
-		    sweep_take_offer, &w) != 0)
+		        sweep_take_offer, &w) != 0)
 			return -1;
 		for (i = 0; i < w.n; i++) {
 			if (sweep_offer(d, now, &w.offers[i]) != 0)
@@ -135,7 +134,7 @@ sweep_expire(struct larderd *d, time_t now)
 		more = w.n == SWEEP_BATCH;
 		w.n = 0;
 		if (store_request_due(d->store, now, SWEEP_BATCH,
-		    sweep_take_request, &w) != 0)
+		        sweep_take_request, &w) != 0)
 			return -1;
 		for (i = 0; i < w.n; i++) {
 			if (sweep_request(d, now, &w.requests[i]) != 0)

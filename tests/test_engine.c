@@ -514,6 +514,28 @@ test_engine_hub_first_yields_when_urgent_or_empty(void **state)
 }
 
 static void
+test_engine_hub_leftover_goes_wider(void **state)
+{
+	struct engine *e = two_hubs(1);
+	struct engine_out out;
+	int64_t got[3] = {0};
+	size_t i;
+
+	(void)state;
+	engine_request_get(e, 11)->wanted = 5000;
+	/* barking's member takes 5 kg; the other 4 kg go to dagenham. */
+	post(e, make_offer(1, 9, 9000, T0 + 48 * HOUR), &out);
+	assert_int_equal(out.nproposals, 2);
+	for (i = 0; i < out.nproposals; i++)
+		got[out.proposals[i].member] = out.proposals[i].grams;
+	assert_int_equal(got[1], 5000);
+	assert_int_equal(got[2], 4000);
+	assert_int_equal(engine_offer_get(e, 1)->free, 0);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
 test_engine_edf_order_on_tick(void **state)
 {
 	struct engine *e = new_engine("fairshare");
@@ -939,6 +961,7 @@ main(void)
 	    cmocka_unit_test(test_engine_feasibility_filters),
 	    cmocka_unit_test(test_engine_hub_goes_first),
 	    cmocka_unit_test(test_engine_hub_first_yields_when_urgent_or_empty),
+	    cmocka_unit_test(test_engine_hub_leftover_goes_wider),
 	    cmocka_unit_test(test_engine_edf_order_on_tick),
 	    cmocka_unit_test(test_engine_decline_moves_on_and_lapse_counts),
 	    cmocka_unit_test(test_engine_flash_after_three_failures),

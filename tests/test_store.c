@@ -429,8 +429,8 @@ test_store_allocations(void **state)
 	assert_int_equal(store_alloc_insert(f->st, &a, "{\"why\":\"test\"}"),
 	    0);
 	assert_int_equal(store_request_held(f->st, a.request), 4000);
-	assert_int_equal(store_alloc_find(f->st, offer, taker, ALLOC_PROPOSED,
-	    &got), 1);
+	assert_int_equal(
+	    store_alloc_find(f->st, offer, taker, ALLOC_PROPOSED, &got), 1);
 	assert_string_equal(got.donor_handle, "alpha");
 	assert_string_equal(got.member_handle, "bravo");
 	assert_string_equal(got.category, "bakery");
@@ -516,27 +516,33 @@ test_store_migrates_version_one(void **state)
 	store_close(f->st);
 	f->st = NULL;
 	unlink(f->path);
-	raw_int(f->path, "CREATE TABLE members (id INTEGER PRIMARY KEY, "
+	raw_int(f->path,
+	    "CREATE TABLE members (id INTEGER PRIMARY KEY, "
 	    "handle TEXT NOT NULL UNIQUE, name TEXT NOT NULL, hub TEXT NOT "
 	    "NULL, coordinator INTEGER NOT NULL DEFAULT 0, storage INTEGER NOT "
 	    "NULL, people INTEGER NOT NULL, catchment TEXT NOT NULL DEFAULT '',"
 	    " standing TEXT NOT NULL DEFAULT 'good', token_hash BLOB NOT NULL "
 	    "UNIQUE, joined INTEGER NOT NULL)");
-	raw_int(f->path, "CREATE TABLE offers (id INTEGER PRIMARY KEY, donor "
+	raw_int(f->path,
+	    "CREATE TABLE offers (id INTEGER PRIMARY KEY, donor "
 	    "INTEGER, category TEXT, storage INTEGER, date_type INTEGER, date "
 	    "INTEGER, grams INTEGER, remaining INTEGER, min_portion INTEGER, "
 	    "divisible INTEGER, window_start INTEGER, window_end INTEGER, hub "
 	    "TEXT, note TEXT, state INTEGER, posted INTEGER)");
-	raw_int(f->path, "CREATE INDEX offers_open ON offers(state, "
+	raw_int(f->path,
+	    "CREATE INDEX offers_open ON offers(state, "
 	    "window_end)");
-	raw_int(f->path, "CREATE TABLE requests (id INTEGER PRIMARY KEY, "
+	raw_int(f->path,
+	    "CREATE TABLE requests (id INTEGER PRIMARY KEY, "
 	    "member INTEGER, categories TEXT, storage INTEGER, grams INTEGER, "
 	    "received INTEGER, window_start INTEGER, window_end INTEGER, "
 	    "standing INTEGER, note TEXT, state INTEGER, posted INTEGER)");
-	raw_int(f->path, "CREATE TABLE events (seq INTEGER PRIMARY KEY, at "
+	raw_int(f->path,
+	    "CREATE TABLE events (seq INTEGER PRIMARY KEY, at "
 	    "INTEGER NOT NULL, body TEXT NOT NULL, prev BLOB NOT NULL, hash "
 	    "BLOB NOT NULL)");
-	raw_int(f->path, "INSERT INTO offers VALUES (1, 1, 'bakery', 1, 0, "
+	raw_int(f->path,
+	    "INSERT INTO offers VALUES (1, 1, 'bakery', 1, 0, "
 	    "900, 10, 10, 1, 1, 100, 700, 'barking', '', 0, 100)");
 	raw_int(f->path, "PRAGMA user_version = 1");
 	f->st = store_open(f->path, 0, &cause);
