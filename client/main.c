@@ -162,17 +162,15 @@ parse_globals(int argc, char **argv, struct client_opts *o, const char **config)
 	return optind;
 }
 
-int
-main(int argc, char **argv)
+/* Finds the command, reads the settings and runs it; the exit status. */
+static int
+run(struct client *c, int argc, char **argv)
 {
-	struct client c;
 	const char *config = NULL;
 	char *cause = NULL;
-	int first, used, rc, i;
+	int first, used, i;
 
-	memset(&c, 0, sizeof c);
-	c.fd = -1;
-	first = parse_globals(argc, argv, &c.opts, &config);
+	first = parse_globals(argc, argv, &c->opts, &config);
 	if (first >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -185,7 +183,7 @@ main(int argc, char **argv)
 		    argv[first]);
 		return EXIT_USAGE;
 	}
-	if (client_settings(&c.opts, config, &cause) != 0) {
+	if (client_settings(&c->opts, config, &cause) != 0) {
 		fprintf(stderr, "larder: %s\n", cause);
 		free(cause);
 		return EXIT_USAGE;
@@ -200,7 +198,18 @@ main(int argc, char **argv)
 	}
 	/* The command's own arguments start after its words. */
 	optind = 0;
-	rc = current->fn(&c, argc - first - used + 1, argv + first + used - 1);
+	return current->fn(c, argc - first - used + 1, argv + first + used - 1);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct client c;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	c.fd = -1;
+	rc = run(&c, argc, argv);
 	client_close(&c);
 	return rc;
 }

@@ -348,6 +348,17 @@ session_read_cb(struct bufferevent *bev, void *arg)
 	}
 }
 
+/* Tells a session why it is about to be closed, then closes it. */
+static void
+session_closing(struct session *s, const char *reason)
+{
+	json_t *body = json_pack("{s:s}", "reason", reason);
+
+	session_send(s, proto_event_line("closing", 0, body));
+	json_decref(body);
+	session_close_after_write(s);
+}
+
 static void
 session_event_cb(struct bufferevent *bev, short what, void *arg)
 {
@@ -357,10 +368,7 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_TIMEOUT) {
 		log_info("session %llu: idle for %d seconds; closing",
 		    (unsigned long long)s->id, s->d->conf->idle_timeout);
-		session_send(s,
-		    proto_event_line("closing", 0,
-		        json_pack("{s:s}", "reason", "idle timeout")));
-		session_close_after_write(s);
+		session_closing(s, "idle timeout");
 		return;
 	}
 	session_free(s);
@@ -421,9 +429,6 @@ session_close_all(struct larderd *d, const char *reason)
 		next = TAILQ_NEXT(s, entry);
 		if (s->closing)
 			continue;
-		session_send(s,
-		    proto_event_line("closing", 0,
-		        json_pack("{s:s}", "reason", reason)));
-		session_close_after_write(s);
+		session_closing(s, reason);
 	}
 }

@@ -326,7 +326,8 @@ proto_reply_error(json_t *id, enum proto_error code, const char *message)
 	    message != NULL ? message : proto_error_name(code)));
 }
 
-/* Builds an event line from a name, a sequence number and a body. */
+/* Builds an event line from a name, a sequence number and a body, which
+ * stays the caller's. */
 char *
 proto_event_line(const char *name, json_int_t seq, json_t *body)
 {
