@@ -67,10 +67,26 @@ int parse_id(const struct command *, const char *, json_int_t *);
 int parse_word(const struct command *, const char *, const char *const *,
     const char *);
 
-/* cmd_offer.c, shared by the listing commands */
-int list_args(int, char **, json_t *);
-int list_all(struct client *, const char *, const char *, json_t *,
-    void (*)(json_t *));
+/* A listing command: the operation, its items' key, filters, printing. */
+struct listing {
+	const char *op;
+	const char *key;
+	const char *filters[3]; /* boolean options, NULL-terminated */
+	void (*header)(void);
+	void (*row)(json_t *);
+};
+
+/* An operation on one thing by id: argument name, reply key, printing. */
+struct single {
+	const char *op;
+	const char *arg;
+	const char *key;
+	void (*print)(json_t *);
+};
+
+/* listing.c */
+int listing_run(struct client *, const struct listing *, int, char **);
+int single_run(struct client *, int, char **, const struct single *);
 
 /* An operation on one match (or, for a claim, one offer) named by id. */
 struct match_op {

@@ -112,40 +112,14 @@ match_print(json_t *m)
 	match_confirmation(m, "member_confirmed", "member", "member");
 }
 
-/* Reads --all and --open for match list. */
-static int
-match_list_args(int argc, char **argv, json_t *args)
-{
-	static const struct option longs[] = {{"all", no_argument, NULL, 'a'},
-	    {"open", no_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-		if (ch == '?')
-			return out_usage(command_current(), "unknown option");
-		json_object_set_new(args, ch == 'a' ? "all" : "open",
-		    json_true());
-	}
-	if (optind != argc)
-		return out_usage(command_current(), "unexpected \"%s\"",
-		    argv[optind]);
-	return 0;
-}
-
 /* Lists the matches the session may see, every page. */
 int
 cmd_match_list(struct client *c, int argc, char **argv)
 {
-	json_t *args = json_object();
-	int rc;
+	static const struct listing l = {"match.list", "matches",
+	    {"all", "open", NULL}, match_header, match_row};
 
-	if ((rc = match_list_args(argc, argv, args)) == 0) {
-		if (!c->opts.json)
-			match_header();
-		rc = list_all(c, "match.list", "matches", args, match_row);
-	}
-	json_decref(args);
-	return rc;
+	return listing_run(c, &l, argc, argv);
 }
 
 /* Reads the id and the options that mo accepts into args. */

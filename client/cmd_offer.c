@@ -206,91 +206,29 @@ out:
 	return rc;
 }
 
-/* Reads --mine and --open for the list commands. */
-int
-list_args(int argc, char **argv, json_t *args)
-{
-	static const struct option longs[] = {{"mine", no_argument, NULL, 'm'},
-	    {"open", no_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-		if (ch == '?')
-			return out_usage(command_current(), "unknown option");
-		json_object_set_new(args, ch == 'm' ? "mine" : "open",
-		    json_true());
-	}
-	if (optind != argc)
-		return out_usage(command_current(), "unexpected \"%s\"",
-		    argv[optind]);
-	return 0;
-}
-
-/* Fetches every page of a listing, printing each row with row(). */
-int
-list_all(struct client *c, const char *op, const char *key, json_t *args,
-    void (*row)(json_t *))
-{
-	json_t *res, *page, *item;
-	json_int_t after = 0;
-	size_t i;
-
-	do {
-		page = json_deep_copy(args);
-		json_object_set_new(page, "after", json_integer(after));
-		if ((res = client_call(c, op, page)) == NULL)
-			return EXIT_FAIL;
-		json_array_foreach(json_object_get(res, key), i, item)
-		{
-			if (!c->opts.json)
-				row(item);
-		}
-		after = json_integer_value(json_object_get(res, "next"));
-	} while (after > 0);
-	return 0;
-}
-
 int
 cmd_offer_list(struct client *c, int argc, char **argv)
 {
-	json_t *args = json_object();
-	int rc;
+	static const struct listing l = {"offer.list", "offers",
+	    {"mine", "open", NULL}, offer_header, offer_row};
 
-	if ((rc = list_args(argc, argv, args)) == 0) {
-		if (!c->opts.json)
-			offer_header();
-		rc = list_all(c, "offer.list", "offers", args, offer_row);
-	}
-	json_decref(args);
-	return rc;
-}
-
-/* Runs an operation on one offer by id and prints the offer. */
-static int
-offer_one(struct client *c, int argc, char **argv, const char *op)
-{
-	json_int_t id;
-	json_t *res;
-
-	if (argc != 2)
-		return out_usage(command_current(), "name exactly one ID");
-	if (parse_id(command_current(), argv[1], &id) != 0)
-		return EXIT_USAGE;
-	if ((res = client_call(c, op, json_pack("{s:I}", "offer", id))) == NULL)
-		return EXIT_FAIL;
-	if (!c->opts.json)
-		offer_print(json_object_get(res, "offer"));
-	return 0;
+	return listing_run(c, &l, argc, argv);
 }
 
 int
 cmd_offer_show(struct client *c, int argc, char **argv)
 {
-	return offer_one(c, argc, argv, "offer.show");
+	static const struct single one = {"offer.show", "offer", "offer",
+	    offer_print};
+
+	return single_run(c, argc, argv, &one);
 }
 
 int
 cmd_offer_withdraw(struct client *c, int argc, char **argv)
 {
-	return offer_one(c, argc, argv, "offer.withdraw");
+	static const struct single one = {"offer.withdraw", "offer", "offer",
+	    offer_print};
+
+	return single_run(c, argc, argv, &one);
 }

@@ -135,45 +135,26 @@ out:
 int
 cmd_request_list(struct client *c, int argc, char **argv)
 {
-	json_t *args = json_object();
-	int rc;
+	static const struct listing l = {"request.list", "requests",
+	    {"mine", "open", NULL}, request_header, request_row};
 
-	if ((rc = list_args(argc, argv, args)) == 0) {
-		if (!c->opts.json)
-			request_header();
-		rc = list_all(c, "request.list", "requests", args, request_row);
-	}
-	json_decref(args);
-	return rc;
-}
-
-/* Runs an operation on one request by id and prints the request. */
-static int
-request_one(struct client *c, int argc, char **argv, const char *op)
-{
-	json_int_t id;
-	json_t *res;
-
-	if (argc != 2)
-		return out_usage(command_current(), "name exactly one ID");
-	if (parse_id(command_current(), argv[1], &id) != 0)
-		return EXIT_USAGE;
-	if ((res = client_call(c, op, json_pack("{s:I}", "request", id))) ==
-	    NULL)
-		return EXIT_FAIL;
-	if (!c->opts.json)
-		request_print(json_object_get(res, "request"));
-	return 0;
+	return listing_run(c, &l, argc, argv);
 }
 
 int
 cmd_request_show(struct client *c, int argc, char **argv)
 {
-	return request_one(c, argc, argv, "request.show");
+	static const struct single one = {"request.show", "request", "request",
+	    request_print};
+
+	return single_run(c, argc, argv, &one);
 }
 
 int
 cmd_request_cancel(struct client *c, int argc, char **argv)
 {
-	return request_one(c, argc, argv, "request.cancel");
+	static const struct single one = {"request.cancel", "request",
+	    "request", request_print};
+
+	return single_run(c, argc, argv, &one);
 }
