@@ -4,6 +4,8 @@
  * events a watching session receives.
  */
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/un.h>
 
 #include <errno.h>
@@ -111,7 +113,7 @@ static int
 client_dial_tcp(const char *addr)
 {
 	struct sockaddr_storage ss;
-	int len = sizeof ss, fd;
+	int len = sizeof ss, fd, one = 1;
 
 	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss, &len) !=
 	    0) {
@@ -121,8 +123,10 @@ client_dial_tcp(const char *addr)
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&ss, (socklen_t)len) == 0)
+	if (connect(fd, (struct sockaddr *)&ss, (socklen_t)len) == 0) {
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		return fd;
+	}
 	close(fd);
 	return -1;
 }
@@ -197,9 +201,17 @@ client_exchange(struct client *c, json_t *req)
 	json_decref(req);
 	if (text == NULL)
 		return -1;
-	rc = client_write_all(c->fd, text, strlen(text));
-	free(text);
-	if (rc != 0 || client_write_all(c->fd, "\n", 1) != 0)
+	/* One write with its newline: two would wait on delayed ACKs. */
+	len = strlen(text);
+	line = realloc(text, len + 1);
+	if (line == NULL) {
+		free(text);
+		return -1;
+	}
+	line[len] = '\n';
+	rc = client_write_all(c->fd, line, len + 1);
+	free(line);
+	if (rc != 0)
 		return -1;
 	for (;;) {
 		if (client_read_line(c, &line, &len) != 0)

@@ -1,5 +1,6 @@
 /* h_log.c: reading and verifying the exchange log. */
 #include <stdio.h>
+#include <string.h>
 
 #include "larderd.h"
 #include "log.h"
@@ -45,6 +46,7 @@ h_log_export(struct call *c)
 	struct page p = {NULL, 0};
 	json_int_t limit;
 
+	memset(&f, 0, sizeof f);
 	limit = proto_arg_int(c->req, "limit", EXPORT_PAGE);
 	if (limit < 1 || limit > EXPORT_PAGE)
 		return call_fail(c, PROTO_INVALID_ARGUMENT,

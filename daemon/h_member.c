@@ -36,8 +36,12 @@ member_create(struct larderd *d, struct member *m, const char *actor,
 	unsigned char hash[DIGEST_LEN];
 	struct member old;
 	json_t *ev;
+	int rc;
 
-	if (store_member_by_handle(d->store, m->handle, &old) != 0)
+	rc = store_member_by_handle(d->store, m->handle, &old);
+	if (rc < 0)
+		return asprintf(cause, "store: %s", store_errmsg(d->store)), -1;
+	if (rc > 0)
 		return asprintf(cause, "a member \"%s\" already exists",
 		           m->handle),
 		       -1;

@@ -68,8 +68,11 @@ h_hello(struct call *c)
 	struct member m;
 	int found;
 
-	if (h_hello_who(c, &m, &found) != 0)
+	/* A failed hello leaves the session as if it had never said one. */
+	if (h_hello_who(c, &m, &found) != 0) {
+		session_logout(c->s);
 		return -1;
+	}
 	session_login(c->s, found ? &m : NULL);
 	if (found)
 		log_info("session %llu: acting as %s",

@@ -100,6 +100,7 @@ int session_is_admin(const struct session *);
 int session_authenticated(const struct session *);
 const struct member *session_member(const struct session *);
 void session_login(struct session *, const struct member *);
+void session_logout(struct session *);
 uint64_t session_id(const struct session *);
 void session_watch(struct session *, const char *);
 void session_broadcast(struct larderd *, json_t *);

@@ -72,6 +72,14 @@ session_id(const struct session *s)
 	return s->id;
 }
 
+/* Forgets who the session acted for: back to its state at connection. */
+void
+session_logout(struct session *s)
+{
+	s->authed = s->admin;
+	s->has_member = 0;
+}
+
 /* Marks the session as acting for a member (or, with NULL, for none). */
 void
 session_login(struct session *s, const struct member *m)
@@ -334,8 +342,9 @@ session_read_cb(struct bufferevent *bev, void *arg)
 		if (rc == 0)
 			break;
 		if (rc == -1) {
-			log_info("session %llu: line over %d bytes; closing",
-			    (unsigned long long)s->id, PROTO_MAX_LINE);
+			log_info("session %llu: line over " PROTO_MAX_LINE_TEXT
+			         " bytes; closing",
+			    (unsigned long long)s->id);
 			session_reply(s, NULL,
 			    proto_reply_error(NULL, PROTO_TOO_LARGE,
 			        "a line may hold at most " PROTO_MAX_LINE_TEXT

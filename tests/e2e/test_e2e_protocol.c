@@ -298,6 +298,23 @@ test_e2e_unauthenticated_wrong_token(void **state)
 	wire_close(w);
 }
 
+/* A failed hello forgets the member the session acted for before. */
+static void
+test_e2e_failed_hello_forgets_member(void **state)
+{
+	struct group *g = *state;
+	struct wire *w = wire_member(g->d, g->stmarys);
+
+	assert_reply_ok(wire_call(w, V1 "\"id\":38,\"op\":\"status\"}"));
+	assert_reply_error(
+	    wire_call(w,
+	        V1 "\"id\":39,\"op\":\"hello\",\"token\":\"ldr_%064d\"}", 0),
+	    "unauthenticated");
+	assert_reply_error(wire_call(w, V1 "\"id\":40,\"op\":\"status\"}"),
+	    "unauthenticated");
+	wire_close(w);
+}
+
 /* On TCP, hello without a token is refused. */
 static void
 test_e2e_unauthenticated_hello_without_token(void **state)
@@ -1192,6 +1209,7 @@ main(void)
 	    cmocka_unit_test(test_e2e_invalid_argument_string_too_long),
 	    cmocka_unit_test(test_e2e_unauthenticated_before_hello),
 	    cmocka_unit_test(test_e2e_unauthenticated_wrong_token),
+	    cmocka_unit_test(test_e2e_failed_hello_forgets_member),
 	    cmocka_unit_test(test_e2e_unauthenticated_hello_without_token),
 	    cmocka_unit_test(test_e2e_forbidden_withdraw_others_offer),
 	    cmocka_unit_test(test_e2e_forbidden_cancel_others_request),
