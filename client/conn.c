@@ -203,12 +203,14 @@ client_exchange(struct client *c, json_t *req)
 		return -1;
 	/* One write with its newline: two would wait on delayed ACKs. */
 	len = strlen(text);
-	line = realloc(text, len + 1);
-	if (line == NULL) {
-		free(text);
-		return -1;
+	line = malloc(len + 1);
+	if (line != NULL) {
+		memcpy(line, text, len);
+		line[len] = '\n';
 	}
-	line[len] = '\n';
+	free(text);
+	if (line == NULL)
+		return -1;
 	rc = client_write_all(c->fd, line, len + 1);
 	free(line);
 	if (rc != 0)
