@@ -118,10 +118,10 @@ test_engine_shares_follow_need(void **state)
 	add_request(e, 12, 2, 5000, T0);
 	add_request(e, 13, 3, 5000, T0);
 	engine_shares(e, s);
-	assert_float_equal(s[0], 0.25, 1e-9);
-	assert_float_equal(s[1], 0.50, 1e-9);
-	assert_float_equal(s[2], 0.25, 1e-9);
-	assert_float_equal(s[3], 0.0, 1e-9);
+	assert_float_equal(s[0], 0.25, 1e-6);
+	assert_float_equal(s[1], 0.50, 1e-6);
+	assert_float_equal(s[2], 0.25, 1e-6);
+	assert_float_equal(s[3], 0.0, 1e-6);
 	engine_free(e);
 }
 
@@ -143,16 +143,16 @@ test_engine_shares_blend_contribution_and_cap(void **state)
 	engine_member_get(e, 1)->contributed = 1000;
 	/* beta 0.2: 0.8 * 0.25 + 0.2 = 0.4, 0.8 * 0.5 = 0.4, 0.2. */
 	engine_shares(e, s);
-	assert_float_equal(s[0], 0.4, 1e-9);
-	assert_float_equal(s[1], 0.4, 1e-9);
-	assert_float_equal(s[2], 0.2, 1e-9);
+	assert_float_equal(s[0], 0.4, 1e-6);
+	assert_float_equal(s[1], 0.4, 1e-6);
+	assert_float_equal(s[2], 0.2, 1e-6);
 	/* beta 0.5: 0.625 capped at 2 * 0.25; 0.25; 0.125; over 0.875. */
 	r.beta = 0.5;
 	assert_int_equal(engine_set_rules(e, &r, &cause), 0);
 	engine_shares(e, s);
-	assert_float_equal(s[0], 0.5 / 0.875, 1e-9);
-	assert_float_equal(s[1], 0.25 / 0.875, 1e-9);
-	assert_float_equal(s[2], 0.125 / 0.875, 1e-9);
+	assert_float_equal(s[0], 0.5 / 0.875, 1e-6);
+	assert_float_equal(s[1], 0.25 / 0.875, 1e-6);
+	assert_float_equal(s[2], 0.125 / 0.875, 1e-6);
 	engine_free(e);
 }
 
@@ -169,8 +169,8 @@ test_engine_restricted_share_is_halved(void **state)
 	add_request(e, 12, 2, 5000, T0);
 	engine_member_get(e, 2)->standing = STANDING_RESTRICTED;
 	engine_shares(e, s);
-	assert_float_equal(s[0], 2.0 / 3, 1e-9);
-	assert_float_equal(s[1], 1.0 / 3, 1e-9);
+	assert_float_equal(s[0], 2.0 / 3, 1e-6);
+	assert_float_equal(s[1], 1.0 / 3, 1e-6);
 	engine_free(e);
 }
 

@@ -1,0 +1,347 @@
+/*
+ * metrics.c: reading exchange-log events into the metrics core: each
+ * event is reduced to a small record, members and hubs are numbered, and
+ * later corrections of collected weights are kept beside the collection
+ * they correct.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics_impl.h"
+#include "proto.h"
+
+const char *const metrics_destinations[NDEST] = {"compost",
+    "anaerobic_digestion", "animal_feed", "landfill", "incineration", "sewer",
+    "other"};
+
+const char *const metrics_causes[NCAUSE] = {"unclaimed", "rejected", "spoiled",
+    "past_date", "other"};
+
+static const struct {
+	const char *name;
+	enum mkind kind;
+} kinds[] = {
+    {"member.joined", MK_MEMBER_JOINED},
+    {"offer.posted", MK_OFFER_POSTED},
+    {"request.posted", MK_REQUEST_POSTED},
+    {"allocation.accepted", MK_ACCEPTED},
+    {"allocation.claimed", MK_CLAIMED},
+    {"allocation.collected", MK_COLLECTED},
+    {"allocation.corrected", MK_CORRECTED},
+    {"allocation.no_show", MK_NO_SHOW},
+    {"waste.recorded", MK_WASTE},
+    {"people.reported", MK_PEOPLE},
+    {"ledger.balances", MK_BALANCES},
+};
+
+/* Makes an empty core with the factors to apply and the network's name. */
+struct metrics *
+metrics_new(const struct metrics_factors *f, const char *network)
+{
+	struct metrics *m;
+
+	if ((m = calloc(1, sizeof *m)) == NULL)
+		return NULL;
+	m->factors = *f;
+	m->network = strdup(network != NULL ? network : "Larder network");
+	m->member_ids = json_object();
+	m->hub_ids = json_object();
+	idmap_init(&m->corrected);
+	if (m->network == NULL || m->member_ids == NULL || m->hub_ids == NULL) {
+		metrics_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nmembers; i++)
+		free(m->members[i]);
+	for (i = 0; i < m->nhubs; i++)
+		free(m->hubs[i]);
+	for (i = 0; i < m->nfloors; i++)
+		free(m->floors[i].members);
+	free(m->members);
+	free(m->member_hub);
+	free(m->member_joined);
+	free(m->hubs);
+	free(m->floors);
+	free(m->fixes);
+	free(m->ev);
+	free(m->network);
+	json_decref(m->member_ids);
+	json_decref(m->hub_ids);
+	idmap_free(&m->corrected);
+	free(m);
+}
+
+size_t
+metrics_count(const struct metrics *m)
+{
+	return m->nev;
+}
+
+/* Makes room for one more item in an array. */
+static int
+metrics_room(void **rows, size_t *cap, size_t n, size_t size)
+{
+	void *p;
+	size_t want;
+
+	if (n < *cap)
+		return 0;
+	want = *cap == 0 ? 64 : *cap * 2;
+	if ((p = realloc(*rows, want * size)) == NULL)
+		return -1;
+	*rows = p;
+	*cap = want;
+	return 0;
+}
+
+/* Numbers a hub name, the first time it is seen. */
+static int32_t
+metrics_hub(struct metrics *m, const char *name)
+{
+	json_t *id;
+
+	if (name == NULL)
+		return -1;
+	if ((id = json_object_get(m->hub_ids, name)) != NULL)
+		return (int32_t)json_integer_value(id);
+	if (metrics_room((void **)&m->hubs, &m->hubcap, m->nhubs,
+	        sizeof *m->hubs) != 0 ||
+	    (m->hubs[m->nhubs] = strdup(name)) == NULL)
+		return -1;
+	json_object_set_new(m->hub_ids, name,
+	    json_integer((json_int_t)m->nhubs));
+	return (int32_t)m->nhubs++;
+}
+
+/* Numbers a member's handle, the first time it is seen. */
+static int32_t
+metrics_member(struct metrics *m, const char *handle)
+{
+	json_t *id;
+	size_t n = m->nmembers;
+
+	if (handle == NULL)
+		return -1;
+	if ((id = json_object_get(m->member_ids, handle)) != NULL)
+		return (int32_t)json_integer_value(id);
+	if (metrics_room((void **)&m->members, &m->memcap, n,
+	        sizeof *m->members) != 0)
+		return -1;
+	m->member_hub =
+	    realloc(m->member_hub, m->memcap * sizeof *m->member_hub);
+	m->member_joined =
+	    realloc(m->member_joined, m->memcap * sizeof *m->member_joined);
+	if (m->member_hub == NULL || m->member_joined == NULL ||
+	    (m->members[n] = strdup(handle)) == NULL)
+		return -1;
+	m->member_hub[n] = -1;
+	m->member_joined[n] = 0;
+	json_object_set_new(m->member_ids, handle, json_integer((json_int_t)n));
+	m->nmembers++;
+	return (int32_t)n;
+}
+
+/* Finds a word's place in a list, or the list's last word ("other"). */
+static int8_t
+metrics_word(const char *word, const char *const *list, int n)
+{
+	int i;
+
+	for (i = 0; word != NULL && i < n; i++) {
+		if (strcmp(word, list[i]) == 0)
+			return (int8_t)i;
+	}
+	return (int8_t)(n - 1);
+}
+
+static enum mkind
+metrics_kind(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (strcmp(kinds[i].name, name) == 0)
+			return kinds[i].kind;
+	}
+	return MK_OTHER;
+}
+
+/* Reads a time field; 0 when absent or not RFC 3339. */
+static time_t
+metrics_time(const json_t *ev, const char *key)
+{
+	const char *s = json_string_value(json_object_get(ev, key));
+	time_t t;
+
+	return s != NULL && proto_time_parse(s, &t) == 0 ? t : 0;
+}
+
+/* Notes the members a ledger.balances event finds at the floor. */
+static int
+metrics_floor(struct metrics *m, const json_t *ev, struct mev *e)
+{
+	json_t *balances = json_object_get(ev, "balances"), *v;
+	json_int_t cap = json_integer_value(json_object_get(ev, "cap"));
+	struct mfloor *f;
+	const char *handle;
+
+	if (metrics_room((void **)&m->floors, &m->floorcap, m->nfloors,
+	        sizeof *m->floors) != 0)
+		return -1;
+	f = &m->floors[m->nfloors];
+	memset(f, 0, sizeof *f);
+	f->members = calloc(json_object_size(balances) + 1, sizeof *f->members);
+	if (f->members == NULL)
+		return -1;
+	json_object_foreach((json_t *)balances, handle, v)
+	{
+		if (cap > 0 && json_integer_value(v) <= -cap)
+			f->members[f->n++] = metrics_member(m, handle);
+	}
+	e->floor = (int32_t)m->nfloors++;
+	return 0;
+}
+
+/* Keeps the latest corrected weight of a collected allocation. */
+static int
+metrics_correct(struct metrics *m, const struct mev *e)
+{
+	size_t slot;
+
+	if (idmap_get(&m->corrected, e->alloc, &slot)) {
+		m->fixes[slot] = e->grams;
+		return 0;
+	}
+	if (metrics_room((void **)&m->fixes, &m->fixcap, m->nfixes,
+	        sizeof *m->fixes) != 0 ||
+	    idmap_put(&m->corrected, e->alloc, m->nfixes) != 0)
+		return -1;
+	m->fixes[m->nfixes++] = e->grams;
+	return 0;
+}
+
+/* The weight of a collection, as last corrected. */
+int64_t
+metrics_collected_grams(const struct metrics *m, const struct mev *e)
+{
+	size_t slot;
+
+	if (idmap_get(&m->corrected, e->alloc, &slot))
+		return m->fixes[slot];
+	return e->grams;
+}
+
+/* Fills the members and hub fields common to every kind. */
+static void
+metrics_parties(struct metrics *m, const json_t *ev, struct mev *e)
+{
+	const char *hub = json_string_value(json_object_get(ev, "hub"));
+
+	e->member =
+	    metrics_member(m, json_string_value(json_object_get(ev, "member")));
+	e->donor =
+	    metrics_member(m, json_string_value(json_object_get(ev, "donor")));
+	e->hub = metrics_hub(m, hub);
+	if (e->hub < 0 && e->member >= 0)
+		e->hub = m->member_hub[e->member];
+	if (e->kind == MK_MEMBER_JOINED && e->member >= 0) {
+		m->member_hub[e->member] = e->hub;
+		m->member_joined[e->member] = e->at;
+	}
+}
+
+/*
+ * Adds one event (borrowed). Events must come in sequence order; one
+ * that is not an object with a kind and a time is refused.
+ */
+int
+metrics_add(struct metrics *m, const json_t *ev, char **cause)
+{
+	struct mev e;
+
+	memset(&e, 0, sizeof e);
+	e.kind = (int8_t)metrics_kind(
+	    json_string_value(json_object_get(ev, "kind")));
+	e.at = metrics_time(ev, "at");
+	if (!json_is_object(ev) || e.at == 0 ||
+	    json_object_get(ev, "kind") == NULL)
+		return asprintf(cause, "not an exchange-log event"), -1;
+	e.floor = -1;
+	e.grams = json_integer_value(json_object_get(ev, "grams"));
+	e.offer = json_integer_value(json_object_get(ev, "offer"));
+	e.has_offer = json_is_integer(json_object_get(ev, "offer"));
+	e.alloc = json_integer_value(json_object_get(ev, "allocation"));
+	e.people = json_integer_value(json_object_get(ev, "people"));
+	e.week = metrics_time(ev, "week");
+	e.dest =
+	    metrics_word(json_string_value(json_object_get(ev, "destination")),
+	        metrics_destinations, NDEST);
+	e.cause = metrics_word(json_string_value(json_object_get(ev, "cause")),
+	    metrics_causes, NCAUSE);
+	metrics_parties(m, ev, &e);
+	if ((e.kind == MK_BALANCES && metrics_floor(m, ev, &e) != 0) ||
+	    (e.kind == MK_CORRECTED && metrics_correct(m, &e) != 0) ||
+	    metrics_room((void **)&m->ev, &m->cap, m->nev, sizeof *m->ev) != 0)
+		return asprintf(cause, "out of memory"), -1;
+	m->ev[m->nev++] = e;
+	return 0;
+}
+
+/* Adds one line of an export (JSON text, without its newline). */
+int
+metrics_add_line(struct metrics *m, const char *line, size_t len, char **cause)
+{
+	json_error_t error;
+	json_t *ev;
+	int rc;
+
+	if ((ev = json_loadb(line, len, 0, &error)) == NULL)
+		return asprintf(cause, "not JSON: %s", error.text), -1;
+	rc = metrics_add(m, ev, cause);
+	json_decref(ev);
+	return rc;
+}
+
+/* Sets [from, to) to the calendar month "YYYY-MM" in UTC. */
+int
+metrics_month(const char *label, time_t *from, time_t *to)
+{
+	struct tm tm;
+	int y, mo;
+	char end;
+
+	if (sscanf(label, "%4d-%2d%c", &y, &mo, &end) != 2 || y < 1970 ||
+	    mo < 1 || mo > 12 || strlen(label) != 7)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = 1;
+	*from = timegm(&tm);
+	tm.tm_mon++;
+	*to = timegm(&tm);
+	return 0;
+}
+
+/* Builds the report for [from, to), for one hub or (NULL) all. */
+json_t *
+metrics_report(struct metrics *m, time_t from, time_t to, const char *hub)
+{
+	json_t *id = hub != NULL ? json_object_get(m->hub_ids, hub) : NULL;
+	int32_t h = hub == NULL ? -1
+	    : id != NULL        ? (int32_t)json_integer_value(id)
+	                        : (int32_t)m->nhubs;
+
+	return figures_report(m, from, to, h, hub);
+}
