@@ -52,6 +52,15 @@ static const struct command commands[] = {
         cmd_clock_advance},
     {"clock set", "set a manual clock to a later time (administrator)", "TIME",
         cmd_clock_set},
+    {"report", "figures for a period: food sourced, shared, wasted; health",
+        "(--month YYYY-MM | --from DATE --to DATE) [--hub H] "
+        "[--format text|json|csv|html] [-o FILE] "
+        "[--from-log FILE | --db PATH]",
+        cmd_report},
+    {"simulate", "replay a month under other rules, beside what happened",
+        "--month YYYY-MM [--policy P] [--set KEY=VALUE ...] "
+        "[--from-log FILE | --db PATH]",
+        cmd_simulate},
     {"log verify", "recompute the exchange log's hash chain", "",
         cmd_log_verify},
     {"log export", "write the exchange log as JSON Lines",

@@ -52,6 +52,8 @@ static config_parse_fn config_parse_long;
 static int config_split(const char *, char ***, size_t *, char **);
 
 #define OFF(f)  offsetof(struct config, f)
+#define FACTOR(f)                                                              \
+	(offsetof(struct config, factors) + offsetof(struct metrics_factors, f))
 #define RULE(f) (offsetof(struct config, rules) + \
     offsetof(struct engine_rules, f))
 static const struct config_key config_keys[] = {
@@ -83,6 +85,10 @@ static const struct config_key config_keys[] = {
         100000000},
     {"rules", "ledger_decay", config_parse_int, RULE(ledger_decay), 0, 100},
     {"rules", "margin", config_parse_long, RULE(margin), 0, 604800},
+    {"metrics", "grams_per_meal", config_parse_long, FACTOR(grams_per_meal),
+        1, 10000},
+    {"metrics", "co2e_per_kg", config_parse_decimal, FACTOR(co2e_per_kg), 0,
+        100},
 };
 #undef OFF
 #define CONFIG_NKEYS   (sizeof config_keys / sizeof config_keys[0])
@@ -226,6 +232,7 @@ config_copy(const struct config *cfg)
 	c->idle_timeout = cfg->idle_timeout;
 	c->manual_clock = cfg->manual_clock;
 	c->rules = cfg->rules;
+	c->factors = cfg->factors;
 	bad |= config_copy_string(cfg->state_dir, &c->state_dir);
 	bad |= config_copy_string(cfg->database, &c->database);
 	bad |= config_copy_string(cfg->socket_path, &c->socket_path);
@@ -260,6 +267,8 @@ config_new(void)
 		return NULL;
 	cfg->log_level = LOG_LEVEL_INFO;
 	engine_rules_default(&cfg->rules);
+	cfg->factors.grams_per_meal = METRICS_GRAMS_PER_MEAL;
+	cfg->factors.co2e_per_kg = METRICS_CO2E_PER_KG;
 	cfg->max_sessions = 256;
 	cfg->idle_timeout = 300;
 	cfg->state_dir = strdup("larder-state");

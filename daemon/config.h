@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "engine.h"
+#include "metrics.h"
 
 enum log_level {
 	LOG_LEVEL_DEBUG,
@@ -28,6 +29,7 @@ struct config {
 	size_t nhubs;             /* number of hubs */
 	int manual_clock;         /* [daemon] clock = manual */
 	struct engine_rules rules; /* [rules]: the first values of rules */
+	struct metrics_factors factors; /* [metrics] */
 };
 
 /*

@@ -45,6 +45,7 @@ static const struct handler handlers[] = {
     {"watch", NEED_SESSION, h_watch},
     {"clock.advance", NEED_ADMIN, h_clock_advance},
     {"clock.set", NEED_ADMIN, h_clock_set},
+    {"report", NEED_SESSION, h_report},
 };
 
 static const struct handler *

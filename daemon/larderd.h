@@ -146,6 +146,10 @@ int h_fed_report(struct call *);
 int h_watch(struct call *);
 int h_clock_advance(struct call *);
 int h_clock_set(struct call *);
+int h_report(struct call *);
+
+/* h_report.c, for the sweep */
+int report_monthly(struct larderd *, time_t);
 
 /* h_waste.c, shared with the sweep */
 int waste_destination_ok(const char *);

@@ -400,6 +400,27 @@ market_save_balances(struct larderd *d)
 	return store_meta_set(d->store, "last_decay", buf);
 }
 
+/*
+ * Logs every member's ledger balance once a week (when the balances
+ * decay), so the log alone can tell who has been stuck at the floor.
+ */
+static int
+market_log_balances(struct larderd *d, time_t now)
+{
+	struct engine_member *ms;
+	json_t *balances = json_object();
+	size_t i, n;
+
+	n = engine_members(d->engine, &ms);
+	for (i = 0; i < n && balances != NULL; i++)
+		json_object_set_new(balances, ms[i].handle,
+		    json_integer(ms[i].balance));
+	return exlog_append(d->log, now, "ledger.balances", "larderd",
+	    json_pack("{s:I, s:o}", "cap",
+	    (json_int_t)engine_rules(d->engine)->ledger_cap, "balances",
+	    balances));
+}
+
 /* Logs an allocation event with the fields every kind carries. */
 int
 market_log_alloc(struct larderd *d, time_t now, const char *kind,
@@ -605,8 +626,10 @@ market_tick(struct larderd *d, time_t now)
 
 	engine_out_init(&out);
 	rc = market_finish(d, now, engine_tick(d->engine, now, &out), &out);
+	/* The first tick only starts the weekly clock; later ones decay. */
 	if (rc == 0 && engine_last_decay(d->engine) != before)
-		rc = market_save_balances(d);
+		rc = market_save_balances(d) != 0 || (before != 0 &&
+		    market_log_balances(d, now) != 0) ? -1 : 0;
 	if (rc != 0)
 		d->engine_stale = 1;
 	return rc;

@@ -367,6 +367,26 @@ server_clock(struct larderd *d, char **cause)
 	return 0;
 }
 
+/*
+ * Notes in the database what offline reports (larder report --db) need
+ * to give the daemon's figures: the network's name and the factors.
+ */
+static int
+server_remember(struct larderd *d, char **cause)
+{
+	char meal[32], co2e[32];
+
+	snprintf(meal, sizeof meal, "%lld",
+	    (long long)d->conf->factors.grams_per_meal);
+	snprintf(co2e, sizeof co2e, "%.17g", d->conf->factors.co2e_per_kg);
+	if (store_meta_set(d->store, "network_name",
+	    d->conf->network_name) != 0 ||
+	    store_meta_set(d->store, "grams_per_meal", meal) != 0 ||
+	    store_meta_set(d->store, "co2e_per_kg", co2e) != 0)
+		return asprintf(cause, "store: %s", store_errmsg(d->store)), -1;
+	return 0;
+}
+
 /* Sets up everything the loop needs; on error *cause says what failed. */
 int
 server_setup(struct larderd *d, char **cause)
@@ -387,7 +407,8 @@ server_setup(struct larderd *d, char **cause)
 	if ((d->outbox = json_array()) == NULL)
 		return asprintf(cause, "out of memory"), -1;
 	exlog_set_listener(d->log, server_heard, d);
-	if (server_clock(d, cause) != 0 || market_open(d, cause) != 0)
+	if (server_clock(d, cause) != 0 || market_open(d, cause) != 0 ||
+	    server_remember(d, cause) != 0)
 		return -1;
 	if ((d->base = event_base_new()) == NULL)
 		return asprintf(cause, "cannot create the event loop"), -1;

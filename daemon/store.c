@@ -82,6 +82,7 @@ enum stmt {
 	S_EVENT_LAST,
 	S_EVENT_SCAN,
 	S_EVENT_COUNT,
+	S_EVENT_FIRST_AT,
 	S_COUNT
 };
 
@@ -191,6 +192,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_EVENT_SCAN] = "SELECT seq, at, body, prev, hash FROM events "
                      "WHERE seq > ? ORDER BY seq LIMIT ?",
     [S_EVENT_COUNT] = "SELECT count(*) FROM events",
+    [S_EVENT_FIRST_AT] = "SELECT at FROM events ORDER BY seq LIMIT 1",
 };
 
 /*
@@ -1319,6 +1321,15 @@ store_event_scan(struct store *st, int64_t after, int limit, store_event_cb cb,
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* When the first event happened; INT64_MAX when there is none. */
+int64_t
+store_event_first_at(struct store *st)
+{
+	int64_t at = store_count(st, S_EVENT_FIRST_AT);
+
+	return at < 0 ? INT64_MAX : at;
 }
 
 int64_t

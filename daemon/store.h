@@ -237,6 +237,7 @@ int store_event_insert(struct store *, const struct store_event *);
 int store_event_last(struct store *, int64_t *, unsigned char *);
 int store_event_scan(struct store *, int64_t, int, store_event_cb, void *);
 int64_t store_event_count(struct store *);
+int64_t store_event_first_at(struct store *);
 
 const char *storage_name(unsigned);
 int storage_parse(const char *, unsigned *);

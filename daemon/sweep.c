@@ -151,7 +151,8 @@ sweep_due(struct larderd *d, void *arg)
 	time_t now = server_now(d);
 
 	(void)arg;
-	if (sweep_expire(d, now) != 0 || market_tick(d, now) != 0) {
+	if (sweep_expire(d, now) != 0 || market_tick(d, now) != 0 ||
+	    report_monthly(d, now) != 0) {
 		log_error("sweep: %s", store_errmsg(d->store));
 		d->engine_stale = 1;
 		return -1;

@@ -151,6 +151,14 @@ static const struct proto_field clock_set_fields[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+static const struct proto_field report_fields[] = {
+	{ "month", PROTO_T_STRING, 0, 7 },
+	{ "from", PROTO_T_TIME, 0, 0 },
+	{ "to", PROTO_T_TIME, 0, 0 },
+	{ "hub", PROTO_T_STRING, 0, HANDLE_MAX },
+	{ NULL, 0, 0, 0 },
+};
+
 static const struct proto_op ops[] = {
 	{ "hello", hello_fields },
 	{ "status", none_fields },
@@ -180,6 +188,7 @@ static const struct proto_op ops[] = {
 	{ "clock.set", clock_set_fields },
 	{ "log.verify", none_fields },
 	{ "log.export", export_fields },
+	{ "report", report_fields },
 };
 /* clang-format on */
 

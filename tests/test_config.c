@@ -216,6 +216,8 @@ assert_same_config(const struct config *a, const struct config *b)
 	assert_same_list(a->hubs, a->nhubs, b->hubs, b->nhubs);
 	assert_int_equal(a->manual_clock, b->manual_clock);
 	assert_memory_equal(&a->rules, &b->rules, sizeof a->rules);
+	assert_int_equal(a->factors.grams_per_meal, b->factors.grams_per_meal);
+	assert_true(a->factors.co2e_per_kg == b->factors.co2e_per_kg);
 }
 
 /* Replaces the state directory, as the --state-dir option does. */
@@ -1023,6 +1025,10 @@ test_config_rules_parsed(void **state)
 	assert_int_equal(fx->cfg->rules.ledger_decay, 90);
 	assert_int_equal(fx->cfg->rules.margin, 0);
 	assert_int_equal(fx->cfg->manual_clock, 1);
+	assert_loads(fx, "[metrics]\ngrams_per_meal = 500\n"
+	    "co2e_per_kg = 2.5\n");
+	assert_int_equal(fx->cfg->factors.grams_per_meal, 500);
+	assert_true(fx->cfg->factors.co2e_per_kg == 2.5);
 }
 
 /* Each bad [rules] value is reported with its line. */
@@ -1120,7 +1126,8 @@ test_config_shipped_file_documents_every_key(void **state)
 	    "[rules]\n", "\n;policy = ", "\n;beta = ", "\n;cap = ",
 	    "\n;hub_first = ", "\n;respond_min = ", "\n;respond_max = ",
 	    "\n;flash_after = ", "\n;flash_window = ", "\n;flash_charge = ",
-	    "\n;ledger_cap = ", "\n;ledger_decay = ", "\n;margin = "};
+	    "\n;ledger_cap = ", "\n;ledger_decay = ", "\n;margin = ",
+	    "[metrics]\n", "\n;grams_per_meal = ", "\n;co2e_per_kg = "};
 	static char text[65536];
 	size_t i;
 
@@ -1143,7 +1150,7 @@ test_config_shipped_settings_are_defaults(void **state)
 
 	assert_non_null(defaults);
 	read_file(SHIPPED_CONF, text, sizeof text);
-	assert_int_equal(uncomment(text), 24);
+	assert_int_equal(uncomment(text), 26);
 	assert_loads(fx, text);
 	assert_non_null(fx->cfg->database);
 	assert_finishes(fx);
