@@ -46,6 +46,17 @@ static const struct handler handlers[] = {
     {"clock.advance", NEED_ADMIN, h_clock_advance},
     {"clock.set", NEED_ADMIN, h_clock_set},
     {"report", NEED_SESSION, h_report},
+    {"rules.show", NEED_SESSION, h_rules_show},
+    {"proposal.open", NEED_MEMBER, h_proposal_open},
+    {"proposal.vote", NEED_MEMBER, h_proposal_vote},
+    {"proposal.list", NEED_SESSION, h_proposal_list},
+    {"proposal.show", NEED_SESSION, h_proposal_show},
+    {"dispute.raise", NEED_MEMBER, h_dispute_raise},
+    {"dispute.accept", NEED_MEMBER, h_dispute_accept},
+    {"dispute.reject", NEED_MEMBER, h_dispute_reject},
+    {"dispute.resolve", NEED_COORDINATOR, h_dispute_resolve},
+    {"dispute.list", NEED_SESSION, h_dispute_list},
+    {"refer", NEED_SESSION, h_refer},
 };
 
 static const struct handler *
@@ -173,8 +184,10 @@ dispatch_allowed(struct call *c, const struct handler *h)
 		    "HANDLE)",
 		    h->op);
 	if (h->need == NEED_ADMIN && !session_is_admin(c->s))
-		return call_fail(c, PROTO_FORBIDDEN, "%s is for the "
-		    "administrator", h->op);
+		return call_fail(c, PROTO_FORBIDDEN,
+		    "%s is for the "
+		    "administrator",
+		    h->op);
 	if (h->need == NEED_COORDINATOR && !session_is_admin(c->s) &&
 	    (m == NULL || !m->coordinator))
 		return call_fail(c, PROTO_FORBIDDEN, "%s is for coordinators",

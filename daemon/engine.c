@@ -110,6 +110,16 @@ engine_rules_default(struct engine_rules *r)
 	r->ledger_decay = 50;
 	r->margin = 2 * 3600;
 	r->seed = 0x6c61726465720001ULL;
+	r->quorum = 30;
+	r->majority = 50;
+	r->vote_period = 3 * 86400;
+	r->sanction_window = 30;
+	r->sanction_warning = 2;
+	r->sanction_restricted = 3;
+	r->sanction_suspended = 4;
+	r->sanction_clean_days = 30;
+	r->sanction_restrict_days = 14;
+	r->dispute_days = 3;
 }
 
 /* Checks rules and takes them; the policy may change with them. */

@@ -397,6 +397,8 @@ h_match_noshow(struct call *c)
 		return call_store_error(c);
 	if ((er = engine_request_get(c->d->engine, a.request)) != NULL)
 		er->wanted += a.grams;
+	if (gov_recount(c->d, a.member, c->now, 0) != 0)
+		return call_store_error(c);
 	log_info("allocation %lld: %s did not collect", (long long)a.id,
 	    a.member_handle);
 	return match_reply(c, a.id);

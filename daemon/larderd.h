@@ -147,6 +147,23 @@ int h_watch(struct call *);
 int h_clock_advance(struct call *);
 int h_clock_set(struct call *);
 int h_report(struct call *);
+int h_rules_show(struct call *);
+int h_proposal_open(struct call *);
+int h_proposal_vote(struct call *);
+int h_proposal_list(struct call *);
+int h_proposal_show(struct call *);
+int h_dispute_raise(struct call *);
+int h_dispute_accept(struct call *);
+int h_dispute_reject(struct call *);
+int h_dispute_resolve(struct call *);
+int h_dispute_list(struct call *);
+int h_refer(struct call *);
+
+/* h_gov.c: sanctions and time, for matches, disputes and the sweep */
+int gov_recount(struct larderd *, int64_t, time_t, int);
+int gov_set_standing(struct larderd *, const struct member *, int, int64_t,
+    time_t);
+int gov_due(struct larderd *, time_t);
 
 /* h_report.c, for the sweep */
 int report_monthly(struct larderd *, time_t);

@@ -28,6 +28,22 @@
 #define ALLOC_FROM                                                             \
 	" FROM allocations a JOIN offers o ON o.id = a.offer "                 \
 	"JOIN members m ON m.id = a.member JOIN members d ON d.id = o.donor "
+#define PROPOSAL_JSON                                                          \
+	"json_object('id', p.id, 'kind', p.kind, 'key', p.key, 'value', "      \
+	"p.value, 'member', p.member, 'why', p.why, 'by', p.by, 'opened', "    \
+	"p.opened, 'closes', p.closes, 'state', p.state, 'closed', p.closed, " \
+	"'members', p.members, 'yes', (SELECT count(*) FROM votes v WHERE "    \
+	"v.proposal = p.id AND v.choice = 0), 'no', (SELECT count(*) FROM "    \
+	"votes v WHERE v.proposal = p.id AND v.choice = 1), 'abstain', "       \
+	"(SELECT count(*) FROM votes v WHERE v.proposal = p.id AND "           \
+	"v.choice = 2))"
+#define DISPUTE_JSON                                                           \
+	"json_object('id', x.id, 'match', x.allocation, 'reason', x.reason, "  \
+	"'grams', x.grams, 'note', x.note, 'by', (SELECT handle FROM members " \
+	"WHERE id = x.by), 'against', (SELECT handle FROM members WHERE id = " \
+	"x.against), 'by_id', x.by, 'against_id', x.against, 'state', "        \
+	"x.state, 'outcome', x.outcome, 'raised', x.raised, 'respond_by', "    \
+	"x.respond_by, 'settled', x.settled)"
 #define REQUEST_COLS                                                           \
 	"r.id, r.member, m.handle, r.categories, r.storage, r.grams, "         \
 	"r.received, r.window_start, r.window_end, r.standing, r.note, "       \
@@ -83,6 +99,24 @@ enum stmt {
 	S_EVENT_SCAN,
 	S_EVENT_COUNT,
 	S_EVENT_FIRST_AT,
+	S_PROPOSAL_INSERT,
+	S_PROPOSAL_JSON,
+	S_PROPOSAL_LIST,
+	S_PROPOSAL_DUE,
+	S_PROPOSAL_CLOSE,
+	S_VOTE,
+	S_VOTED,
+	S_DISPUTE_INSERT,
+	S_DISPUTE_JSON,
+	S_DISPUTE_LIST,
+	S_DISPUTE_SETTLE,
+	S_MEMBER_SET_STANDING,
+	S_NOSHOWS_SINCE,
+	S_STANDINGS_DUE,
+	S_MEMBERS_COVERING,
+	S_RULES_JSON,
+	S_VOTER_COUNT,
+	S_MEMBER_BY_ID,
 	S_COUNT
 };
 
@@ -193,6 +227,51 @@ static const char *const stmt_sql[S_COUNT] = {
                      "WHERE seq > ? ORDER BY seq LIMIT ?",
     [S_EVENT_COUNT] = "SELECT count(*) FROM events",
     [S_EVENT_FIRST_AT] = "SELECT at FROM events ORDER BY seq LIMIT 1",
+    [S_PROPOSAL_INSERT] =
+        "INSERT INTO proposals (kind, key, value, member, why, by, opened, "
+        "closes, members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_PROPOSAL_JSON] = "SELECT " PROPOSAL_JSON " FROM proposals p "
+                        "WHERE p.id = ?",
+    [S_PROPOSAL_LIST] = "SELECT " PROPOSAL_JSON " FROM proposals p "
+                        "WHERE p.id > ?1 AND (?2 = 0 OR p.state = 0) "
+                        "ORDER BY p.id LIMIT ?3",
+    [S_PROPOSAL_DUE] = "SELECT " PROPOSAL_JSON " FROM proposals p "
+                       "WHERE p.state = 0 AND p.closes <= ? ORDER BY p.id",
+    [S_PROPOSAL_CLOSE] =
+        "UPDATE proposals SET state = ?, closed = ? WHERE id = ?",
+    [S_VOTE] = "INSERT INTO votes (proposal, member, choice, at) "
+               "VALUES (?, ?, ?, ?)",
+    [S_VOTED] = "SELECT count(*) FROM votes WHERE proposal = ? "
+                "AND member = ?",
+    [S_DISPUTE_INSERT] =
+        "INSERT INTO disputes (allocation, by, against, reason, grams, "
+        "note, raised, respond_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    [S_DISPUTE_JSON] = "SELECT " DISPUTE_JSON " FROM disputes x "
+                       "WHERE x.id = ?",
+    [S_DISPUTE_LIST] = "SELECT " DISPUTE_JSON " FROM disputes x "
+                       "WHERE x.id > ?1 AND (?2 = 0 OR x.by = ?2 OR "
+                       "x.against = ?2) AND (?3 = 0 OR x.state IN (0, 2)) "
+                       "ORDER BY x.id LIMIT ?4",
+    [S_DISPUTE_SETTLE] = "UPDATE disputes SET state = ?, outcome = ?, "
+                         "settled = ? WHERE id = ?",
+    [S_MEMBER_SET_STANDING] =
+        "UPDATE members SET standing = ?, standing_since = ? WHERE id = ?",
+    [S_NOSHOWS_SINCE] = "SELECT count(*) FROM allocations "
+                        "WHERE member = ? AND state = 5 AND decided >= ?",
+    [S_STANDINGS_DUE] =
+        "SELECT json_object('id', id, 'handle', handle, 'standing', "
+        "standing, 'since', standing_since) FROM members "
+        "WHERE standing IN ('warning', 'restricted')",
+    [S_MEMBERS_COVERING] =
+        "SELECT json_object('handle', handle, 'name', name, 'hub', hub) "
+        "FROM members WHERE ',' || catchment || ',' LIKE "
+        "'%,' || ? || ',%' ORDER BY handle",
+    [S_VOTER_COUNT] =
+        "SELECT count(*) FROM members WHERE standing != 'suspended'",
+    [S_MEMBER_BY_ID] = "SELECT " MEMBER_COLS " FROM members WHERE id = ?",
+    [S_RULES_JSON] = "SELECT json_group_object(key, json_object('value', "
+                     "value, 'changed', changed, 'decision', decision)) "
+                     "FROM rules",
 };
 
 /*
@@ -281,6 +360,42 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     " changed INTEGER NOT NULL,"
     " decision TEXT NOT NULL);"
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /* 3: governance. */
+    "ALTER TABLE members ADD COLUMN standing_since INTEGER NOT NULL "
+    "DEFAULT 0;"
+    "CREATE TABLE proposals ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " key TEXT NOT NULL DEFAULT '',"
+    " value TEXT NOT NULL DEFAULT '',"
+    " member TEXT NOT NULL DEFAULT '',"
+    " why TEXT NOT NULL,"
+    " by TEXT NOT NULL,"
+    " opened INTEGER NOT NULL,"
+    " closes INTEGER NOT NULL,"
+    " state INTEGER NOT NULL DEFAULT 0,"
+    " closed INTEGER NOT NULL DEFAULT 0,"
+    " members INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX proposals_open ON proposals(state, closes);"
+    "CREATE TABLE votes ("
+    " proposal INTEGER NOT NULL REFERENCES proposals(id),"
+    " member INTEGER NOT NULL REFERENCES members(id),"
+    " choice INTEGER NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " PRIMARY KEY (proposal, member));"
+    "CREATE TABLE disputes ("
+    " id INTEGER PRIMARY KEY,"
+    " allocation INTEGER NOT NULL REFERENCES allocations(id),"
+    " by INTEGER NOT NULL REFERENCES members(id),"
+    " against INTEGER NOT NULL REFERENCES members(id),"
+    " reason TEXT NOT NULL,"
+    " grams INTEGER NOT NULL DEFAULT 0,"
+    " note TEXT NOT NULL DEFAULT '',"
+    " state INTEGER NOT NULL DEFAULT 0,"
+    " outcome TEXT NOT NULL DEFAULT '',"
+    " raised INTEGER NOT NULL,"
+    " respond_by INTEGER NOT NULL,"
+    " settled INTEGER NOT NULL DEFAULT 0);",
 };
 
 struct store {
@@ -1255,6 +1370,254 @@ store_meta_set(struct store *st, const char *key, const char *value)
 	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
 	return store_done(s);
+}
+
+/* Steps a statement whose one column is JSON text; a new object or NULL. */
+static json_t *
+store_json_one(sqlite3_stmt *s)
+{
+	json_t *obj = NULL;
+
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		obj = json_loads((const char *)sqlite3_column_text(s, 0), 0,
+		    NULL);
+	sqlite3_reset(s);
+	return obj;
+}
+
+/* Calls cb with each row's JSON object; cb takes the reference. */
+static int
+store_json_each(sqlite3_stmt *s, store_json_cb cb, void *arg)
+{
+	json_t *obj;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		obj = json_loads((const char *)sqlite3_column_text(s, 0), 0,
+		    NULL);
+		if (obj == NULL || cb(arg, obj) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Adds a proposal; returns its id, or -1. */
+int64_t
+store_proposal_insert(struct store *st, const char *kind, const char *key,
+    const char *value, const char *member, const char *why, const char *by,
+    time_t opened, time_t closes, int64_t members)
+{
+	sqlite3_stmt *s = store_stmt(st, S_PROPOSAL_INSERT);
+
+	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, member, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, why, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, opened);
+	sqlite3_bind_int64(s, 8, closes);
+	sqlite3_bind_int64(s, 9, members);
+	if (store_done(s) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+json_t *
+store_proposal_json(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = store_stmt(st, S_PROPOSAL_JSON);
+
+	sqlite3_bind_int64(s, 1, id);
+	return store_json_one(s);
+}
+
+int
+store_proposal_list(struct store *st, const struct store_filter *f,
+    store_json_cb cb, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, S_PROPOSAL_LIST);
+
+	sqlite3_bind_int64(s, 1, f->after);
+	sqlite3_bind_int(s, 2, f->open_only);
+	sqlite3_bind_int(s, 3, f->limit);
+	return store_json_each(s, cb, arg);
+}
+
+/* Calls cb for each open proposal whose closing time has come. */
+int
+store_proposal_due(struct store *st, time_t now, store_json_cb cb, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, S_PROPOSAL_DUE);
+
+	sqlite3_bind_int64(s, 1, now);
+	return store_json_each(s, cb, arg);
+}
+
+int
+store_proposal_close(struct store *st, int64_t id, int state, time_t closed)
+{
+	sqlite3_stmt *s = store_stmt(st, S_PROPOSAL_CLOSE);
+
+	sqlite3_bind_int(s, 1, state);
+	sqlite3_bind_int64(s, 2, closed);
+	sqlite3_bind_int64(s, 3, id);
+	return store_done(s);
+}
+
+/* Records a vote: 0 yes, 1 no, 2 abstain. A second vote fails. */
+int
+store_vote(struct store *st, int64_t proposal, int64_t member, int choice,
+    time_t at)
+{
+	sqlite3_stmt *s = store_stmt(st, S_VOTE);
+
+	sqlite3_bind_int64(s, 1, proposal);
+	sqlite3_bind_int64(s, 2, member);
+	sqlite3_bind_int(s, 3, choice);
+	sqlite3_bind_int64(s, 4, at);
+	return store_done(s);
+}
+
+/* Whether a member has voted on a proposal. */
+int
+store_voted(struct store *st, int64_t proposal, int64_t member)
+{
+	sqlite3_stmt *s = store_stmt(st, S_VOTED);
+	int n = 0;
+
+	sqlite3_bind_int64(s, 1, proposal);
+	sqlite3_bind_int64(s, 2, member);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return n > 0;
+}
+
+/* Adds a dispute; returns its id, or -1. */
+int64_t
+store_dispute_insert(struct store *st, int64_t allocation, int64_t by,
+    int64_t against, const char *reason, int64_t grams, const char *note,
+    time_t raised, time_t respond_by)
+{
+	sqlite3_stmt *s = store_stmt(st, S_DISPUTE_INSERT);
+
+	sqlite3_bind_int64(s, 1, allocation);
+	sqlite3_bind_int64(s, 2, by);
+	sqlite3_bind_int64(s, 3, against);
+	sqlite3_bind_text(s, 4, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, grams);
+	sqlite3_bind_text(s, 6, note, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, raised);
+	sqlite3_bind_int64(s, 8, respond_by);
+	if (store_done(s) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+json_t *
+store_dispute_json(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = store_stmt(st, S_DISPUTE_JSON);
+
+	sqlite3_bind_int64(s, 1, id);
+	return store_json_one(s);
+}
+
+/* Lists disputes a member is party to (member 0: all). */
+int
+store_dispute_list(struct store *st, const struct store_filter *f,
+    store_json_cb cb, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, S_DISPUTE_LIST);
+
+	sqlite3_bind_int64(s, 1, f->after);
+	sqlite3_bind_int64(s, 2, f->member);
+	sqlite3_bind_int(s, 3, f->open_only);
+	sqlite3_bind_int(s, 4, f->limit);
+	return store_json_each(s, cb, arg);
+}
+
+int
+store_dispute_settle(struct store *st, int64_t id, int state,
+    const char *outcome, time_t settled)
+{
+	sqlite3_stmt *s = store_stmt(st, S_DISPUTE_SETTLE);
+
+	sqlite3_bind_int(s, 1, state);
+	sqlite3_bind_text(s, 2, outcome, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, settled);
+	sqlite3_bind_int64(s, 4, id);
+	return store_done(s);
+}
+
+int
+store_member_set_standing(struct store *st, int64_t member,
+    const char *standing, time_t since)
+{
+	sqlite3_stmt *s = store_stmt(st, S_MEMBER_SET_STANDING);
+
+	sqlite3_bind_text(s, 1, standing, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, since);
+	sqlite3_bind_int64(s, 3, member);
+	return store_done(s);
+}
+
+/* How many no-shows a member has had since a time. */
+int64_t
+store_noshows_since(struct store *st, int64_t member, time_t since)
+{
+	sqlite3_stmt *s = store_stmt(st, S_NOSHOWS_SINCE);
+	int64_t n = -1;
+
+	sqlite3_bind_int64(s, 1, member);
+	sqlite3_bind_int64(s, 2, since);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return n;
+}
+
+/* Calls cb for each member on warning or restricted. */
+int
+store_standings_due(struct store *st, store_json_cb cb, void *arg)
+{
+	return store_json_each(store_stmt(st, S_STANDINGS_DUE), cb, arg);
+}
+
+/* Calls cb for each member whose catchment holds a district. */
+int
+store_members_covering(struct store *st, const char *district, store_json_cb cb,
+    void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, S_MEMBERS_COVERING);
+
+	sqlite3_bind_text(s, 1, district, -1, SQLITE_STATIC);
+	return store_json_each(s, cb, arg);
+}
+
+/* Members who may vote: every member not suspended. */
+int64_t
+store_voter_count(struct store *st)
+{
+	return store_count(st, S_VOTER_COUNT);
+}
+
+int
+store_member_by_id(struct store *st, int64_t id, struct member *m)
+{
+	sqlite3_stmt *s = store_stmt(st, S_MEMBER_BY_ID);
+
+	sqlite3_bind_int64(s, 1, id);
+	return store_member_one(s, m);
+}
+
+/* Every stored rule: key -> {value, changed, decision}. */
+json_t *
+store_rules_json(struct store *st)
+{
+	return store_json_one(store_stmt(st, S_RULES_JSON));
 }
 
 /* Appends one row to the exchange log. */

@@ -6,12 +6,14 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #define STORE_HANDLE_MAX     32
 #define STORE_NAME_MAX       100
 #define STORE_NOTE_MAX       280
 #define STORE_LIST_MAX       512 /* a comma-joined list of words */
 #define STORE_HASH_LEN       32  /* SHA-256 */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* Kinds of storage a member can hold and food can need, as bits. */
 enum storage_kind {
@@ -232,6 +234,33 @@ int store_rules(struct store *, int (*)(void *, const char *, const char *),
     void *);
 int store_meta_get(struct store *, const char *, char *, size_t);
 int store_meta_set(struct store *, const char *, const char *);
+
+/* Governance: proposals, votes, disputes, standings. Records come back
+ * as JSON objects built by SQLite (new references). */
+typedef int (*store_json_cb)(void *, json_t *);
+int64_t store_proposal_insert(struct store *, const char *, const char *,
+    const char *, const char *, const char *, const char *, time_t, time_t,
+    int64_t);
+json_t *store_proposal_json(struct store *, int64_t);
+int store_proposal_list(struct store *, const struct store_filter *,
+    store_json_cb, void *);
+int store_proposal_due(struct store *, time_t, store_json_cb, void *);
+int store_proposal_close(struct store *, int64_t, int, time_t);
+int store_vote(struct store *, int64_t, int64_t, int, time_t);
+int store_voted(struct store *, int64_t, int64_t);
+int64_t store_dispute_insert(struct store *, int64_t, int64_t, int64_t,
+    const char *, int64_t, const char *, time_t, time_t);
+json_t *store_dispute_json(struct store *, int64_t);
+int store_dispute_list(struct store *, const struct store_filter *,
+    store_json_cb, void *);
+int store_dispute_settle(struct store *, int64_t, int, const char *, time_t);
+int store_member_set_standing(struct store *, int64_t, const char *, time_t);
+int64_t store_noshows_since(struct store *, int64_t, time_t);
+int store_standings_due(struct store *, store_json_cb, void *);
+int store_members_covering(struct store *, const char *, store_json_cb, void *);
+json_t *store_rules_json(struct store *);
+int64_t store_voter_count(struct store *);
+int store_member_by_id(struct store *, int64_t, struct member *);
 
 int store_event_insert(struct store *, const struct store_event *);
 int store_event_last(struct store *, int64_t *, unsigned char *);

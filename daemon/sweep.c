@@ -152,7 +152,7 @@ sweep_due(struct larderd *d, void *arg)
 
 	(void)arg;
 	if (sweep_expire(d, now) != 0 || market_tick(d, now) != 0 ||
-	    report_monthly(d, now) != 0) {
+	    gov_due(d, now) != 0 || report_monthly(d, now) != 0) {
 		log_error("sweep: %s", store_errmsg(d->store));
 		d->engine_stale = 1;
 		return -1;

@@ -159,6 +159,59 @@ static const struct proto_field report_fields[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+static const struct proto_field proposal_open_fields[] = {
+	{ "kind", PROTO_T_STRING, 1, 16 },
+	{ "key", PROTO_T_STRING, 0, HANDLE_MAX },
+	{ "value", PROTO_T_STRING, 0, 64 },
+	{ "member", PROTO_T_STRING, 0, HANDLE_MAX },
+	{ "why", PROTO_T_STRING, 1, NOTE_MAX },
+	{ "closes", PROTO_T_TIME, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field proposal_fields[] = {
+	{ "proposal", PROTO_T_INT, 1, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field vote_fields[] = {
+	{ "proposal", PROTO_T_INT, 1, 0 },
+	{ "choice", PROTO_T_STRING, 1, 16 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field open_page_fields[] = {
+	{ "open", PROTO_T_BOOL, 0, 0 },
+	{ "after", PROTO_T_INT, 0, 0 },
+	{ "limit", PROTO_T_INT, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field dispute_raise_fields[] = {
+	{ "match", PROTO_T_INT, 1, 0 },
+	{ "reason", PROTO_T_STRING, 1, 16 },
+	{ "grams", PROTO_T_INT, 0, 0 },
+	{ "note", PROTO_T_STRING, 0, NOTE_MAX },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field dispute_fields[] = {
+	{ "dispute", PROTO_T_INT, 1, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field dispute_resolve_fields[] = {
+	{ "dispute", PROTO_T_INT, 1, 0 },
+	{ "outcome", PROTO_T_STRING, 1, 16 },
+	{ "grams", PROTO_T_INT, 0, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field refer_fields[] = {
+	{ "district", PROTO_T_STRING, 1, 8 },
+	{ NULL, 0, 0, 0 },
+};
+
 static const struct proto_op ops[] = {
 	{ "hello", hello_fields },
 	{ "status", none_fields },
@@ -189,6 +242,17 @@ static const struct proto_op ops[] = {
 	{ "log.verify", none_fields },
 	{ "log.export", export_fields },
 	{ "report", report_fields },
+	{ "rules.show", none_fields },
+	{ "proposal.open", proposal_open_fields },
+	{ "proposal.vote", vote_fields },
+	{ "proposal.list", open_page_fields },
+	{ "proposal.show", proposal_fields },
+	{ "dispute.raise", dispute_raise_fields },
+	{ "dispute.accept", dispute_fields },
+	{ "dispute.reject", dispute_fields },
+	{ "dispute.resolve", dispute_resolve_fields },
+	{ "dispute.list", open_page_fields },
+	{ "refer", refer_fields },
 };
 /* clang-format on */
 

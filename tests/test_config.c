@@ -1127,7 +1127,12 @@ test_config_shipped_file_documents_every_key(void **state)
 	    "\n;hub_first = ", "\n;respond_min = ", "\n;respond_max = ",
 	    "\n;flash_after = ", "\n;flash_window = ", "\n;flash_charge = ",
 	    "\n;ledger_cap = ", "\n;ledger_decay = ", "\n;margin = ",
-	    "[metrics]\n", "\n;grams_per_meal = ", "\n;co2e_per_kg = "};
+	    "[metrics]\n", "\n;grams_per_meal = ", "\n;co2e_per_kg = ",
+	    "\n;quorum = ", "\n;majority = ", "\n;vote_period = ",
+	    "\n;sanction_window = ", "\n;sanction_warning = ",
+	    "\n;sanction_restricted = ", "\n;sanction_suspended = ",
+	    "\n;sanction_restrict_days = ", "\n;sanction_clean_days = ",
+	    "\n;dispute_days = "};
 	static char text[65536];
 	size_t i;
 
@@ -1150,7 +1155,7 @@ test_config_shipped_settings_are_defaults(void **state)
 
 	assert_non_null(defaults);
 	read_file(SHIPPED_CONF, text, sizeof text);
-	assert_int_equal(uncomment(text), 26);
+	assert_int_equal(uncomment(text), 36);
 	assert_loads(fx, text);
 	assert_non_null(fx->cfg->database);
 	assert_finishes(fx);

@@ -548,7 +548,8 @@ test_store_migrates_version_one(void **state)
 	f->st = store_open(f->path, 0, &cause);
 	if (f->st == NULL)
 		fail_msg("store_open: %s", cause);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
+	    STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_int(f->path, "SELECT deadline FROM offers"), 700);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM allocations"),
 	    0);

@@ -1,0 +1,481 @@
+/*
+ * h_gov.c: the members govern the network: rules change by proposals
+ * they vote on, no-shows move a member down a ladder of sanctions that a
+ * clean record climbs back up, and a referral finds who serves a
+ * resident's district.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "larderd.h"
+#include "log.h"
+#include "rules.h"
+#include "valid.h"
+
+#define DAY 86400
+
+enum { PROPOSAL_OPEN, PROPOSAL_PASSED, PROPOSAL_REJECTED, PROPOSAL_NO_QUORUM };
+
+static const char *const proposal_states[] = {"open", "passed", "rejected",
+    "no_quorum"};
+static const char *const choices[] = {"yes", "no", "abstain"};
+static const char *const standings[] = {"good", "warning", "restricted",
+    "suspended"};
+
+/* Turns a stored proposal object into its record as members see it. */
+static json_t *
+gov_proposal_view(json_t *p)
+{
+	json_int_t state = json_integer_value(json_object_get(p, "state"));
+	json_int_t closed = json_integer_value(json_object_get(p, "closed"));
+
+	if (p == NULL)
+		return NULL;
+	json_object_set_new(p, "state",
+	    json_string(proposal_states[state >= 0 && state < 4 ? state : 0]));
+	json_object_set_new(p, "opened",
+	    proto_time_json(
+	        (time_t)json_integer_value(json_object_get(p, "opened"))));
+	json_object_set_new(p, "closes",
+	    proto_time_json(
+	        (time_t)json_integer_value(json_object_get(p, "closes"))));
+	json_object_set_new(p, "closed",
+	    closed > 0 ? proto_time_json((time_t)closed) : json_null());
+	return p;
+}
+
+int
+h_rules_show(struct call *c)
+{
+	const struct engine_rules *r = engine_rules(c->d->engine);
+	json_t *stored = store_rules_json(c->d->store), *list = json_array();
+	json_t *row;
+	const struct rule *rule;
+	char value[64];
+	size_t i;
+
+	for (i = 0; (rule = rules_at(i)) != NULL; i++) {
+		rules_format(rule, r, value, sizeof value);
+		row = json_object_get(stored, rule->key);
+		json_array_append_new(list,
+		    json_pack("{s:s, s:s, s:s, s:o, "
+		              "s:s}",
+		        "key", rule->key, "value", value, "about", rule->about,
+		        "changed",
+		        row != NULL
+		            ? proto_time_json((time_t)json_integer_value(
+		                  json_object_get(row, "changed")))
+		            : json_null(),
+		        "decision",
+		        row != NULL ? json_string_value(
+		                          json_object_get(row, "decision"))
+		                    : "default"));
+	}
+	json_decref(stored);
+	c->result = json_pack("{s:o}", "rules", list);
+	return 0;
+}
+
+/* Checks what a proposal would change, before anyone votes on it. */
+static int
+gov_proposal_check(struct call *c, const char *kind, const char *key,
+    const char *value, const char *member)
+{
+	struct engine_rules r = *engine_rules(c->d->engine);
+	struct member m;
+	char *cause = NULL;
+
+	if (strcmp(kind, "rule") == 0) {
+		if (key == NULL || value == NULL)
+			return call_fail(c, PROTO_INVALID_ARGUMENT,
+			    "a rule proposal needs \"key\" and \"value\"");
+		if (rules_parse(key, value, &r, &cause) != 0) {
+			call_fail(c, PROTO_INVALID_ARGUMENT, "%s", cause);
+			free(cause);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(kind, "suspend") != 0 && strcmp(kind, "reinstate") != 0)
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "kind \"%s\" is not "
+		    "rule, suspend or reinstate",
+		    kind);
+	if (member == NULL)
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "a %s proposal needs \"member\"", kind);
+	if (store_member_by_handle(c->d->store, member, &m) != 1)
+		return call_fail(c, PROTO_NOT_FOUND, "no member \"%s\"",
+		    member);
+	return 0;
+}
+
+int
+h_proposal_open(struct call *c)
+{
+	const char *kind = proto_arg_str(c->req, "kind");
+	const char *key = proto_arg_str(c->req, "key");
+	const char *value = proto_arg_str(c->req, "value");
+	const char *member = proto_arg_str(c->req, "member");
+	const char *why = proto_arg_str(c->req, "why");
+	time_t closes = c->now + engine_rules(c->d->engine)->vote_period;
+	int64_t id;
+
+	proto_arg_time(c->req, "closes", &closes);
+	if (gov_proposal_check(c, kind, key, value, member) != 0)
+		return -1;
+	if (!valid_text(why))
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "why has control characters");
+	if (closes <= c->now)
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "closes is in the past");
+	id = store_proposal_insert(c->d->store, kind, key != NULL ? key : "",
+	    value != NULL ? value : "", member != NULL ? member : "", why,
+	    call_actor(c), c->now, closes, store_voter_count(c->d->store));
+	if (id < 0 ||
+	    exlog_append(c->d->log, c->now, "proposal.opened", call_actor(c),
+	        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "proposal",
+	            (json_int_t)id, "kind", kind, "key", key ? key : "",
+	            "value", value ? value : "", "member", member ? member : "",
+	            "why", why, "closes", proto_time_json(closes))) != 0)
+		return call_store_error(c);
+	log_info("proposal %lld: %s opened by %s", (long long)id, kind,
+	    call_actor(c));
+	c->result = json_pack("{s:o}", "proposal",
+	    gov_proposal_view(store_proposal_json(c->d->store, id)));
+	return 0;
+}
+
+/* Loads the proposal the request names. */
+static json_t *
+gov_proposal_load(struct call *c)
+{
+	json_int_t id = proto_arg_int(c->req, "proposal", 0);
+	json_t *p = store_proposal_json(c->d->store, id);
+
+	if (p == NULL)
+		call_fail(c, PROTO_NOT_FOUND, "no proposal %lld",
+		    (long long)id);
+	return p;
+}
+
+int
+h_proposal_vote(struct call *c)
+{
+	const struct member *m = session_member(c->s);
+	const char *choice = proto_arg_str(c->req, "choice");
+	json_t *p;
+	json_int_t id;
+	int k;
+
+	for (k = 0; k < 3 && strcmp(choices[k], choice) != 0; k++)
+		;
+	if (k == 3)
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "choice \"%s\" is "
+		    "not yes, no or abstain",
+		    choice);
+	if ((p = gov_proposal_load(c)) == NULL)
+		return -1;
+	id = json_integer_value(json_object_get(p, "id"));
+	if (json_integer_value(json_object_get(p, "state")) != PROPOSAL_OPEN ||
+	    json_integer_value(json_object_get(p, "closes")) <= c->now) {
+		json_decref(p);
+		return call_fail(c, PROTO_CONFLICT, "proposal %lld is closed",
+		    (long long)id);
+	}
+	json_decref(p);
+	if (strcmp(m->standing, "suspended") == 0)
+		return call_fail(c, PROTO_FORBIDDEN,
+		    "%s is suspended and "
+		    "cannot vote",
+		    m->handle);
+	if (store_voted(c->d->store, id, m->id))
+		return call_fail(c, PROTO_CONFLICT,
+		    "%s has already voted on "
+		    "proposal %lld",
+		    m->handle, (long long)id);
+	if (store_vote(c->d->store, id, m->id, k, c->now) != 0 ||
+	    exlog_append(c->d->log, c->now, "proposal.voted", call_actor(c),
+	        json_pack("{s:I, s:s, s:s}", "proposal", id, "member",
+	            m->handle, "choice", choices[k])) != 0)
+		return call_store_error(c);
+	c->result = json_pack("{s:o}", "proposal",
+	    gov_proposal_view(store_proposal_json(c->d->store, id)));
+	return 0;
+}
+
+static int
+gov_page_add(void *arg, json_t *obj)
+{
+	struct page *p = arg;
+
+	p->last = json_integer_value(json_object_get(obj, "id"));
+	return json_array_append_new(p->items, gov_proposal_view(obj));
+}
+
+int
+h_proposal_list(struct call *c)
+{
+	struct store_filter f;
+	struct page p;
+
+	if (call_page_begin(c, &f, &p) != 0)
+		return -1;
+	return call_page_end(c, "proposals", &f, &p,
+	    store_proposal_list(c->d->store, &f, gov_page_add, &p));
+}
+
+int
+h_proposal_show(struct call *c)
+{
+	json_t *p;
+
+	if ((p = gov_proposal_load(c)) == NULL)
+		return -1;
+	c->result = json_pack("{s:o}", "proposal", gov_proposal_view(p));
+	return 0;
+}
+
+/* Sets a member's standing, in the store, the engine and the log. */
+int
+gov_set_standing(struct larderd *d, const struct member *m, int level,
+    int64_t noshows, time_t now)
+{
+	struct engine_member *em = engine_member_get(d->engine, m->id);
+
+	if (strcmp(m->standing, standings[level]) == 0)
+		return 0;
+	if (store_member_set_standing(d->store, m->id, standings[level], now) !=
+	    0)
+		return -1;
+	if (em != NULL)
+		em->standing = (enum engine_standing)level;
+	log_info("member %s: standing %s -> %s", m->handle, m->standing,
+	    standings[level]);
+	return exlog_append(d->log, now, "sanction.changed", "larderd",
+	    json_pack("{s:s, s:s, s:s, s:s, s:I}", "member", m->handle, "hub",
+	        m->hub, "from", m->standing, "to", standings[level], "no_shows",
+	        (json_int_t)noshows));
+}
+
+/* The standing a number of no-shows in the window calls for. */
+static int
+gov_level(const struct engine_rules *r, int64_t n)
+{
+	if (n >= r->sanction_suspended)
+		return 3;
+	if (n >= r->sanction_restricted)
+		return 2;
+	return n >= r->sanction_warning ? 1 : 0;
+}
+
+static int
+gov_level_of(const char *standing)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcmp(standings[i], standing) == 0)
+			return i;
+	}
+	return 0;
+}
+
+/*
+ * Recounts a member's no-shows in the sanction window. After a new
+ * no-show the member can only go down the ladder; after one is reversed
+ * (recount) it goes to what the count now calls for.
+ */
+int
+gov_recount(struct larderd *d, int64_t member, time_t now, int reversed)
+{
+	const struct engine_rules *r = engine_rules(d->engine);
+	struct member m;
+	int64_t n;
+	int level, current;
+
+	if (store_member_by_id(d->store, member, &m) != 1)
+		return -1;
+	n = store_noshows_since(d->store, member,
+	    now - (time_t)r->sanction_window * DAY);
+	if (n < 0)
+		return -1;
+	level = gov_level(r, n);
+	current = gov_level_of(m.standing);
+	if (!reversed && level <= current)
+		return 0;
+	return gov_set_standing(d, &m, level, n, now);
+}
+
+/* Carries out a passed proposal. */
+static int
+gov_apply(struct larderd *d, json_t *p, time_t now)
+{
+	const char *kind = json_string_value(json_object_get(p, "kind"));
+	const char *key = json_string_value(json_object_get(p, "key"));
+	const char *value = json_string_value(json_object_get(p, "value"));
+	json_int_t id = json_integer_value(json_object_get(p, "id"));
+	struct engine_rules r = *engine_rules(d->engine);
+	struct member m;
+	char decision[32], *cause = NULL;
+
+	if (strcmp(kind, "rule") != 0) {
+		if (store_member_by_handle(d->store,
+		        json_string_value(json_object_get(p, "member")),
+		        &m) != 1)
+			return 0;
+		return gov_set_standing(d, &m,
+		    strcmp(kind, "suspend") == 0 ? 3 : 0, 0, now);
+	}
+	snprintf(decision, sizeof decision, "proposal %lld", (long long)id);
+	if (rules_parse(key, value, &r, &cause) != 0 ||
+	    engine_set_rules(d->engine, &r, &cause) != 0) {
+		log_warnx("proposal %lld: cannot apply: %s", (long long)id,
+		    cause);
+		free(cause);
+		return 0;
+	}
+	log_info("rules: %s = %s by proposal %lld", key, value, (long long)id);
+	return store_rule_set(d->store, key, value, now, decision) != 0 ||
+	        exlog_append(d->log, now, "rule.changed", "larderd",
+	            json_pack("{s:s, s:s, s:I}", "key", key, "value", value,
+	                "proposal", id)) != 0
+	    ? -1
+	    : 0;
+}
+
+/*
+ * Tallies a proposal whose time has come: votes from at least quorum
+ * per cent of the members who could vote, then yes above majority per
+ * cent of yes and no.
+ */
+static int
+gov_close(void *arg, json_t *p)
+{
+	struct larderd *d = arg;
+	const struct engine_rules *r = engine_rules(d->engine);
+	json_int_t yes = json_integer_value(json_object_get(p, "yes"));
+	json_int_t no = json_integer_value(json_object_get(p, "no"));
+	json_int_t abstain = json_integer_value(json_object_get(p, "abstain"));
+	json_int_t members = json_integer_value(json_object_get(p, "members"));
+	json_int_t id = json_integer_value(json_object_get(p, "id"));
+	time_t now = server_now(d);
+	int state, rc;
+
+	if ((yes + no + abstain) * 100 < (json_int_t)r->quorum * members)
+		state = PROPOSAL_NO_QUORUM;
+	else if (yes * 100 > (json_int_t)r->majority * (yes + no))
+		state = PROPOSAL_PASSED;
+	else
+		state = PROPOSAL_REJECTED;
+	rc = store_proposal_close(d->store, id, state, now) != 0 ||
+	        exlog_append(d->log, now, "proposal.closed", "larderd",
+	            json_pack("{s:I, s:s, s:I, s:I, s:I, s:I}", "proposal", id,
+	                "outcome", proposal_states[state], "yes", yes, "no", no,
+	                "abstain", abstain, "members", members)) != 0 ||
+	        (state == PROPOSAL_PASSED && gov_apply(d, p, now) != 0)
+	    ? -1
+	    : 0;
+	log_info("proposal %lld: %s (%lld yes, %lld no, %lld abstain)",
+	    (long long)id, proposal_states[state], (long long)yes,
+	    (long long)no, (long long)abstain);
+	json_decref(p);
+	return rc;
+}
+
+/* Steps a member back up a level once its record has been clean. */
+static int
+gov_climb(void *arg, json_t *row)
+{
+	struct larderd *d = arg;
+	const struct engine_rules *r = engine_rules(d->engine);
+	const char *standing =
+	    json_string_value(json_object_get(row, "standing"));
+	time_t since =
+	    (time_t)json_integer_value(json_object_get(row, "since"));
+	int64_t id = json_integer_value(json_object_get(row, "id"));
+	int restricted = strcmp(standing, "restricted") == 0, rc = 0;
+	time_t now = server_now(d);
+	struct member m;
+
+	if (now - since >= (time_t)(restricted ? r->sanction_restrict_days
+	                                       : r->sanction_clean_days) *
+	            DAY &&
+	    store_noshows_since(d->store, id, since) == 0 &&
+	    store_member_by_id(d->store, id, &m) == 1)
+		rc = gov_set_standing(d, &m, restricted ? 1 : 0, 0, now);
+	json_decref(row);
+	return rc;
+}
+
+static int
+gov_take(void *arg, json_t *obj)
+{
+	return json_array_append_new(arg, obj);
+}
+
+/* What time does to governance: proposals close, sanctions lapse. */
+int
+gov_due(struct larderd *d, time_t now)
+{
+	json_t *due = json_array(), *row;
+	size_t i;
+	int rc = 0;
+
+	/* Collect first: closing a proposal writes to the same table. */
+	if (store_proposal_due(d->store, now, gov_take, due) != 0)
+		rc = -1;
+	json_array_foreach(due, i, row)
+	{
+		if (rc == 0)
+			rc = gov_close(d, json_incref(row));
+	}
+	json_array_clear(due);
+	if (rc == 0 && store_standings_due(d->store, gov_take, due) != 0)
+		rc = -1;
+	json_array_foreach(due, i, row)
+	{
+		if (rc == 0)
+			rc = gov_climb(d, json_incref(row));
+	}
+	json_decref(due);
+	return rc;
+}
+
+int
+h_refer(struct call *c)
+{
+	const char *raw = proto_arg_str(c->req, "district");
+	json_t *found = json_array(), *handles = json_array(), *m;
+	char district[8];
+	size_t i;
+
+	if (!valid_district(raw, district, sizeof district)) {
+		json_decref(found);
+		json_decref(handles);
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "\"%s\" is not a "
+		    "postcode district (e.g. RM9)",
+		    raw);
+	}
+	if (store_members_covering(c->d->store, district, gov_take, found) !=
+	    0) {
+		json_decref(found);
+		json_decref(handles);
+		return call_store_error(c);
+	}
+	json_array_foreach(found, i, m)
+	    json_array_append(handles, json_object_get(m, "handle"));
+	if (exlog_append(c->d->log, c->now, "referral.made", call_actor(c),
+	        json_pack("{s:s, s:s, s:o}", "member", call_actor(c),
+	            "district", district, "referred", handles)) != 0) {
+		json_decref(found);
+		return call_store_error(c);
+	}
+	c->result =
+	    json_pack("{s:s, s:o}", "district", district, "members", found);
+	return 0;
+}
