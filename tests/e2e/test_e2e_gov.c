@@ -1,0 +1,383 @@
+/*
+ * test_e2e_gov.c: governance through a real larderd on a manual clock: a
+ * rule changed by vote changes the next allocation, a member goes down
+ * the sanctions ladder and back up, a dispute reverses a no-show, and
+ * members cannot do what only votes or coordinators may.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define V1 "{\"v\":1,"
+
+/* The members' tokens: each acts over TCP, as a member really does. */
+static const char *const names[] = {"alpha", "bravo", "echo"};
+static char tokens[3][128];
+
+/* A member's session with its token, or (NULL) the administrator's. */
+static struct wire *
+as(struct daemon_ctx *d, const char *handle)
+{
+	size_t i;
+
+	for (i = 0; handle != NULL && i < 3; i++) {
+		if (strcmp(names[i], handle) == 0)
+			return wire_member(d, tokens[i]);
+	}
+	return wire_unix(d);
+}
+
+/* Calls and expects ok; returns the result (valid until the next call). */
+static json_t *
+ok(struct wire *w, const char *fmt, ...)
+{
+	char line[2048];
+	json_t *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	r = wire_call(w, "%s", line);
+	assert_reply_ok(r);
+	return reply_result(r);
+}
+
+static const char *
+standing(struct wire *admin, const char *handle)
+{
+	json_t *r = ok(admin,
+	    V1 "\"id\":2,\"op\":\"member.show\",\"handle\":"
+	       "\"%s\"}",
+	    handle);
+
+	return json_string_value(
+	    json_object_get(json_object_get(r, "member"), "standing"));
+}
+
+static void
+advance(struct wire *admin, long seconds)
+{
+	ok(admin, V1 "\"id\":3,\"op\":\"clock.advance\",\"seconds\":%ld}",
+	    seconds);
+}
+
+static char *
+now_plus(struct wire *admin, long seconds)
+{
+	json_t *r = ok(admin, V1 "\"id\":4,\"op\":\"status\"}");
+	const char *now = json_string_value(json_object_get(r, "now"));
+	static char buf[40];
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof tm);
+	sscanf(now, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	    &tm.tm_hour, &tm.tm_min, &tm.tm_sec);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm) + seconds;
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+/* Posts a 1 kg loaf from echo, collected within hours; its offer id. */
+static json_int_t
+loaf(struct daemon_ctx *d, struct wire *admin, long hours)
+{
+	struct wire *echo = as(d, "echo");
+	char start[40], end[40];
+	json_t *r;
+	json_int_t id;
+
+	snprintf(start, sizeof start, "%s", now_plus(admin, 0));
+	snprintf(end, sizeof end, "%s", now_plus(admin, hours * 3600));
+	r = ok(echo,
+	    V1 "\"id\":5,\"op\":\"offer.post\",\"category\":\"bakery\","
+	       "\"grams\":1000,\"divisible\":false,\"best_before\":\"%s\","
+	       "\"window_start\":\"%s\",\"window_end\":\"%s\"}",
+	    end, start, end);
+	id = json_integer_value(
+	    json_object_get(json_object_get(r, "offer"), "id"));
+	wire_close(echo);
+	return id;
+}
+
+static int
+gov_setup(void **state)
+{
+	struct daemon_ctx *d;
+	struct wire *admin;
+	size_t i;
+
+	harness_init();
+	d = daemon_start("--clock", "manual", NULL);
+	admin = as(d, NULL);
+	for (i = 0; i < 3; i++) {
+		json_t *r = ok(admin,
+		    V1 "\"id\":6,\"op\":\"member.add\","
+		       "\"handle\":\"%s\",\"name\":\"%s\",\"hub\":\"barking\","
+		       "\"people\":100,\"storage\":[\"ambient\"]}",
+		    names[i], names[i]);
+
+		snprintf(tokens[i], sizeof tokens[i], "%s",
+		    json_string_value(json_object_get(r, "token")));
+	}
+	for (i = 0; i < 2; i++) {
+		struct wire *w = as(d, names[i]);
+
+		ok(w,
+		    V1 "\"id\":7,\"op\":\"request.post\",\"categories\":"
+		       "[\"bakery\"],\"grams\":50000,\"by\":\"%s\"}",
+		    now_plus(admin, 200 * 86400));
+		wire_close(w);
+	}
+	wire_close(admin);
+	*state = d;
+	return 0;
+}
+
+static int
+gov_teardown(void **state)
+{
+	struct daemon_ctx *d = *state;
+
+	assert_int_equal(daemon_stop(d), 0);
+	daemon_free(d);
+	return 0;
+}
+
+static int
+offer_flash(struct wire *admin, json_int_t offer)
+{
+	json_t *r = ok(admin,
+	    V1 "\"id\":8,\"op\":\"offer.show\",\"offer\":"
+	       "%lld}",
+	    (long long)offer);
+
+	return json_is_true(
+	    json_object_get(json_object_get(r, "offer"), "flash"));
+}
+
+/* Members vote fcfs in; the next offer goes to claims, not in turn. */
+static void
+test_e2e_gov_vote_changes_next_allocation(void **state)
+{
+	struct daemon_ctx *d = *state;
+	struct wire *admin = as(d, NULL), *alpha = as(d, "alpha");
+	struct wire *bravo = as(d, "bravo");
+	json_t *r;
+
+	assert_false(offer_flash(admin, loaf(d, admin, 48)));
+	r = ok(alpha,
+	    V1 "\"id\":9,\"op\":\"proposal.open\",\"kind\":\"rule\","
+	       "\"key\":\"policy\",\"value\":\"fcfs\",\"why\":\"try the old "
+	       "way\"}");
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(r, "proposal"), "state")),
+	    "open");
+	ok(alpha,
+	    V1 "\"id\":10,\"op\":\"proposal.vote\",\"proposal\":1,"
+	       "\"choice\":\"yes\"}");
+	ok(bravo,
+	    V1 "\"id\":11,\"op\":\"proposal.vote\",\"proposal\":1,"
+	       "\"choice\":\"yes\"}");
+	assert_reply_error(
+	    wire_call(bravo,
+	        V1 "\"id\":12,\"op\":"
+	           "\"proposal.vote\",\"proposal\":1,\"choice\":\"no\"}"),
+	    "conflict");
+	assert_true(
+	    strcmp(json_string_value(json_object_get(
+	               json_array_get(
+	                   json_object_get(
+	                       ok(admin, V1 "\"id\":13,\"op\":\"rules.show\"}"),
+	                       "rules"),
+	                   0),
+	               "value")),
+	        "fairshare") == 0);
+	advance(admin, 4 * 86400);
+	r = ok(admin, V1 "\"id\":14,\"op\":\"proposal.show\",\"proposal\":1}");
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(r, "proposal"), "state")),
+	    "passed");
+	assert_true(offer_flash(admin, loaf(d, admin, 48)));
+	/* Back to fairshare for the tests that follow. */
+	ok(alpha,
+	    V1 "\"id\":15,\"op\":\"proposal.open\",\"kind\":\"rule\","
+	       "\"key\":\"policy\",\"value\":\"fairshare\",\"why\":\"back\"}");
+	ok(alpha,
+	    V1 "\"id\":16,\"op\":\"proposal.vote\",\"proposal\":2,"
+	       "\"choice\":\"yes\"}");
+	advance(admin, 4 * 86400);
+	wire_close(alpha);
+	wire_close(bravo);
+	wire_close(admin);
+}
+
+/* bravo claims a loaf and never comes: one more no-show. */
+static json_int_t
+no_show(struct daemon_ctx *d, struct wire *admin)
+{
+	struct wire *bravo = as(d, "bravo"), *echo = as(d, "echo");
+	json_int_t offer = loaf(d, admin, 2), match;
+	json_t *r;
+
+	r = ok(bravo, V1 "\"id\":17,\"op\":\"offer.claim\",\"offer\":%lld}",
+	    (long long)offer);
+	match = json_integer_value(
+	    json_object_get(json_object_get(r, "match"), "id"));
+	advance(admin, 3 * 3600);
+	ok(echo, V1 "\"id\":18,\"op\":\"match.noshow\",\"match\":%lld}",
+	    (long long)match);
+	wire_close(bravo);
+	wire_close(echo);
+	return match;
+}
+
+/* Down the ladder with no-shows, a dispute, then back up with time. */
+static void
+test_e2e_gov_ladder_and_dispute(void **state)
+{
+	struct daemon_ctx *d = *state;
+	struct wire *admin = as(d, NULL), *bravo, *echo;
+	json_int_t last;
+	json_t *r;
+
+	no_show(d, admin);
+	assert_string_equal(standing(admin, "bravo"), "good");
+	no_show(d, admin);
+	assert_string_equal(standing(admin, "bravo"), "warning");
+	last = no_show(d, admin);
+	assert_string_equal(standing(admin, "bravo"), "restricted");
+
+	/* The last one was a mistake: bravo disputes, echo accepts. */
+	bravo = as(d, "bravo");
+	echo = as(d, "echo");
+	r = ok(bravo,
+	    V1 "\"id\":19,\"op\":\"dispute.raise\",\"match\":%lld,"
+	       "\"reason\":\"noshow\",\"note\":\"we came at 18:55\"}",
+	    (long long)last);
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(r, "dispute"), "state")),
+	    "open");
+	assert_reply_error(
+	    wire_call(bravo,
+	        V1
+	        "\"id\":20,\"op\":"
+	        "\"dispute.resolve\",\"dispute\":1,\"outcome\":\"no_change\"}"),
+	    "forbidden");
+	assert_reply_error(wire_call(bravo,
+	                       V1 "\"id\":21,\"op\":"
+	                          "\"dispute.accept\",\"dispute\":1}"),
+	    "forbidden");
+	ok(echo, V1 "\"id\":22,\"op\":\"dispute.accept\",\"dispute\":1}");
+	r = ok(admin, V1 "\"id\":23,\"op\":\"match.show\",\"match\":%lld}",
+	    (long long)last);
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_object_get(r, "match"), "state")),
+	    "collected");
+	assert_string_equal(standing(admin, "bravo"), "warning");
+
+	/* A clean month brings bravo back to good. */
+	advance(admin, 31 * 86400);
+	assert_string_equal(standing(admin, "bravo"), "good");
+	wire_close(bravo);
+	wire_close(echo);
+	wire_close(admin);
+}
+
+/* The log tells the story of the votes, sanctions and the dispute. */
+static void
+test_e2e_gov_logged(void **state)
+{
+	struct daemon_ctx *d = *state;
+	const char *argv[] = {"--socket", d->sock, "log", "export", NULL};
+	struct run *r = run_larder(d, NULL, argv);
+
+	assert_exit(r, 0);
+	assert_has(r->out, "\"kind\":\"proposal.closed\"");
+	assert_has(r->out, "\"outcome\":\"passed\"");
+	assert_has(r->out, "\"kind\":\"rule.changed\"");
+	assert_has(r->out, "\"to\":\"restricted\"");
+	assert_has(r->out, "\"kind\":\"dispute.settled\"");
+	assert_has(r->out, "\"reverses_no_show\":true");
+	run_free(r);
+}
+
+/* A member cannot set rules or the clock directly, or resolve. */
+static void
+test_e2e_gov_roles(void **state)
+{
+	struct daemon_ctx *d = *state;
+	struct wire *alpha = as(d, "alpha");
+	struct wire *tcp = wire_tcp(d);
+
+	assert_reply_error(wire_call(alpha,
+	                       V1 "\"id\":24,\"op\":"
+	                          "\"clock.advance\",\"seconds\":60}"),
+	    "forbidden");
+	assert_reply_error(wire_call(alpha,
+	                       V1 "\"id\":25,\"op\":"
+	                          "\"proposal.open\",\"kind\":\"rule\",\"key\":"
+	                          "\"beta\",\"value\":"
+	                          "\"7\",\"why\":\"x\"}"),
+	    "invalid_argument");
+	assert_reply_error(
+	    wire_call(tcp,
+	        V1 "\"id\":26,\"op\":"
+	           "\"proposal.vote\",\"proposal\":1,\"choice\":\"yes\"}"),
+	    "unauthenticated");
+	wire_close(alpha);
+	wire_close(tcp);
+}
+
+/* refer names the members whose catchment covers a district. */
+static void
+test_e2e_gov_refer(void **state)
+{
+	struct daemon_ctx *d = *state;
+	struct wire *admin = as(d, NULL);
+	json_t *r;
+
+	ok(admin,
+	    V1 "\"id\":27,\"op\":\"member.add\",\"handle\":\"foxtrot\","
+	       "\"name\":\"Foxtrot Pantry\",\"hub\":\"barking\",\"people\":50,"
+	       "\"storage\":[\"ambient\"],\"catchment\":[\"RM9\",\"IG11\"]}");
+	r = ok(admin, V1 "\"id\":28,\"op\":\"refer\",\"district\":\"rm9\"}");
+	assert_int_equal(json_array_size(json_object_get(r, "members")), 1);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(r, "members"), 0), "handle")),
+	    "foxtrot");
+	r = ok(admin, V1 "\"id\":29,\"op\":\"refer\",\"district\":\"E1\"}");
+	assert_int_equal(json_array_size(json_object_get(r, "members")), 0);
+	assert_reply_error(wire_call(admin,
+	                       V1 "\"id\":30,\"op\":\"refer\","
+	                          "\"district\":\"nowhere\"}"),
+	    "invalid_argument");
+	wire_close(admin);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_e2e_gov_vote_changes_next_allocation),
+	    cmocka_unit_test(test_e2e_gov_ladder_and_dispute),
+	    cmocka_unit_test(test_e2e_gov_logged),
+	    cmocka_unit_test(test_e2e_gov_roles),
+	    cmocka_unit_test(test_e2e_gov_refer),
+	};
+
+	return cmocka_run_group_tests(tests, gov_setup, gov_teardown);
+}
