@@ -45,6 +45,9 @@ struct period {
 	int64_t matches;
 	int64_t collections;
 	int64_t no_shows;
+	int64_t disputes;
+	int64_t settled;
+	int64_t settle_seconds;
 	struct msum *mem; /* by member index */
 	int64_t *hub_src; /* by hub index: sourced, redistributed, wasted */
 	int64_t *hub_red;
@@ -202,6 +205,23 @@ period_add(struct metrics *m, struct period *p, const struct mev *e)
 		break;
 	case MK_COLLECTED:
 		period_collected(m, p, e);
+		if (e->reverses) {
+			p->no_shows--;
+			if (ms != NULL)
+				ms->no_shows--;
+		}
+		break;
+	case MK_DISPUTE_RAISED:
+		p->disputes++;
+		break;
+	case MK_DISPUTE_SETTLED:
+		p->settled++;
+		p->settle_seconds += e->at - e->raised;
+		break;
+	case MK_REFERRAL:
+		if (e->member >= 0 && e->donor >= 0)
+			idmap_put(&p->pairs,
+			    figures_pair_key(e->donor, e->member), 0);
 		break;
 	case MK_NO_SHOW:
 		p->no_shows++;
@@ -614,8 +634,8 @@ figures_pairs_before(struct metrics *m, time_t t, int32_t hub,
 	idmap_init(seen);
 	for (i = 0; i < end; i++) {
 		e = &m->ev[i];
-		if (e->kind == MK_COLLECTED && e->donor >= 0 &&
-		    e->member >= 0 && e->member != e->donor &&
+		if ((e->kind == MK_COLLECTED || e->kind == MK_REFERRAL) &&
+		    e->donor >= 0 && e->member >= 0 && e->member != e->donor &&
 		    (hub < 0 || e->hub == hub))
 			idmap_put(seen, figures_pair_key(e->donor, e->member),
 			    0);
@@ -674,6 +694,12 @@ figures_health(struct metrics *m, const struct period *now,
 	json_object_set_new(h, "on_time_rate",
 	    figures_rate((double)now->collections,
 	        (double)(now->collections + now->no_shows)));
+	json_object_set_new(h, "dispute_rate",
+	    figures_rate((double)now->disputes, (double)now->matches));
+	json_object_set_new(h, "dispute_hours",
+	    now->settled > 0 ? figures_one_decimal((double)now->settle_seconds /
+	                           (double)now->settled / 3600)
+	                     : json_null());
 	json_object_set_new(h, "top_contributor",
 	    top != NULL ? json_string(top) : json_null());
 	json_object_set_new(h, "previous_top_contributor",

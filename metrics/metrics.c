@@ -33,6 +33,9 @@ static const struct {
     {"waste.recorded", MK_WASTE},
     {"people.reported", MK_PEOPLE},
     {"ledger.balances", MK_BALANCES},
+    {"dispute.raised", MK_DISPUTE_RAISED},
+    {"dispute.settled", MK_DISPUTE_SETTLED},
+    {"referral.made", MK_REFERRAL},
 };
 
 /* Makes an empty core with the factors to apply and the network's name. */
@@ -152,6 +155,16 @@ metrics_member(struct metrics *m, const char *handle)
 	return (int32_t)n;
 }
 
+/* A member already known by handle, or -1 (the administrator, say). */
+static int32_t
+metrics_known(const struct metrics *m, const char *handle)
+{
+	json_t *id =
+	    handle != NULL ? json_object_get(m->member_ids, handle) : NULL;
+
+	return id != NULL ? (int32_t)json_integer_value(id) : -1;
+}
+
 /* Finds a word's place in a list, or the list's last word ("other"). */
 static int8_t
 metrics_word(const char *word, const char *const *list, int n)
@@ -262,6 +275,33 @@ metrics_parties(struct metrics *m, const json_t *ev, struct mev *e)
 }
 
 /*
+ * Adds a referral as one record per member referred, the referrer as
+ * member and the referred as donor: each is a connection.
+ */
+static int
+metrics_referral(struct metrics *m, const json_t *ev, struct mev *e,
+    char **cause)
+{
+	json_t *who;
+	size_t i;
+
+	e->member =
+	    metrics_known(m, json_string_value(json_object_get(ev, "member")));
+	json_array_foreach(json_object_get(ev, "referred"), i, who)
+	{
+		e->donor = metrics_known(m, json_string_value(who));
+		if (e->member < 0 || e->donor < 0 || e->donor == e->member)
+			continue;
+		e->hub = m->member_hub[e->member];
+		if (metrics_room((void **)&m->ev, &m->cap, m->nev,
+		        sizeof *m->ev) != 0)
+			return asprintf(cause, "out of memory"), -1;
+		m->ev[m->nev++] = *e;
+	}
+	return 0;
+}
+
+/*
  * Adds one event (borrowed). Events must come in sequence order; one
  * that is not an object with a kind and a time is refused.
  */
@@ -289,6 +329,14 @@ metrics_add(struct metrics *m, const json_t *ev, char **cause)
 	        metrics_destinations, NDEST);
 	e.cause = metrics_word(json_string_value(json_object_get(ev, "cause")),
 	    metrics_causes, NCAUSE);
+	e.reverses = json_is_true(json_object_get(ev, "reverses_no_show"));
+	e.raised = metrics_time(ev, "raised");
+	if (json_is_string(json_object_get(ev, "how")) &&
+	    strcmp(json_string_value(json_object_get(ev, "how")), "rejected") ==
+	        0)
+		e.kind = MK_OTHER;
+	if (e.kind == MK_REFERRAL)
+		return metrics_referral(m, ev, &e, cause);
 	metrics_parties(m, ev, &e);
 	if ((e.kind == MK_BALANCES && metrics_floor(m, ev, &e) != 0) ||
 	    (e.kind == MK_CORRECTED && metrics_correct(m, &e) != 0) ||

@@ -22,6 +22,9 @@ enum mkind {
 	MK_WASTE,
 	MK_PEOPLE,
 	MK_BALANCES,
+	MK_DISPUTE_RAISED,
+	MK_DISPUTE_SETTLED,
+	MK_REFERRAL, /* one per member referred: member refers to donor */
 };
 
 /* One event, reduced to what the figures need. */
@@ -40,6 +43,8 @@ struct mev {
 	int8_t dest;
 	int8_t cause;
 	int8_t has_offer;
+	int8_t reverses; /* a collection that reverses a no-show */
+	time_t raised;   /* dispute.settled: when the dispute was raised */
 };
 
 /* The members at the ledger's floor in one ledger.balances event. */

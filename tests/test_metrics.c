@@ -414,6 +414,62 @@ test_metrics_ledger_floor(void **state)
 }
 
 static void
+test_metrics_disputes_and_referrals(void **state)
+{
+	struct metrics_factors f = {420, 1.6};
+	struct metrics *m = metrics_new(&f, "x");
+	char *cause = NULL;
+	time_t from, to;
+	json_t *r;
+	size_t i;
+	const char *const lines[] = {
+	    "{\"at\":\"2026-10-01T00:00:00Z\",\"kind\":\"member.joined\","
+	    "\"member\":\"x\",\"hub\":\"h\"}",
+	    "{\"at\":\"2026-10-01T00:00:00Z\",\"kind\":\"member.joined\","
+	    "\"member\":\"y\",\"hub\":\"h\"}",
+	    "{\"at\":\"2026-10-01T00:00:00Z\",\"kind\":\"member.joined\","
+	    "\"member\":\"z\",\"hub\":\"h\"}",
+	    "{\"at\":\"2026-11-02T00:00:00Z\",\"kind\":"
+	    "\"allocation.accepted\",\"member\":\"y\",\"donor\":\"x\","
+	    "\"allocation\":1,\"grams\":1000}",
+	    "{\"at\":\"2026-11-03T00:00:00Z\",\"kind\":"
+	    "\"allocation.no_show\",\"member\":\"y\",\"donor\":\"x\","
+	    "\"allocation\":1,\"grams\":1000}",
+	    "{\"at\":\"2026-11-04T00:00:00Z\",\"kind\":\"dispute.raised\","
+	    "\"member\":\"y\",\"dispute\":1,\"allocation\":1}",
+	    "{\"at\":\"2026-11-06T00:00:00Z\",\"kind\":\"dispute.settled\","
+	    "\"dispute\":1,\"allocation\":1,\"how\":\"accepted\","
+	    "\"raised\":\"2026-11-04T00:00:00Z\"}",
+	    "{\"at\":\"2026-11-06T00:00:00Z\",\"kind\":"
+	    "\"allocation.collected\",\"member\":\"y\",\"donor\":\"x\","
+	    "\"hub\":\"h\",\"allocation\":1,\"grams\":1000,"
+	    "\"reverses_no_show\":true}",
+	    "{\"at\":\"2026-11-07T00:00:00Z\",\"kind\":\"referral.made\","
+	    "\"member\":\"x\",\"district\":\"RM9\",\"referred\":"
+	    "[\"z\",\"nobody\"]}",
+	};
+
+	(void)state;
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		if (metrics_add_line(m, lines[i], strlen(lines[i]), &cause) !=
+		    0)
+			fail_msg("%s", cause);
+	metrics_month("2026-11", &from, &to);
+	r = metrics_report(m, from, to, NULL);
+	/* The no-show was reversed: one collection, no no-show. */
+	assert_int_equal(num(r, "figures", "no_shows"), 0);
+	assert_int_equal(num(r, "figures", "collections"), 1);
+	assert_near(real(r, "health", "on_time_rate"), 1.0, 1e-9);
+	/* One dispute on one match, settled in two days. */
+	assert_near(real(r, "health", "dispute_rate"), 1.0, 1e-9);
+	assert_near(real(r, "health", "dispute_hours"), 48.0, 1e-9);
+	/* x-y shared food; x referred a resident to z: two connections. */
+	assert_int_equal(num(r, "health", "partner_pairs"), 2);
+	json_decref(r);
+	metrics_free(m);
+}
+
+static void
 test_metrics_refuses_non_events(void **state)
 {
 	struct metrics_factors f = {420, 1.6};
@@ -465,6 +521,7 @@ main(void)
 	    cmocka_unit_test(test_metrics_member_without_activity),
 	    cmocka_unit_test(test_metrics_offer_across_month_boundary),
 	    cmocka_unit_test(test_metrics_ledger_floor),
+	    cmocka_unit_test(test_metrics_disputes_and_referrals),
 	    cmocka_unit_test(test_metrics_refuses_non_events),
 	    cmocka_unit_test(test_metrics_month_bounds),
 	};
