@@ -48,7 +48,7 @@ static config_parse_fn config_parse_log_level, config_parse_int;
 static config_parse_fn config_parse_text, config_parse_categories;
 static config_parse_fn config_parse_hubs, config_parse_clock;
 static config_parse_fn config_parse_policy, config_parse_decimal;
-static config_parse_fn config_parse_long;
+static config_parse_fn config_parse_long, config_parse_seed;
 static int config_split(const char *, char ***, size_t *, char **);
 
 #define OFF(f)  offsetof(struct config, f)
@@ -85,6 +85,7 @@ static const struct config_key config_keys[] = {
         100000000},
     {"rules", "ledger_decay", config_parse_int, RULE(ledger_decay), 0, 100},
     {"rules", "margin", config_parse_long, RULE(margin), 0, 604800},
+    {"rules", "seed", config_parse_seed, RULE(seed), 0, 0},
     {"rules", "quorum", config_parse_int, RULE(quorum), 0, 100},
     {"rules", "majority", config_parse_int, RULE(majority), 0, 99},
     {"rules", "vote_period", config_parse_long, RULE(vote_period), 3600,
@@ -250,6 +251,7 @@ config_copy(const struct config *cfg)
 	c->manual_clock = cfg->manual_clock;
 	c->rules = cfg->rules;
 	c->factors = cfg->factors;
+	c->seed_given = cfg->seed_given;
 	bad |= config_copy_string(cfg->state_dir, &c->state_dir);
 	bad |= config_copy_string(cfg->database, &c->database);
 	bad |= config_copy_string(cfg->socket_path, &c->socket_path);
@@ -588,6 +590,25 @@ config_parse_decimal(struct config *cfg, const struct config_key *key,
 		    "\"%s\" is not a number from %ld to %ld", value, key->min,
 		    key->max);
 	*field = n;
+	return 0;
+}
+
+/* Parses the network's tie-breaking seed: up to 16 hex digits. */
+static int
+config_parse_seed(struct config *cfg, const struct config_key *key,
+    const char *value, char **cause)
+{
+	uint64_t *field = config_field(cfg, key->offset);
+	char *end;
+
+	if (*value == '\0')
+		return 0;
+	errno = 0;
+	*field = strtoull(value, &end, 16);
+	if (*end != '\0' || errno == ERANGE || strlen(value) > 16)
+		return config_fail(cause, "\"%s\" is not a seed of up to 16 "
+		    "hex digits", value);
+	cfg->seed_given = 1;
 	return 0;
 }
 

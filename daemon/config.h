@@ -30,6 +30,8 @@ struct config {
 	int manual_clock;         /* [daemon] clock = manual */
 	struct engine_rules rules; /* [rules]: the first values of rules */
 	struct metrics_factors factors; /* [metrics] */
+	int seed_given;                 /* [rules] seed was set */
+	int rules_given;                /* --rules FILE was given */
 };
 
 /*

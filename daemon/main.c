@@ -15,6 +15,7 @@ struct options {
 	const char *state_dir;
 	const char *listen;
 	const char *clock;
+	const char *rules;
 	int check;
 	int demo;
 };
@@ -34,6 +35,9 @@ usage(FILE *f)
 	    "  -l, --listen ADDR      TCP address for members (default "
 	    "127.0.0.1:7411),\n                         or none\n"
 	    "      --demo             seed an example network on first start\n"
+	    "      --rules FILE       a new network's first rules, from a file "
+	    "written by\n"
+	    "                         larder rules export\n"
 	    "      --clock MODE       real, or manual: time moves only when "
 	    "the\n"
 	    "                         administrator says (tests, "
@@ -53,6 +57,7 @@ parse_options(int argc, char **argv, struct options *o)
 	    {"listen", required_argument, NULL, 'l'},
 	    {"check", no_argument, NULL, 'n'}, {"demo", no_argument, NULL, 'D'},
 	    {"clock", required_argument, NULL, 'C'},
+	    {"rules", required_argument, NULL, 'R'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int ch;
@@ -78,6 +83,9 @@ parse_options(int argc, char **argv, struct options *o)
 		case 'C':
 			o->clock = optarg;
 			break;
+		case 'R':
+			o->rules = optarg;
+			break;
 		case 'V':
 			printf("larderd %s (protocol %d)\n", LARDER_VERSION,
 			    PROTO_VERSION);
@@ -94,6 +102,29 @@ parse_options(int argc, char **argv, struct options *o)
 		usage(stderr);
 		exit(2);
 	}
+}
+
+/*
+ * Takes the first rules of a new network from a constitution file (as
+ * larder rules export writes it): its [rules] section replaces the
+ * configuration's. A network that already has its rules keeps them.
+ */
+static int
+load_rules(struct config *c, const char *path, char **cause)
+{
+	struct config *r;
+	int rc;
+
+	if ((r = config_new()) == NULL)
+		return asprintf(cause, "out of memory"), -1;
+	rc = config_load(r, path, cause);
+	if (rc == 0) {
+		c->rules = r->rules;
+		c->seed_given = r->seed_given;
+		c->rules_given = 1;
+	}
+	config_free(r);
+	return rc;
 }
 
 /* Builds the configuration: defaults, then the file, then options. */
@@ -121,6 +152,8 @@ load_config(const struct options *o)
 		free(c->state_dir);
 		c->state_dir = strdup(o->state_dir);
 	}
+	if (o->rules != NULL && load_rules(c, o->rules, &cause) != 0)
+		goto fail;
 	if (config_finish(c, &cause) != 0)
 		goto fail;
 	return c;

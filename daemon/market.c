@@ -295,12 +295,19 @@ market_rules(struct larderd *d, struct engine_rules *r, time_t now)
 	size_t i;
 
 	engine_rules_default(r);
-	if (store_meta_get(d->store, "rules_seeded", value, sizeof value) == 1)
+	if (store_meta_get(d->store, "rules_seeded", value, sizeof value) ==
+	    1) {
+		if (d->conf->rules_given)
+			log_warnx("rules: the network already has its rules; "
+			    "--rules is not used");
 		return store_rules(d->store, market_rule_row, r);
+	}
 	*r = d->conf->rules;
-	if (digest_random(seed, sizeof seed) != 0)
-		return -1;
-	memcpy(&r->seed, seed, sizeof seed);
+	if (!d->conf->seed_given) {
+		if (digest_random(seed, sizeof seed) != 0)
+			return -1;
+		memcpy(&r->seed, seed, sizeof seed);
+	}
 	for (i = 0; (rule = rules_at(i)) != NULL; i++) {
 		rules_format(rule, r, value, sizeof value);
 		if (store_rule_set(d->store, rule->key, value, now,

@@ -215,6 +215,7 @@ assert_same_config(const struct config *a, const struct config *b)
 	    b->ncategories);
 	assert_same_list(a->hubs, a->nhubs, b->hubs, b->nhubs);
 	assert_int_equal(a->manual_clock, b->manual_clock);
+	assert_int_equal(a->seed_given, b->seed_given);
 	assert_memory_equal(&a->rules, &b->rules, sizeof a->rules);
 	assert_int_equal(a->factors.grams_per_meal, b->factors.grams_per_meal);
 	assert_true(a->factors.co2e_per_kg == b->factors.co2e_per_kg);
@@ -1025,6 +1026,10 @@ test_config_rules_parsed(void **state)
 	assert_int_equal(fx->cfg->rules.ledger_decay, 90);
 	assert_int_equal(fx->cfg->rules.margin, 0);
 	assert_int_equal(fx->cfg->manual_clock, 1);
+	assert_loads(fx, "[rules]\nseed = 00ff00ff00ff00ff\n");
+	assert_true(fx->cfg->rules.seed == 0x00ff00ff00ff00ffULL);
+	assert_int_equal(fx->cfg->seed_given, 1);
+	assert_int_equal(load(fx, "[rules]\nseed = xyz\n"), -1);
 	assert_loads(fx, "[metrics]\ngrams_per_meal = 500\n"
 	    "co2e_per_kg = 2.5\n");
 	assert_int_equal(fx->cfg->factors.grams_per_meal, 500);
@@ -1132,7 +1137,7 @@ test_config_shipped_file_documents_every_key(void **state)
 	    "\n;sanction_window = ", "\n;sanction_warning = ",
 	    "\n;sanction_restricted = ", "\n;sanction_suspended = ",
 	    "\n;sanction_restrict_days = ", "\n;sanction_clean_days = ",
-	    "\n;dispute_days = "};
+	    "\n;dispute_days = ", "\n;seed ="};
 	static char text[65536];
 	size_t i;
 
@@ -1155,7 +1160,7 @@ test_config_shipped_settings_are_defaults(void **state)
 
 	assert_non_null(defaults);
 	read_file(SHIPPED_CONF, text, sizeof text);
-	assert_int_equal(uncomment(text), 36);
+	assert_int_equal(uncomment(text), 37);
 	assert_loads(fx, text);
 	assert_non_null(fx->cfg->database);
 	assert_finishes(fx);
