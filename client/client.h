@@ -136,6 +136,19 @@ int cmd_report(struct client *, int, char **);
 int cmd_simulate(struct client *, int, char **);
 int cmd_log_verify(struct client *, int, char **);
 int cmd_log_export(struct client *, int, char **);
+int cmd_rules_show(struct client *, int, char **);
+int cmd_rules_propose(struct client *, int, char **);
+int cmd_member_suspend(struct client *, int, char **);
+int cmd_member_reinstate(struct client *, int, char **);
+int cmd_vote(struct client *, int, char **);
+int cmd_proposal_list(struct client *, int, char **);
+int cmd_proposal_show(struct client *, int, char **);
+int cmd_dispute_raise(struct client *, int, char **);
+int cmd_dispute_accept(struct client *, int, char **);
+int cmd_dispute_reject(struct client *, int, char **);
+int cmd_dispute_resolve(struct client *, int, char **);
+int cmd_dispute_list(struct client *, int, char **);
+int cmd_refer(struct client *, int, char **);
 
 const struct command *command_current(void);
 

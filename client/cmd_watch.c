@@ -65,6 +65,22 @@ static const struct watch_kind {
     {"people.reported",
         "{member} supported {people} people in the week "
         "of {week:day}"},
+    {"proposal.opened",
+        "proposal {proposal}:[ {key} = {value}][ standing of {member}] by "
+        "{actor}, closes {closes:at}[: {why}]"},
+    {"proposal.voted", "proposal {proposal}: {member} votes {choice}"},
+    {"proposal.closed",
+        "proposal {proposal} {outcome}: yes {yes}, no {no}, abstain "
+        "{abstain} of {members} members"},
+    {"rule.changed", "{key} = {value} by proposal {proposal}"},
+    {"sanction.changed", "{member}: {from} -> {to} ({no_shows} no-shows)"},
+    {"dispute.raised",
+        "dispute {dispute} on #{allocation}: {reason}[ ({grams:kg})] by "
+        "{member}[ against {against}][ against {donor}]"},
+    {"dispute.settled",
+        "dispute {dispute} on #{allocation} {how}[: {outcome}], raised "
+        "{raised:at}"},
+    {"referral.made", "{member} referred {district} to {referred:list}"},
     {"closing", "{reason}"},
 };
 
@@ -164,7 +180,8 @@ watch_field(struct watch_line *l, json_t *ev, time_t at, const char *spec,
 		*fmt++ = '\0';
 	v = json_object_get(ev, key);
 	if (v == NULL || json_is_null(v) ||
-	    (json_is_string(v) && json_string_length(v) == 0)) {
+	    (json_is_string(v) && json_string_length(v) == 0) ||
+	    (json_is_array(v) && json_array_size(v) == 0)) {
 		watch_add(l, "-");
 		return -1;
 	}

@@ -6,6 +6,11 @@
 
 #include "client.h"
 
+/* The usage of --closes, which proposals share. */
+#define CLOSES_USAGE                                                           \
+	"[--closes TIME]\n  (TIME: when voting ends, such as +72h, friday "    \
+	"or friday 18:00;\n  by default now plus the vote_period rule)"
+
 static const struct command commands[] = {
     {"status", "the daemon's version, uptime and counts", "", cmd_status},
     {"member add", "register a member organisation (coordinators)",
@@ -14,6 +19,10 @@ static const struct command commands[] = {
         cmd_member_add},
     {"member list", "list the member organisations", "", cmd_member_list},
     {"member show", "show one member", "HANDLE", cmd_member_show},
+    {"member suspend", "propose suspending a member, for members to vote on",
+        "HANDLE --why TEXT " CLOSES_USAGE, cmd_member_suspend},
+    {"member reinstate", "propose reinstating a suspended member",
+        "HANDLE --why TEXT " CLOSES_USAGE, cmd_member_reinstate},
     {"offer post", "offer surplus food",
         "--category C --kg N (--use-by DATE | --best-before DATE) "
         "[--collect WINDOW] [--storage S] [--min-portion N] "
@@ -46,6 +55,31 @@ static const struct command commands[] = {
         cmd_waste_record},
     {"fed report", "report the people you supported in a week",
         "--people N [--week DATE]", cmd_fed_report},
+    {"rules show", "the network's rules, with the decision behind each", "",
+        cmd_rules_show},
+    {"rules propose", "propose a new value for a rule, for members to vote on",
+        "KEY VALUE --why TEXT " CLOSES_USAGE, cmd_rules_propose},
+    {"proposal list", "list proposals and how their votes stand", "[--open]",
+        cmd_proposal_list},
+    {"proposal show", "show one proposal", "ID", cmd_proposal_show},
+    {"vote", "vote on an open proposal", "PROPOSAL yes|no|abstain", cmd_vote},
+    {"dispute raise", "dispute a match: its weight, quality or a no-show",
+        "MATCH --reason weight|quality|noshow|other [--kg N] [--note TEXT]\n"
+        "  (--kg, the right weight, goes with --reason weight)",
+        cmd_dispute_raise},
+    {"dispute accept", "accept a dispute raised against you", "ID",
+        cmd_dispute_accept},
+    {"dispute reject", "reject a dispute raised against you", "ID",
+        cmd_dispute_reject},
+    {"dispute resolve",
+        "settle a rejected or unanswered dispute (coordinators)",
+        "ID --outcome reverse_noshow|correct_grams|no_change [--kg N]\n"
+        "  (--kg, the right weight, goes with --outcome correct_grams)",
+        cmd_dispute_resolve},
+    {"dispute list", "list disputes: your own, or all for coordinators",
+        "[--open]", cmd_dispute_list},
+    {"refer", "find the members who serve a postcode district", "DISTRICT",
+        cmd_refer},
     {"watch", "follow the exchange's events as they happen", "[--hub H]",
         cmd_watch},
     {"clock advance", "move a manual clock forward (administrator)", "DURATION",

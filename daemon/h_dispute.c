@@ -56,6 +56,9 @@ dispute_view(json_t *x)
 	    settled > 0 ? proto_time_json((time_t)settled) : json_null());
 	json_object_del(x, "by_id");
 	json_object_del(x, "against_id");
+	if (strcmp(json_string_value(json_object_get(x, "reason")), "weight") !=
+	    0)
+		json_object_set_new(x, "grams", json_null());
 	return x;
 }
 
@@ -98,11 +101,12 @@ h_dispute_raise(struct call *c)
 	    grams, note != NULL ? note : "", c->now, by);
 	if (id < 0 ||
 	    exlog_append(c->d->log, c->now, "dispute.raised", call_actor(c),
-	        json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I}", "dispute",
+	        json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:o}", "dispute",
 	            (json_int_t)id, "allocation", (json_int_t)a.id, "member",
 	            m->handle, "against",
 	            a.member == m->id ? a.donor_handle : a.member_handle, "hub",
-	            a.hub, "reason", reason, "grams", grams)) != 0)
+	            a.hub, "reason", reason, "grams",
+	            grams > 0 ? json_integer(grams) : json_null())) != 0)
 		return call_store_error(c);
 	c->result = json_pack("{s:o}", "dispute",
 	    dispute_view(store_dispute_json(c->d->store, id)));

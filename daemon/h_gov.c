@@ -137,9 +137,10 @@ h_proposal_open(struct call *c)
 	if (id < 0 ||
 	    exlog_append(c->d->log, c->now, "proposal.opened", call_actor(c),
 	        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "proposal",
-	            (json_int_t)id, "kind", kind, "key", key ? key : "",
-	            "value", value ? value : "", "member", member ? member : "",
-	            "why", why, "closes", proto_time_json(closes))) != 0)
+	            (json_int_t)id, "proposal_kind", kind, "key",
+	            key ? key : "", "value", value ? value : "", "member",
+	            member ? member : "", "why", why, "closes",
+	            proto_time_json(closes))) != 0)
 		return call_store_error(c);
 	log_info("proposal %lld: %s opened by %s", (long long)id, kind,
 	    call_actor(c));

@@ -9,77 +9,75 @@
 #include "render_impl.h"
 
 const struct render_row render_headline[] = {
-	{"redistributed_g", "Food redistributed", RENDER_KG, " kg",
-	    "collected by a member other than the donor"},
-	{"sourced_g", "Food sourced", RENDER_KG, " kg",
-	    "offered into the network"},
-	{"used_g", "Food used", RENDER_KG, " kg",
-	    "redistributed less what was thrown away"},
-	{"wasted_g", "Food wasted", RENDER_KG, " kg",
-	    "unclaimed, rejected or thrown away"},
-	{"rescue_rate", "Rescue rate", RENDER_RATE, "",
-	    "food used out of food sourced"},
-	{"waste_rate", "Waste rate", RENDER_RATE, "",
-	    "food wasted out of food sourced"},
-	{"meals", "Meals", RENDER_TENTHS, "", "from food used"},
-	{"co2e_avoided_kg", "CO2e avoided", RENDER_TENTHS, " kg",
-	    "from food used"},
-	{"people_supported", "People supported", RENDER_TENTHS, " a week",
-	    "as members reported them"},
-	{NULL, NULL, RENDER_COUNT, NULL, NULL},
+    {"redistributed_g", "Food redistributed", RENDER_KG, " kg",
+        "collected by a member other than the donor"},
+    {"sourced_g", "Food sourced", RENDER_KG, " kg", "offered into the network"},
+    {"used_g", "Food used", RENDER_KG, " kg",
+        "redistributed less what was thrown away"},
+    {"wasted_g", "Food wasted", RENDER_KG, " kg",
+        "unclaimed, rejected or thrown away"},
+    {"rescue_rate", "Rescue rate", RENDER_RATE, "",
+        "food used out of food sourced"},
+    {"waste_rate", "Waste rate", RENDER_RATE, "",
+        "food wasted out of food sourced"},
+    {"meals", "Meals", RENDER_TENTHS, "", "from food used"},
+    {"co2e_avoided_kg", "CO2e avoided", RENDER_TENTHS, " kg", "from food used"},
+    {"people_supported", "People supported", RENDER_TENTHS, " a week",
+        "as members reported them"},
+    {NULL, NULL, RENDER_COUNT, NULL, NULL},
 };
 
 const struct render_row render_health[] = {
-	{"members", "Members", RENDER_COUNT, "",
-	    "joined by the end of the period"},
-	{"active_members", "Active members", RENDER_COUNT, "",
-	    "offered, asked, matched or collected"},
-	{"participation_rate", "Participation", RENDER_RATE, "",
-	    "active members out of all members"},
-	{"gini_contributions", "Gini of giving", RENDER_RATIO, "",
-	    "0 all give alike, 1 one member gives all"},
-	{"effective_contributors", "Effective givers", RENDER_RATIO, "",
-	    "how many equal givers the giving amounts to"},
-	{"top_share", "Top giver's share", RENDER_RATE, "",
-	    "of all food given, by the largest giver"},
-	{"reciprocity", "Reciprocity", RENDER_RATE, "",
-	    "both gave and received, last 3 months"},
-	{"partner_pairs", "Partner pairs", RENDER_COUNT, "",
-	    "pairs of members food passed between"},
-	{"density", "Density", RENDER_RATE, "",
-	    "those pairs out of all possible pairs"},
-	{"new_ties", "New ties", RENDER_COUNT, "",
-	    "pairs that never shared food before"},
-	{"tie_persistence", "Tie persistence", RENDER_RATE, "",
-	    "last period's pairs that shared again"},
-	{"on_time_rate", "On time", RENDER_RATE, "",
-	    "collections made rather than missed"},
-	{"top_contributor", "Top giver", RENDER_HANDLE, "",
-	    "the member that gave most"},
-	{"previous_top_contributor", "Previous top giver", RENDER_HANDLE, "",
-	    "the same, in the previous period"},
-	{"leadership_changed", "Top giver changed", RENDER_BOOL, "",
-	    "whether another member now gives most"},
-	{"rank_stability", "Rank stability", RENDER_RATIO, "",
-	    "-1 to 1: givers keep their order"},
-	{"redistributed_cv", "Monthly variation", RENDER_RATIO, "",
-	    "spread of food redistributed, 12 months"},
-	{NULL, NULL, RENDER_COUNT, NULL, NULL},
+    {"members", "Members", RENDER_COUNT, "", "joined by the end of the period"},
+    {"active_members", "Active members", RENDER_COUNT, "",
+        "offered, asked, matched or collected"},
+    {"participation_rate", "Participation", RENDER_RATE, "",
+        "active members out of all members"},
+    {"gini_contributions", "Gini of giving", RENDER_RATIO, "",
+        "0 all give alike, 1 one member gives all"},
+    {"effective_contributors", "Effective givers", RENDER_RATIO, "",
+        "how many equal givers the giving amounts to"},
+    {"top_share", "Top giver's share", RENDER_RATE, "",
+        "of all food given, by the largest giver"},
+    {"reciprocity", "Reciprocity", RENDER_RATE, "",
+        "both gave and received, last 3 months"},
+    {"partner_pairs", "Partner pairs", RENDER_COUNT, "",
+        "pairs of members food passed between"},
+    {"density", "Density", RENDER_RATE, "",
+        "those pairs out of all possible pairs"},
+    {"new_ties", "New ties", RENDER_COUNT, "",
+        "pairs that never shared food before"},
+    {"tie_persistence", "Tie persistence", RENDER_RATE, "",
+        "last period's pairs that shared again"},
+    {"on_time_rate", "On time", RENDER_RATE, "",
+        "collections made rather than missed"},
+    {"top_contributor", "Top giver", RENDER_HANDLE, "",
+        "the member that gave most"},
+    {"previous_top_contributor", "Previous top giver", RENDER_HANDLE, "",
+        "the same, in the previous period"},
+    {"leadership_changed", "Top giver changed", RENDER_BOOL, "",
+        "whether another member now gives most"},
+    {"rank_stability", "Rank stability", RENDER_RATIO, "",
+        "-1 to 1: givers keep their order"},
+    {"redistributed_cv", "Monthly variation", RENDER_RATIO, "",
+        "spread of food redistributed, 12 months"},
+    {NULL, NULL, RENDER_COUNT, NULL, NULL},
 };
 
 const struct render_condition render_conditions[RENDER_CONDITIONS] = {
-	{"net_rescue_ok", "Net rescue above zero",
-	    "More food was used than wasted."},
-	{"net_recipients_ok", "Half are net recipients",
-	    "At least half of the members active in the last 3 months "
-	    "received more than they gave."},
-	{"floor_ok", "Nobody stuck at the floor",
-	    "No member sat at the ledger floor for the last two months."},
+    {"net_rescue_ok", "Net rescue above zero",
+        "More food was used than wasted."},
+    {"net_recipients_ok", "Half are net recipients",
+        "At least half of the members active in the last 3 months "
+        "received more than they gave."},
+    {"floor_ok", "Nobody stuck at the floor",
+        "No member sat at the ledger floor for the last two months."},
 };
 
-static const char *const render_months[] = {"Jan", "Feb", "Mar", "Apr",
-    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+static const char *const render_months[] = {"Jan", "Feb", "Mar", "Apr", "May",
+    "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
+/* Checks the object holds what every renderer needs; its members. */
 const json_t *
 render_check(const json_t *report)
 {
@@ -98,6 +96,7 @@ render_check(const json_t *report)
 	return members;
 }
 
+/* A member of an object, or NULL. */
 json_t *
 render_get(const json_t *obj, const char *key)
 {
@@ -106,12 +105,14 @@ render_get(const json_t *obj, const char *key)
 	return json_object_get(obj, key);
 }
 
+/* A string member, or NULL. */
 const char *
 render_str(const json_t *obj, const char *key)
 {
 	return json_string_value(render_get(obj, key));
 }
 
+/* Reads an integer member; a real is rounded. */
 int
 render_int(const json_t *obj, const char *key, int64_t *out)
 {
@@ -131,6 +132,7 @@ render_int(const json_t *obj, const char *key, int64_t *out)
 	return 0;
 }
 
+/* Reads a number member. */
 int
 render_real(const json_t *obj, const char *key, double *out)
 {
@@ -142,9 +144,12 @@ render_real(const json_t *obj, const char *key, double *out)
 	return 0;
 }
 
+/* Rounds half away from zero, within int64_t. */
 int64_t
 render_round(double x)
 {
+	if (x != x)
+		return 0;
 	if (x >= 9e18)
 		return INT64_C(9000000000000000000);
 	if (x <= -9e18)
@@ -152,6 +157,7 @@ render_round(double x)
 	return (int64_t)(x < 0 ? x - 0.5 : x + 0.5);
 }
 
+/* Writes a whole number with commas between thousands. */
 char *
 render_group(int64_t v, char *buf, size_t len)
 {
@@ -186,17 +192,22 @@ render_tenths(int64_t tenths, const char *sign, char *buf, size_t len)
 	return buf;
 }
 
+/* Writes grams as kg: one decimal, rounded half away from zero. */
 char *
 render_kg(int64_t grams, char *buf, size_t len)
 {
 	int64_t tenths;
 
+	/* Far beyond any real quantity, but kept clear of overflow. */
 	if (grams < -INT64_C(9000000000000000000))
 		grams = -INT64_C(9000000000000000000);
+	if (grams > INT64_C(9000000000000000000))
+		grams = INT64_C(9000000000000000000);
 	tenths = grams < 0 ? -((-grams + 50) / 100) : (grams + 50) / 100;
 	return render_tenths(tenths, "", buf, len);
 }
 
+/* Writes a 0-1 rate as a percentage with one decimal. */
 char *
 render_pct(double rate, char *buf, size_t len)
 {
@@ -211,6 +222,7 @@ render_pct(double rate, char *buf, size_t len)
 	return buf;
 }
 
+/* Writes a figure as its row says, or "n/a". */
 const char *
 render_value(const json_t *obj, const struct render_row *row, char *buf,
     size_t len)
@@ -226,13 +238,13 @@ render_value(const json_t *obj, const struct render_row *row, char *buf,
 		return json_is_string(v) ? json_string_value(v) : buf;
 	}
 	if (row->kind == RENDER_BOOL)
-		return json_is_boolean(v) ? (json_is_true(v) ? "yes" : "no") :
-		                            buf;
+		return json_is_boolean(v) ? (json_is_true(v) ? "yes" : "no")
+		                          : buf;
 	if (row->kind == RENDER_KG || row->kind == RENDER_COUNT) {
 		if (render_int(obj, row->key, &i) != 0)
 			return buf;
-		return row->kind == RENDER_KG ? render_kg(i, buf, len) :
-		                                render_group(i, buf, len);
+		return row->kind == RENDER_KG ? render_kg(i, buf, len)
+		                              : render_group(i, buf, len);
 	}
 	if (render_real(obj, row->key, &d) != 0)
 		return buf;
@@ -244,6 +256,20 @@ render_value(const json_t *obj, const struct render_row *row, char *buf,
 	return buf;
 }
 
+/* Writes a figure as its row says with its unit, or "n/a". */
+char *
+render_with_unit(const json_t *obj, const struct render_row *row, char *buf,
+    size_t len)
+{
+	char v[RENDER_BUF];
+	const char *shown = render_value(obj, row, v, sizeof v);
+
+	snprintf(buf, len, "%s%s", shown,
+	    strcmp(shown, "n/a") == 0 ? "" : row->unit);
+	return buf;
+}
+
+/* Writes how a figure moved against the previous period. */
 char *
 render_change(const json_t *now, const json_t *prev,
     const struct render_row *row, char *buf, size_t len)
@@ -266,8 +292,9 @@ render_change(const json_t *now, const json_t *prev,
 		render_tenths(step, "+", n, sizeof n);
 		snprintf(buf, len, "%s points on previous period", n);
 	} else if (b == 0) {
-		snprintf(buf, len, "%s", a == 0 ? "same as previous period" :
-		                                  "none in previous period");
+		snprintf(buf, len, "%s",
+		    a == 0 ? "same as previous period"
+		           : "none in previous period");
 		return buf;
 	} else {
 		step = render_round((a - b) / (b < 0 ? -b : b) * 100);
@@ -280,6 +307,7 @@ render_change(const json_t *now, const json_t *prev,
 	return buf;
 }
 
+/* The factor a headline figure is computed with, or NULL. */
 const char *
 render_factor(const json_t *report, const struct render_row *row, char *buf,
     size_t len)
@@ -324,6 +352,7 @@ render_date(const char *s, int before, struct tm *tm)
 	return 0;
 }
 
+/* Writes the first and last days of the period. */
 char *
 render_period_days(const json_t *report, char *buf, size_t len)
 {
@@ -341,6 +370,7 @@ render_period_days(const json_t *report, char *buf, size_t len)
 	return buf;
 }
 
+/* Writes the day of an RFC 3339 time: "2 Nov". */
 char *
 render_day(const char *rfc3339, char *buf, size_t len)
 {
@@ -354,6 +384,7 @@ render_day(const char *rfc3339, char *buf, size_t len)
 	return buf;
 }
 
+/* The short name of a "YYYY-MM" month. */
 const char *
 render_month(const char *ym, int *year, int *mon)
 {
@@ -369,6 +400,7 @@ render_month(const char *ym, int *year, int *mon)
 	return render_months[*mon - 1];
 }
 
+/* Writes a key with spaces for underscores. */
 char *
 render_words(const char *key, char *buf, size_t len)
 {
@@ -382,6 +414,7 @@ render_words(const char *key, char *buf, size_t len)
 	return buf;
 }
 
+/* Bytes of the first max UTF-8 characters of s. */
 size_t
 render_prefix(const char *s, size_t max)
 {
@@ -394,6 +427,7 @@ render_prefix(const char *s, size_t max)
 	return i;
 }
 
+/* UTF-8 characters in s. */
 size_t
 render_width(const char *s)
 {
@@ -406,6 +440,7 @@ render_width(const char *s)
 	return chars;
 }
 
+/* Writes s escaped for HTML text and attributes. */
 void
 render_html_escape(FILE *out, const char *s)
 {
@@ -438,6 +473,7 @@ render_html_escape(FILE *out, const char *s)
 	}
 }
 
+/* Flushes out and says whether any write failed. */
 int
 render_finish(FILE *out)
 {
@@ -446,6 +482,7 @@ render_finish(FILE *out)
 	return 0;
 }
 
+/* The yes or no of a positive-sum condition. */
 const char *
 render_ok(const json_t *ps, const char *key)
 {
@@ -476,6 +513,16 @@ render_recipients(const json_t *ps, char *buf, size_t len)
 	return buf;
 }
 
+/* The size of v, clear of overflow. */
+static int64_t
+render_abs(int64_t v)
+{
+	if (v < -INT64_MAX)
+		return INT64_MAX;
+	return v < 0 ? -v : v;
+}
+
+/* Writes the figure behind a positive-sum condition. */
 char *
 render_condition_figure(const json_t *ps, int i, char *buf, size_t len)
 {
@@ -486,7 +533,7 @@ render_condition_figure(const json_t *ps, int i, char *buf, size_t len)
 	snprintf(buf, len, "n/a");
 	if (i == 0 && render_int(ps, "net_rescue_g", &g) == 0)
 		snprintf(buf, len, "%s kg more %s",
-		    render_kg(g < 0 ? -g : g, kg, sizeof kg),
+		    render_kg(render_abs(g), kg, sizeof kg),
 		    g < 0 ? "wasted than used" : "used than wasted");
 	else if (i == 1)
 		render_recipients(ps, buf, len);
@@ -497,6 +544,7 @@ render_condition_figure(const json_t *ps, int i, char *buf, size_t len)
 	return buf;
 }
 
+/* The positive-sum verdict, as a sentence. */
 const char *
 render_verdict(const json_t *ps)
 {

@@ -15,15 +15,15 @@ struct csv_column {
 
 /* The columns after period, member and hub, in REPORT.md's order. */
 static const struct csv_column csv_columns[] = {
-	{"people_supported", "people_supported"},
-	{"given_g", "redistributed_g"},
-	{"received_g", "redistributed_g"},
-	{"sourced_g", "sourced_g"},
-	{"wasted_g", "wasted_g"},
-	{"matches", "matches"},
-	{"collections", "collections"},
-	{"no_shows", "no_shows"},
-	{"net_g", NULL},
+    {"people_supported", "people_supported"},
+    {"given_g", "redistributed_g"},
+    {"received_g", "redistributed_g"},
+    {"sourced_g", "sourced_g"},
+    {"wasted_g", "wasted_g"},
+    {"matches", "matches"},
+    {"collections", "collections"},
+    {"no_shows", "no_shows"},
+    {"net_g", NULL},
 };
 
 #define CSV_NCOLUMNS (sizeof csv_columns / sizeof csv_columns[0])
@@ -116,6 +116,7 @@ csv_network(FILE *out, const char *label, const json_t *report)
 	fputs("\r\n", out);
 }
 
+/* Writes the report as CSV. */
 int
 render_csv(const json_t *report, FILE *out)
 {

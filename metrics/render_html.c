@@ -27,7 +27,7 @@ static const char html_style[] =
     ".card .c,.card .f{font-size:13px;color:#4a4a4a}\n"
     ".verdict{margin:0 0 10px;padding:10px 14px;font-weight:700;"
     "border:2px solid #1b1b1b;border-left-width:10px}\n"
-    ".verdict.no{border-style:dashed}\n"
+    ".verdict.no{border-style:dashed dashed dashed solid}\n"
     ".conds{list-style:none;margin:0;padding:0}\n"
     ".conds li{padding:6px 0;border-bottom:1px solid #ddd}\n"
     ".mark{display:inline-block;min-width:56px;font-weight:700}\n"
@@ -46,16 +46,19 @@ static const char html_style[] =
     "th{border-bottom:2px solid #1b1b1b}\n"
     "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;"
     "white-space:nowrap}\n"
+    "td.name{min-width:9em}\n"
+    ".scroll{overflow-x:auto}\n"
     "td.m{color:#4a4a4a}\n"
-    "table.members td:nth-child(-n+2){white-space:nowrap}\n"
     "tr{break-inside:avoid;page-break-inside:avoid}\n"
     "footer{margin-top:32px;font-size:13px;color:#4a4a4a}\n"
-    "@media (max-width:700px){.cards{grid-template-columns:1fr 1fr}"
+    "@media (max-width:700px){main{padding:16px}"
+    ".cards{grid-template-columns:1fr 1fr}"
     ".pair{grid-template-columns:1fr}}\n"
     "@media print{@page{size:A4;margin:14mm 12mm}\n"
     "body{background:none;font-size:10.5pt}\n"
     "main{max-width:none;padding:0}\n"
     ".card{background:none}\n"
+    ".scroll{overflow:visible}\n"
     "h2{break-after:avoid;page-break-after:avoid}\n"
     "section.ps,.cards,figure,table{break-inside:avoid;"
     "page-break-inside:avoid}\n"
@@ -81,8 +84,8 @@ html_kg(FILE *out, const json_t *obj, const char *key)
 	int64_t g;
 
 	html_el(out, "td", "n",
-	    render_int(obj, key, &g) == 0 ? render_kg(g, kg, sizeof kg) :
-	                                    "n/a");
+	    render_int(obj, key, &g) == 0 ? render_kg(g, kg, sizeof kg)
+	                                  : "n/a");
 }
 
 /* Writes a table cell with a figure of obj as its row says. */
@@ -127,8 +130,9 @@ html_top(const json_t *report, FILE *out)
 	render_html_escape(out, network);
 	fputs(": report for ", out);
 	render_html_escape(out, label);
-	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n"
-	             "<header>\n",
+	fprintf(out,
+	    "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n"
+	    "<header>\n",
 	    html_style);
 	html_el(out, "h1", NULL, network);
 	fputs("\n<p class=\"sub\">Report for <strong>", out);
@@ -148,15 +152,12 @@ static void
 html_card(const json_t *report, const struct render_row *row, FILE *out)
 {
 	const json_t *now = render_get(report, "figures");
-	char v[RENDER_BUF], value[RENDER_BUF], change[RENDER_BUF];
-	char f[RENDER_BUF];
-	const char *shown, *factor;
+	char value[RENDER_BUF], change[RENDER_BUF], f[RENDER_BUF];
+	const char *factor;
 
-	shown = render_value(now, row, v, sizeof v);
-	snprintf(value, sizeof value, "%s%s", shown,
-	    strcmp(shown, "n/a") == 0 ? "" : row->unit);
 	fputs("<div class=\"card\">", out);
-	html_el(out, "div", "v", value);
+	html_el(out, "div", "v",
+	    render_with_unit(now, row, value, sizeof value));
 	html_el(out, "div", "l", row->label);
 	html_el(out, "div", "c",
 	    render_change(now, render_get(report, "previous"), row, change,
@@ -206,22 +207,22 @@ html_positive(const json_t *report, FILE *out)
 	      "together beat working alone?</h2>\n",
 	    out);
 	html_el(out, "p",
-	    json_is_true(render_get(ps, "positive")) ? "verdict yes" :
-	                                               "verdict no",
+	    json_is_true(render_get(ps, "positive")) ? "verdict yes"
+	                                             : "verdict no",
 	    render_verdict(ps));
 	fputs("\n<ul class=\"conds\">\n", out);
 	for (i = 0; i < RENDER_CONDITIONS; i++) {
 		c = &render_conditions[i];
 		ok = render_ok(ps, c->key);
 		fprintf(out, "<li><span class=\"mark\">%s %s</span>",
-		    strcmp(ok, "yes") == 0 ? "&#10003;" :
-		    strcmp(ok, "no") == 0  ? "&#10007;" :
-		                             "&#8211;",
+		    strcmp(ok, "yes") == 0      ? "&#10003;"
+		        : strcmp(ok, "no") == 0 ? "&#10007;"
+		                                : "&#8211;",
 		    ok);
 		html_el(out, "strong", NULL, c->label);
 		fputs(": ", out);
-		render_html_escape(out, render_condition_figure(ps, i, figure,
-		                            sizeof figure));
+		render_html_escape(out,
+		    render_condition_figure(ps, i, figure, sizeof figure));
 		if (i == 2)
 			html_floor(render_get(ps, "at_floor"), out);
 		html_el(out, "span", "why", c->why);
@@ -245,12 +246,14 @@ html_charts(const json_t *report, FILE *out)
 {
 	fputs("<section>\n<h2>Week by week, and the last 12 months</h2>\n",
 	    out);
-	html_figure_open(out, "Food sourced, redistributed and wasted each "
-	                      "week (w/c: week commencing)");
+	html_figure_open(out,
+	    "Food sourced, redistributed and wasted each "
+	    "week (w/c: week commencing)");
 	render_svg_weekly(report, out);
 	fputs("</figure>\n", out);
-	html_figure_open(out, "Rescue rate and waste rate each month "
-	                      "(months with nothing sourced are left out)");
+	html_figure_open(out,
+	    "Rescue rate and waste rate each month "
+	    "(months with nothing sourced are left out)");
 	render_svg_trend(report, out);
 	fputs("</figure>\n</section>\n", out);
 }
@@ -273,23 +276,26 @@ html_breakdown(const json_t *figures, const char *key, const char *what,
 	fputs("<table>\n", out);
 	html_head_row(out, head);
 	fputs("<tbody>\n", out);
-	json_object_foreach (parts, name, v) {
+	json_object_foreach(parts, name, v)
+	{
 		if (!json_is_integer(v) || json_integer_value(v) == 0)
 			continue;
 		fputs("<tr>", out);
-		html_el(out, "td", NULL, render_words(name, words, sizeof words));
+		html_el(out, "td", NULL,
+		    render_words(name, words, sizeof words));
 		html_kg(out, parts, name);
 		html_el(out, "td", "n",
 		    total > 0 ? render_pct((double)json_integer_value(v) /
-		                        (double)total, pct, sizeof pct) :
-		                "n/a");
+		                        (double)total,
+		                    pct, sizeof pct)
+		              : "n/a");
 		fputs("</tr>\n", out);
 		shown++;
 	}
 	if (shown == 0)
 		fputs(json_is_object(parts) ? "<tr><td colspan=\"3\">none</td>"
-		                              "</tr>\n" :
-		                              "<tr><td colspan=\"3\">n/a</td>"
+		                              "</tr>\n"
+		                            : "<tr><td colspan=\"3\">n/a</td>"
 		                              "</tr>\n",
 		    out);
 	fputs("</tbody>\n</table>\n", out);
@@ -315,8 +321,8 @@ static void
 html_health(const json_t *report, FILE *out)
 {
 	const json_t *health = render_get(report, "health");
-	const char *const head[] = {"Measure", "#This period",
-	    "What it means", NULL};
+	const char *const head[] = {"Measure", "#This period", "What it means",
+	    NULL};
 	const struct render_row *row;
 
 	fputs("<section>\n<h2>Network health</h2>\n<table>\n", out);
@@ -346,8 +352,8 @@ html_member(const json_t *m, FILE *out)
 	const char *hub = render_str(m, "hub");
 
 	fputs("<tr>", out);
-	html_el(out, "td", NULL, name != NULL ? name : "n/a");
-	html_el(out, "td", NULL, hub != NULL ? hub : "n/a");
+	html_el(out, "td", "name", name != NULL ? name : "n/a");
+	html_el(out, "td", "name", hub != NULL ? hub : "n/a");
 	html_value(out, m, &people);
 	html_kg(out, m, "given_g");
 	html_kg(out, m, "received_g");
@@ -362,22 +368,24 @@ static void
 html_members(const json_t *members, FILE *out)
 {
 	const char *const head[] = {"Member", "Hub", "#People a week",
-	    "#Given kg", "#Received kg", "#Net kg", "#Collections",
-	    "#No-shows", NULL};
+	    "#Given kg", "#Received kg", "#Net kg", "#Collections", "#No-shows",
+	    NULL};
 	size_t i;
 
 	fputs("<section>\n<h2>Members</h2>\n", out);
-	html_figure_open(out, "Food each member gave (collected by others) "
-	                      "and received");
+	html_figure_open(out,
+	    "Food each member gave (collected by others) "
+	    "and received");
 	render_svg_members(members, out);
-	fputs("</figure>\n<table class=\"members\">\n", out);
+	fputs("</figure>\n<div class=\"scroll\">\n<table class=\"members\">\n",
+	    out);
 	html_head_row(out, head);
 	fputs("<tbody>\n", out);
 	for (i = 0; i < json_array_size(members); i++)
 		html_member(json_array_get(members, i), out);
 	if (json_array_size(members) == 0)
 		fputs("<tr><td colspan=\"8\">none</td></tr>\n", out);
-	fputs("</tbody>\n</table>\n</section>\n", out);
+	fputs("</tbody>\n</table>\n</div>\n</section>\n", out);
 }
 
 /* Writes the hubs table. */
@@ -393,14 +401,16 @@ html_hubs(const json_t *report, FILE *out)
 	const json_t *hubs = render_get(report, "hubs"), *h;
 	size_t i;
 
-	fputs("<section>\n<h2>Hubs</h2>\n<table>\n", out);
+	fputs("<section>\n<h2>Hubs</h2>\n<div class=\"scroll\">\n<table>\n",
+	    out);
 	html_head_row(out, head);
 	fputs("<tbody>\n", out);
 	for (i = 0; i < json_array_size(hubs); i++) {
 		h = json_array_get(hubs, i);
 		fputs("<tr>", out);
 		html_el(out, "td", NULL,
-		    render_str(h, "hub") != NULL ? render_str(h, "hub") : "n/a");
+		    render_str(h, "hub") != NULL ? render_str(h, "hub")
+		                                 : "n/a");
 		html_value(out, h, &members);
 		html_kg(out, h, "sourced_g");
 		html_kg(out, h, "redistributed_g");
@@ -411,7 +421,7 @@ html_hubs(const json_t *report, FILE *out)
 	if (json_array_size(hubs) == 0)
 		fprintf(out, "<tr><td colspan=\"6\">%s</td></tr>\n",
 		    json_is_array(hubs) ? "none" : "n/a");
-	fputs("</tbody>\n</table>\n</section>\n", out);
+	fputs("</tbody>\n</table>\n</div>\n</section>\n", out);
 }
 
 /* Writes the footer: how the figures were made, and the page's end. */
@@ -438,6 +448,7 @@ html_bottom(const json_t *report, FILE *out)
 	    out);
 }
 
+/* Writes the report as one HTML page. */
 int
 render_html(const json_t *report, FILE *out)
 {

@@ -47,8 +47,7 @@ extern const struct render_condition render_conditions[RENDER_CONDITIONS];
 const char *render_ok(const json_t *ps, const char *key);
 
 /* Writes the figure of condition i; the floor's handles are left out. */
-char *render_condition_figure(const json_t *ps, int i, char *buf,
-    size_t len);
+char *render_condition_figure(const json_t *ps, int i, char *buf, size_t len);
 
 /* The verdict of the positive-sum test, as a sentence. */
 const char *render_verdict(const json_t *ps);
@@ -62,7 +61,7 @@ json_t *render_get(const json_t *obj, const char *key);
 /* A string member, or NULL when missing or of another type. */
 const char *render_str(const json_t *obj, const char *key);
 
-/* An integer member (a whole real too): 0, or -1 when missing. */
+/* An integer member (a real is rounded): 0, or -1 when missing. */
 int render_int(const json_t *obj, const char *key, int64_t *out);
 
 /* A number member: 0, or -1 when missing, null or not a number. */
@@ -82,6 +81,10 @@ char *render_pct(double rate, char *buf, size_t len);
 
 /* Writes a figure of obj as its row says: "n/a" when it is missing. */
 const char *render_value(const json_t *obj, const struct render_row *row,
+    char *buf, size_t len);
+
+/* Writes a figure of obj as its row says, followed by its unit. */
+char *render_with_unit(const json_t *obj, const struct render_row *row,
     char *buf, size_t len);
 
 /* Writes how a figure changed against previous, as a phrase. */

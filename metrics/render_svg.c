@@ -26,38 +26,38 @@ struct svg_plot {
 
 /* Light, dark and hatched: three series told apart in greyscale too. */
 static const struct svg_series svg_weekly_series[] = {
-	{"sourced_g", "Sourced",
-	    "fill=\"#c6dbef\" stroke=\"#3b6a91\" stroke-width=\"1\"", NULL},
-	{"redistributed_g", "Redistributed", "fill=\"#1f4e79\"", NULL},
-	{"wasted_g", "Wasted",
-	    "fill=\"url(#svg-hatch)\" stroke=\"#8c3b0f\" stroke-width=\"1\"",
-	    NULL},
+    {"sourced_g", "Sourced",
+        "fill=\"#c6dbef\" stroke=\"#3b6a91\" stroke-width=\"1\"", NULL},
+    {"redistributed_g", "Redistributed", "fill=\"#1f4e79\"", NULL},
+    {"wasted_g", "Wasted",
+        "fill=\"url(#svg-hatch)\" stroke=\"#8c3b0f\" stroke-width=\"1\"", NULL},
 };
 
 /* Solid with dots, dashed with squares: two lines told apart in grey. */
 static const struct svg_series svg_trend_series[] = {
-	{"rescue_rate", "Rescue rate",
-	    "fill=\"none\" stroke=\"#1f4e79\" stroke-width=\"2.5\"",
-	    "<circle r=\"4\" fill=\"#1f4e79\""},
-	{"waste_rate", "Waste rate",
-	    "fill=\"none\" stroke=\"#b4531c\" stroke-width=\"2.5\" "
-	    "stroke-dasharray=\"7 4\"",
-	    "<rect width=\"8\" height=\"8\" fill=\"#fff\" stroke=\"#b4531c\" "
-	    "stroke-width=\"2\""},
+    {"rescue_rate", "Rescue rate",
+        "fill=\"none\" stroke=\"#1f4e79\" stroke-width=\"2.5\"",
+        "<circle r=\"4\" fill=\"#1f4e79\""},
+    {"waste_rate", "Waste rate",
+        "fill=\"none\" stroke=\"#b4531c\" stroke-width=\"2.5\" "
+        "stroke-dasharray=\"7 4\"",
+        "<rect width=\"8\" height=\"8\" fill=\"#fff\" stroke=\"#b4531c\" "
+        "stroke-width=\"2\""},
 };
 
 static const struct svg_series svg_member_series[] = {
-	{"given_g", "Given", "fill=\"#1f4e79\"", NULL},
-	{"received_g", "Received",
-	    "fill=\"#c6dbef\" stroke=\"#3b6a91\" stroke-width=\"1\"", NULL},
+    {"given_g", "Given", "fill=\"#1f4e79\"", NULL},
+    {"received_g", "Received",
+        "fill=\"#c6dbef\" stroke=\"#3b6a91\" stroke-width=\"1\"", NULL},
 };
 
 /* Opens a chart of the given size, titled for every reader. */
 static void
 svg_open(FILE *out, int height, const char *title)
 {
-	fprintf(out, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
-	             "aria-label=\"",
+	fprintf(out,
+	    "<svg class=\"chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
+	    "aria-label=\"",
 	    SVG_WIDTH, height);
 	render_html_escape(out, title);
 	fputs("\"><title>", out);
@@ -137,19 +137,24 @@ svg_axis_y(FILE *out, const struct svg_plot *p, const char *unit,
 
 	for (v = 0; v <= p->top + p->step / 2; v += p->step) {
 		y = p->y + p->h - v / p->top * p->h;
-		fprintf(out, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" "
-		             "y1=\"%.1f\" y2=\"%.1f\"/>",
+		fprintf(out,
+		    "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" "
+		    "y1=\"%.1f\" y2=\"%.1f\"/>",
 		    p->x, p->x + p->w, y, y);
-		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">"
-		             "%s%s</text>\n",
-		    p->x - 6, y + 4, svg_number(v, label, sizeof label), suffix);
+		fprintf(out,
+		    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">"
+		    "%s%s</text>\n",
+		    p->x - 6, y + 4, svg_number(v, label, sizeof label),
+		    suffix);
 	}
 	if (unit != NULL)
-		fprintf(out, "<text class=\"unit\" x=\"%.1f\" y=\"%.1f\" "
-		             "text-anchor=\"end\">%s</text>\n",
+		fprintf(out,
+		    "<text class=\"unit\" x=\"%.1f\" y=\"%.1f\" "
+		    "text-anchor=\"end\">%s</text>\n",
 		    p->x - 6, p->y - 12, unit);
-	fprintf(out, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
-	             "y2=\"%.1f\"/>\n",
+	fprintf(out,
+	    "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+	    "y2=\"%.1f\"/>\n",
 	    p->x, p->x + p->w, p->y + p->h, p->y + p->h);
 }
 
@@ -162,18 +167,22 @@ svg_axis_x(FILE *out, const struct svg_plot *p, const char *unit)
 
 	for (v = 0; v <= p->top + p->step / 2; v += p->step) {
 		x = p->x + v / p->top * p->w;
-		fprintf(out, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" "
-		             "y1=\"%.1f\" y2=\"%.1f\"/>",
+		fprintf(out,
+		    "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" "
+		    "y1=\"%.1f\" y2=\"%.1f\"/>",
 		    x, x, p->y, p->y + p->h);
-		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" "
-		             "text-anchor=\"middle\">%s</text>\n",
+		fprintf(out,
+		    "<text x=\"%.1f\" y=\"%.1f\" "
+		    "text-anchor=\"middle\">%s</text>\n",
 		    x, p->y + p->h + 16, svg_number(v, label, sizeof label));
 	}
-	fprintf(out, "<text class=\"unit\" x=\"%.1f\" y=\"%.1f\" "
-	             "text-anchor=\"start\">%s</text>\n",
+	fprintf(out,
+	    "<text class=\"unit\" x=\"%.1f\" y=\"%.1f\" "
+	    "text-anchor=\"start\">%s</text>\n",
 	    p->x + p->w + 24, p->y + p->h + 16, unit);
-	fprintf(out, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
-	             "y2=\"%.1f\"/>\n",
+	fprintf(out,
+	    "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+	    "y2=\"%.1f\"/>\n",
 	    p->x, p->x, p->y, p->y + p->h);
 }
 
@@ -191,23 +200,25 @@ svg_mark(FILE *out, const struct svg_series *s, double x, double y)
 
 /* Draws a legend in a row from (x, y): a swatch and a name per series. */
 static void
-svg_legend(FILE *out, double x, double y, const struct svg_series *s,
-    size_t n)
+svg_legend(FILE *out, double x, double y, const struct svg_series *s, size_t n)
 {
 	const char *end;
 	size_t k;
 
 	for (k = 0; k < n; k++) {
 		if (s[k].mark != NULL) {
-			fprintf(out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
-			             "y2=\"%.1f\" %s/>",
+			fprintf(out,
+			    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
+			    "y2=\"%.1f\" %s/>",
 			    x, x + 28, y - 4, y - 4, s[k].attrs);
 			end = svg_mark(out, &s[k], x + 14, y - 4);
 			fprintf(out, ">%s", end);
-		} else
-			fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"16\" "
-			             "height=\"12\" %s/>",
+		} else {
+			fprintf(out,
+			    "<rect x=\"%.1f\" y=\"%.1f\" width=\"16\" "
+			    "height=\"12\" %s/>",
 			    x + 6, y - 10, s[k].attrs);
+		}
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", x + 34,
 		    y, s[k].label);
 		x += 34 + 8 * (double)strlen(s[k].label) + 24;
@@ -218,8 +229,9 @@ svg_legend(FILE *out, double x, double y, const struct svg_series *s,
 static void
 svg_empty(FILE *out, const struct svg_plot *p, const char *what)
 {
-	fprintf(out, "<text class=\"unit\" x=\"%.1f\" y=\"%.1f\" "
-	             "text-anchor=\"middle\">%s</text>\n",
+	fprintf(out,
+	    "<text class=\"unit\" x=\"%.1f\" y=\"%.1f\" "
+	    "text-anchor=\"middle\">%s</text>\n",
 	    p->x + p->w / 2, p->y + p->h / 2, what);
 }
 
@@ -230,8 +242,9 @@ svg_bar(FILE *out, double x, double y, double w, double h,
 {
 	char kg[RENDER_BUF];
 
-	fprintf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-	             "height=\"%.1f\" %s><title>",
+	fprintf(out,
+	    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+	    "height=\"%.1f\" %s><title>",
 	    x, y, w, h, s->attrs);
 	render_html_escape(out, what);
 	fprintf(out, ": %s %s kg</title></rect>\n", s->label,
@@ -243,12 +256,13 @@ static void
 svg_week(FILE *out, const struct svg_plot *p, const json_t *week, size_t i,
     size_t n)
 {
-	double gw = p->w / (double)n, bw = gw * 0.78 / 3, x, h;
+	double gw = p->w / (double)n, bw = gw * 0.78 / 3, gap, x, h;
 	char day[RENDER_BUF], what[RENDER_BUF + 16];
 	size_t k, every;
 	int64_t g;
 
 	bw = bw > 34 ? 34 : bw;
+	gap = bw > 4 ? 2 : 0;
 	x = p->x + (double)i * gw + (gw - 3 * bw) / 2;
 	render_day(render_str(week, "week"), day, sizeof day);
 	snprintf(what, sizeof what, "week of %s", day);
@@ -257,17 +271,19 @@ svg_week(FILE *out, const struct svg_plot *p, const json_t *week, size_t i,
 		    g <= 0)
 			continue;
 		h = (double)g / 1000 / p->top * p->h;
-		svg_bar(out, x + (double)k * bw + 1, p->y + p->h - h, bw - 2,
-		    h, &svg_weekly_series[k], what, g);
+		svg_bar(out, x + (double)k * bw + gap / 2, p->y + p->h - h,
+		    bw - gap, h, &svg_weekly_series[k], what, g);
 	}
 	/* Label only every so many weeks, so that labels never overlap. */
-	every = (size_t)(72 * (double)n / p->w) + 1;
+	every = (size_t)(96 * (double)n / p->w) + 1;
 	if (i % every == 0)
-		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" "
-		             "text-anchor=\"middle\">w/c %s</text>\n",
+		fprintf(out,
+		    "<text x=\"%.1f\" y=\"%.1f\" "
+		    "text-anchor=\"middle\">w/c %s</text>\n",
 		    p->x + ((double)i + 0.5) * gw, p->y + p->h + 18, day);
 }
 
+/* Draws the weekly chart: three bars a week. */
 void
 render_svg_weekly(const json_t *report, FILE *out)
 {
@@ -331,8 +347,8 @@ svg_line(FILE *out, const struct svg_plot *p, const json_t *trend,
 		}
 		if (!open)
 			fprintf(out, "<polyline %s points=\"", s->attrs);
-		fprintf(out, "%s%.1f,%.1f", open ? " " : "",
-		    svg_slot(p, i, n), p->y + p->h - v / 100 * p->h);
+		fprintf(out, "%s%.1f,%.1f", open ? " " : "", svg_slot(p, i, n),
+		    p->y + p->h - v / 100 * p->h);
 		open = 1;
 	}
 	if (open)
@@ -357,9 +373,9 @@ svg_marks(FILE *out, const struct svg_plot *p, const json_t *trend,
 		end = svg_mark(out, s, svg_slot(p, i, n),
 		    p->y + p->h - v / 100 * p->h);
 		fputs("><title>", out);
-		render_html_escape(out, render_str(month, "month") ?
-		        render_str(month, "month") :
-		        "?");
+		render_html_escape(out,
+		    render_str(month, "month") ? render_str(month, "month")
+		                               : "?");
 		fprintf(out, ": %s %s</title>%s\n", s->label,
 		    render_pct(v / 100, pct, sizeof pct), end);
 	}
@@ -374,18 +390,21 @@ svg_months(FILE *out, const struct svg_plot *p, const json_t *trend)
 	int year, mon;
 
 	for (i = 0; i < n; i++) {
-		name = render_month(render_str(json_array_get(trend, i), "month"),
-		    &year, &mon);
-		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" "
-		             "text-anchor=\"middle\">%s</text>\n",
+		name = render_month(
+		    render_str(json_array_get(trend, i), "month"), &year, &mon);
+		fprintf(out,
+		    "<text x=\"%.1f\" y=\"%.1f\" "
+		    "text-anchor=\"middle\">%s</text>\n",
 		    svg_slot(p, i, n), p->y + p->h + 18, name);
 		if (mon == 1 || (i == 0 && mon != 0))
-			fprintf(out, "<text class=\"unit\" x=\"%.1f\" "
-			             "y=\"%.1f\" text-anchor=\"middle\">%d</text>\n",
+			fprintf(out,
+			    "<text class=\"unit\" x=\"%.1f\" "
+			    "y=\"%.1f\" text-anchor=\"middle\">%d</text>\n",
 			    svg_slot(p, i, n), p->y + p->h + 34, year);
 	}
 }
 
+/* Draws the 12-month chart of rescue and waste rates. */
 void
 render_svg_trend(const json_t *report, FILE *out)
 {
@@ -393,8 +412,9 @@ render_svg_trend(const json_t *report, FILE *out)
 	struct svg_plot p = {56, 48, 644, 190, 100, 25};
 	size_t k;
 
-	svg_open(out, 290, "Rescue rate and waste rate, month by month, "
-	                   "over the last 12 months");
+	svg_open(out, 290,
+	    "Rescue rate and waste rate, month by month, "
+	    "over the last 12 months");
 	svg_axis_y(out, &p, NULL, "%");
 	svg_legend(out, p.x, 20, svg_trend_series, 2);
 	svg_months(out, &p, trend);
@@ -446,8 +466,9 @@ svg_member(FILE *out, const struct svg_plot *p, const json_t *m, size_t i)
 		if (w > 0)
 			svg_bar(out, p->x, y + 6 + (double)k * 12, w, 11,
 			    &svg_member_series[k], name, g);
-		fprintf(out, "<text class=\"value\" x=\"%.1f\" y=\"%.1f\">"
-		             "%s</text>\n",
+		fprintf(out,
+		    "<text class=\"value\" x=\"%.1f\" y=\"%.1f\">"
+		    "%s</text>\n",
 		    p->x + w + 4, y + 15 + (double)k * 12,
 		    render_kg(g, kg, sizeof kg));
 	}
@@ -469,6 +490,7 @@ svg_name_room(const json_t *members)
 	return 16 + 7.5 * (double)(widest < 6 ? 6 : widest);
 }
 
+/* Draws given and received bars for each member. */
 void
 render_svg_members(const json_t *members, FILE *out)
 {

@@ -19,18 +19,25 @@ text_pad(FILE *out, size_t n)
 
 /*
  * Writes s padded to width characters, left-aligned, or right-aligned
- * when right is set, with control characters written as '?' so that a
- * name cannot steer the reader's terminal.
+ * when right is set, with control characters (C0, DEL and C1) written as
+ * '?' so that a name cannot steer the reader's terminal.
  */
 static void
 text_cell(FILE *out, const char *s, size_t width, int right)
 {
+	const unsigned char *p = (const unsigned char *)s;
 	size_t w = render_width(s);
 
 	if (right && w < width)
 		text_pad(out, width - w);
-	for (; *s != '\0'; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+	for (; *p != '\0'; p++) {
+		if (p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F) {
+			fputc('?', out);
+			p++;
+		} else {
+			fputc(*p < 0x20 || *p == 0x7F ? '?' : *p, out);
+		}
+	}
 	if (!right && w < width)
 		text_pad(out, width - w);
 }
@@ -47,12 +54,18 @@ static void
 text_title(const json_t *report, FILE *out)
 {
 	const char *hub = render_str(report, "hub");
+	const char *network = render_str(report, "network");
+	const char *label = render_str(render_get(report, "period"), "label");
 	char days[RENDER_BUF];
 	size_t i;
 
-	text_cell(out, render_str(report, "network"), 0, 0);
-	fputs(": report for ", out);
-	text_cell(out, render_str(render_get(report, "period"), "label"), 0, 0);
+	text_cell(out, network, 0, 0);
+	/* A long name gets a line of its own. */
+	if (render_width(network) + render_width(label) + 13 > TEXT_COLUMNS)
+		fputs("\nReport for ", out);
+	else
+		fputs(": report for ", out);
+	text_cell(out, label, 0, 0);
 	fputc('\n', out);
 	fputs(render_period_days(report, days, sizeof days), out);
 	if (hub != NULL) {
@@ -74,16 +87,13 @@ text_headline(const json_t *report, FILE *out)
 	const json_t *now = render_get(report, "figures");
 	const json_t *prev = render_get(report, "previous");
 	const struct render_row *row;
-	char v[RENDER_BUF], value[RENDER_BUF], change[RENDER_BUF];
-	char f[RENDER_BUF];
-	const char *factor, *shown;
+	char value[RENDER_BUF], change[RENDER_BUF], f[RENDER_BUF];
+	const char *factor;
 
 	text_heading(out, "Headline");
 	for (row = render_headline; row->key != NULL; row++) {
-		shown = render_value(now, row, v, sizeof v);
-		snprintf(value, sizeof value, "%s%s", shown,
-		    strcmp(shown, "n/a") == 0 ? "" : row->unit);
-		fprintf(out, "  %-18s %14s  (%s)\n", row->label, value,
+		fprintf(out, "  %-18s %14s  (%s)\n", row->label,
+		    render_with_unit(now, row, value, sizeof value),
 		    render_change(now, prev, row, change, sizeof change));
 		factor = render_factor(report, row, f, sizeof f);
 		if (factor != NULL)
@@ -127,8 +137,9 @@ text_positive(const json_t *report, FILE *out)
 	char figure[RENDER_BUF];
 	int i;
 
-	text_heading(out, "Positive-sum test: did working together beat "
-	                  "working alone?");
+	text_heading(out,
+	    "Positive-sum test: did working together beat "
+	    "working alone?");
 	for (i = 0; i < RENDER_CONDITIONS; i++) {
 		c = &render_conditions[i];
 		fprintf(out, "  %-4s %-28s ", render_ok(ps, c->key), c->label);
@@ -156,16 +167,17 @@ text_breakdown(const json_t *figures, const char *key, const char *title,
 	text_heading(out, title);
 	if (render_int(figures, "wasted_g", &total) != 0)
 		total = 0;
-	json_object_foreach (parts, name, v) {
+	json_object_foreach(parts, name, v)
+	{
 		if (!json_is_integer(v) || json_integer_value(v) == 0)
 			continue;
 		g = json_integer_value(v);
 		fputs("  ", out);
 		text_cell(out, render_words(name, words, sizeof words), 22, 0);
 		fprintf(out, " %11s kg  %7s\n", render_kg(g, kg, sizeof kg),
-		    total > 0 ? render_pct((double)g / (double)total, pct,
-		                    sizeof pct) :
-		                "n/a");
+		    total > 0
+		        ? render_pct((double)g / (double)total, pct, sizeof pct)
+		        : "n/a");
 		shown++;
 	}
 	if (!json_is_object(parts))
@@ -220,9 +232,8 @@ text_kg(const json_t *obj, const char *key, size_t width, FILE *out)
 	int64_t g;
 
 	fputc(' ', out);
-	text_cell(out, render_int(obj, key, &g) == 0 ?
-	        render_kg(g, kg, sizeof kg) :
-	        "n/a",
+	text_cell(out,
+	    render_int(obj, key, &g) == 0 ? render_kg(g, kg, sizeof kg) : "n/a",
 	    width, 1);
 }
 
@@ -278,40 +289,53 @@ text_members(const json_t *members, FILE *out)
 		fputs("  none\n", out);
 }
 
+/* Writes one hub's row; a name too long for its column gets a line. */
+static void
+text_hub(const json_t *h, size_t hw, FILE *out)
+{
+	static const struct render_row rate = {"rescue_rate", "", RENDER_RATE,
+	    "", ""};
+	const char *hub = render_str(h, "hub");
+	char n[RENDER_BUF], r[RENDER_BUF];
+	int64_t members;
+
+	hub = hub != NULL ? hub : "n/a";
+	fputs("  ", out);
+	if (render_width(hub) > hw) {
+		text_cell(out, hub, 0, 0);
+		fputs("\n  ", out);
+		hub = "";
+	}
+	text_cell(out, hub, hw, 0);
+	snprintf(n, sizeof n, "n/a");
+	if (render_int(h, "members", &members) == 0)
+		snprintf(n, sizeof n, "%lld", (long long)members);
+	fprintf(out, " %7s", n);
+	text_kg(h, "sourced_g", 11, out);
+	text_kg(h, "redistributed_g", 16, out);
+	text_kg(h, "wasted_g", 10, out);
+	fprintf(out, " %7s\n", render_value(h, &rate, r, sizeof r));
+}
+
 /* Writes the hubs table. */
 static void
 text_hubs(const json_t *report, FILE *out)
 {
 	const json_t *hubs = render_get(report, "hubs");
-	const struct render_row rate = {"rescue_rate", "", RENDER_RATE, "", ""};
 	size_t hw = text_widest(hubs, "hub", 3, 20), i;
-	char n[RENDER_BUF], r[RENDER_BUF];
-	const json_t *h;
-	int64_t members;
 
 	text_heading(out, "Hubs");
 	fputs("  ", out);
 	text_cell(out, "hub", hw, 0);
 	fprintf(out, " %7s %11s %16s %10s %7s\n", "members", "sourced kg",
 	    "redistributed kg", "wasted kg", "rescue");
-	for (i = 0; i < json_array_size(hubs); i++) {
-		h = json_array_get(hubs, i);
-		fputs("  ", out);
-		text_cell(out, render_str(h, "hub") ? render_str(h, "hub") : "n/a",
-		    hw, 0);
-		snprintf(n, sizeof n, "n/a");
-		if (render_int(h, "members", &members) == 0)
-			snprintf(n, sizeof n, "%lld", (long long)members);
-		fprintf(out, " %7s", n);
-		text_kg(h, "sourced_g", 11, out);
-		text_kg(h, "redistributed_g", 16, out);
-		text_kg(h, "wasted_g", 10, out);
-		fprintf(out, " %7s\n", render_value(h, &rate, r, sizeof r));
-	}
+	for (i = 0; i < json_array_size(hubs); i++)
+		text_hub(json_array_get(hubs, i), hw, out);
 	if (json_array_size(hubs) == 0)
 		fputs(json_is_array(hubs) ? "  none\n" : "  n/a\n", out);
 }
 
+/* Writes the report as text. */
 int
 render_text(const json_t *report, FILE *out)
 {
@@ -323,8 +347,8 @@ render_text(const json_t *report, FILE *out)
 	text_title(report, out);
 	text_headline(report, out);
 	text_positive(report, out);
-	text_breakdown(figures, "wasted_by_destination",
-	    "Waste by destination", out);
+	text_breakdown(figures, "wasted_by_destination", "Waste by destination",
+	    out);
 	text_breakdown(figures, "wasted_by_cause", "Waste by cause", out);
 	text_health(report, out);
 	text_members(members, out);
