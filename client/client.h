@@ -34,6 +34,7 @@ struct client {
 	json_t *reply; /* the last reply */
 	time_t now;    /* the server's, at hello */
 	char role[16];
+	char network[128]; /* its name, at hello */
 };
 
 /* One command: its words, what it does, its usage and its function. */
@@ -137,6 +138,7 @@ int cmd_simulate(struct client *, int, char **);
 int cmd_log_verify(struct client *, int, char **);
 int cmd_log_export(struct client *, int, char **);
 int cmd_rules_show(struct client *, int, char **);
+int cmd_rules_export(struct client *, int, char **);
 int cmd_rules_propose(struct client *, int, char **);
 int cmd_member_suspend(struct client *, int, char **);
 int cmd_member_reinstate(struct client *, int, char **);

@@ -1,6 +1,7 @@
 /* cmd_rules.c: larder rules, member suspend and reinstate, proposal and
  * vote: the network's rules and the proposals members vote on to change
  * them. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,4 +370,59 @@ cmd_proposal_show(struct client *c, int argc, char **argv)
 	    "proposal", proposal_print};
 
 	return single_run(c, argc, argv, &one);
+}
+
+/*
+ * Writes the network's rules as one readable file: an INI [rules] section
+ * with each rule's meaning above it, which larderd --rules FILE reads to
+ * start a new network under the same rules.
+ */
+static int
+rules_write(struct client *c, json_t *rules, FILE *f)
+{
+	char when[PROTO_TIME_LEN];
+	json_t *r;
+	size_t i;
+
+	fprintf(f,
+	    "# The rules of %s, as they stood at %s.\n"
+	    "# Written by larder rules export. To start a new network under "
+	    "them:\n#\tlarderd --rules THIS_FILE\n# (read at its very first "
+	    "start only).\n\n[rules]\n",
+	    c->network, proto_time_format(c->now, when, sizeof when));
+	json_array_foreach(rules, i, r)
+	{
+		fprintf(f, "\n# %s (%s)\n%s = %s\n",
+		    json_string_value(json_object_get(r, "about")),
+		    json_string_value(json_object_get(r, "decision")),
+		    json_string_value(json_object_get(r, "key")),
+		    json_string_value(json_object_get(r, "value")));
+	}
+	return ferror(f) ? -1 : 0;
+}
+
+int
+cmd_rules_export(struct client *c, int argc, char **argv)
+{
+	json_t *res;
+	FILE *f;
+	int rc;
+
+	if (argc != 2)
+		return out_usage(command_current(), "name the FILE to write");
+	if ((res = client_call(c, "rules.show", NULL)) == NULL)
+		return EXIT_FAIL;
+	if ((f = fopen(argv[1], "w")) == NULL) {
+		fprintf(stderr, "larder: %s: %s\n", argv[1], strerror(errno));
+		return EXIT_FAIL;
+	}
+	rc = rules_write(c, json_object_get(res, "rules"), f);
+	if (fclose(f) != 0 || rc != 0) {
+		fprintf(stderr, "larder: %s: cannot write\n", argv[1]);
+		return EXIT_FAIL;
+	}
+	if (!c->opts.json)
+		printf("wrote %zu rules to %s\n",
+		    json_array_size(json_object_get(res, "rules")), argv[1]);
+	return 0;
 }

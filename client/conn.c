@@ -293,21 +293,21 @@ client_next_event(struct client *c)
 static void
 client_adopt(struct client *c, json_t *hello)
 {
-	const char *tz, *role;
+	const char *tz, *role, *now, *network;
 
 	tz = json_string_value(json_object_get(hello, "timezone"));
 	if (tz != NULL) {
 		setenv("TZ", tz, 1);
 		tzset();
 	}
-	if (proto_time_parse(json_string_value(json_object_get(hello, "now")) !=
-	                NULL
-	            ? json_string_value(json_object_get(hello, "now"))
-	            : "",
-	        &c->now) != 0)
+	now = json_string_value(json_object_get(hello, "now"));
+	if (now == NULL || proto_time_parse(now, &c->now) != 0)
 		c->now = time(NULL);
 	role = json_string_value(json_object_get(hello, "role"));
 	snprintf(c->role, sizeof c->role, "%s", role != NULL ? role : "");
+	network = json_string_value(json_object_get(hello, "network"));
+	snprintf(c->network, sizeof c->network, "%s",
+	    network != NULL ? network : "");
 }
 
 /* Connects and says hello, with the token or as the named member. */

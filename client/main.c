@@ -57,6 +57,8 @@ static const struct command commands[] = {
         "--people N [--week DATE]", cmd_fed_report},
     {"rules show", "the network's rules, with the decision behind each", "",
         cmd_rules_show},
+    {"rules export", "write the rules as one file, the network's constitution",
+        "FILE", cmd_rules_export},
     {"rules propose", "propose a new value for a rule, for members to vote on",
         "KEY VALUE --why TEXT " CLOSES_USAGE, cmd_rules_propose},
     {"proposal list", "list proposals and how their votes stand", "[--open]",

@@ -368,6 +368,45 @@ test_e2e_gov_refer(void **state)
 	wire_close(admin);
 }
 
+/* The rules exported as a file found a new network with the same rules. */
+static void
+test_e2e_gov_constitution(void **state)
+{
+	struct daemon_ctx *d = *state, *fresh;
+	char path[HARNESS_PATH + 32];
+	const char *argv[] = {"--socket", d->sock, "rules", "export", path,
+	    NULL};
+	struct wire *a, *b;
+	json_t *ra, *rb, *x, *y;
+	struct run *r;
+	size_t i;
+
+	snprintf(path, sizeof path, "%s/constitution.conf", d->dir);
+	r = run_larder(d, NULL, argv);
+	assert_exit(r, 0);
+	run_free(r);
+	fresh = daemon_start("--rules", path, NULL);
+	a = as(d, NULL);
+	b = wire_unix(fresh);
+	ra = json_incref(ok(a, V1 "\"id\":31,\"op\":\"rules.show\"}"));
+	rb = ok(b, V1 "\"id\":32,\"op\":\"rules.show\"}");
+	json_array_foreach(json_object_get(ra, "rules"), i, x)
+	{
+		y = json_array_get(json_object_get(rb, "rules"), i);
+		assert_string_equal(
+		    json_string_value(json_object_get(x, "key")),
+		    json_string_value(json_object_get(y, "key")));
+		assert_string_equal(
+		    json_string_value(json_object_get(x, "value")),
+		    json_string_value(json_object_get(y, "value")));
+	}
+	json_decref(ra);
+	wire_close(a);
+	wire_close(b);
+	assert_int_equal(daemon_stop(fresh), 0);
+	daemon_free(fresh);
+}
+
 int
 main(void)
 {
@@ -377,6 +416,7 @@ main(void)
 	    cmocka_unit_test(test_e2e_gov_logged),
 	    cmocka_unit_test(test_e2e_gov_roles),
 	    cmocka_unit_test(test_e2e_gov_refer),
+	    cmocka_unit_test(test_e2e_gov_constitution),
 	};
 
 	return cmocka_run_group_tests(tests, gov_setup, gov_teardown);
