@@ -65,6 +65,7 @@ int parse_time_opt(struct client *, const struct command *, const char *, int,
     json_t *, const char *);
 json_t *parse_list(const char *);
 int parse_id(const struct command *, const char *, json_int_t *);
+int parse_challenge_opt(const struct command *, const char *, json_t *);
 int parse_word(const struct command *, const char *, const char *const *,
     const char *);
 
@@ -95,9 +96,10 @@ struct match_op {
 	const char *key; /* the id's argument: match or offer */
 	unsigned opts;   /* MATCH_OPT_* */
 };
-#define MATCH_OPT_REASON  0x1 /* takes --reason TEXT */
-#define MATCH_OPT_KG      0x2 /* takes --kg N, sent as grams */
-#define MATCH_OPT_NEED_KG 0x4 /* and requires it */
+#define MATCH_OPT_REASON    0x1 /* takes --reason TEXT */
+#define MATCH_OPT_KG        0x2 /* takes --kg N, sent as grams */
+#define MATCH_OPT_NEED_KG   0x4 /* and requires it */
+#define MATCH_OPT_CHALLENGE 0x8 /* takes --challenge ID */
 
 /* cmd_match.c, shared with match explain */
 json_t *match_call(struct client *, int, char **, const struct match_op *,
@@ -139,6 +141,9 @@ int cmd_log_verify(struct client *, int, char **);
 int cmd_log_export(struct client *, int, char **);
 int cmd_rules_show(struct client *, int, char **);
 int cmd_rules_export(struct client *, int, char **);
+int cmd_challenge_open(struct client *, int, char **);
+int cmd_challenge_close(struct client *, int, char **);
+int cmd_challenge_list(struct client *, int, char **);
 int cmd_rules_propose(struct client *, int, char **);
 int cmd_member_suspend(struct client *, int, char **);
 int cmd_member_reinstate(struct client *, int, char **);

@@ -128,7 +128,8 @@ match_args(int argc, char **argv, const struct match_op *mo, json_t *args)
 {
 	static const struct option longs[] = {
 	    {"reason", required_argument, NULL, 'r'},
-	    {"kg", required_argument, NULL, 'k'}, {NULL, 0, NULL, 0}};
+	    {"kg", required_argument, NULL, 'k'},
+	    {"challenge", required_argument, NULL, 'g'}, {NULL, 0, NULL, 0}};
 	const struct command *cmd = command_current();
 	json_int_t id;
 	int64_t grams;
@@ -142,6 +143,9 @@ match_args(int argc, char **argv, const struct match_op *mo, json_t *args)
 			if (parse_grams_opt(cmd, optarg, &grams) != 0)
 				return EXIT_USAGE;
 			json_object_set_new(args, "grams", json_integer(grams));
+		} else if (ch == 'g' && (mo->opts & MATCH_OPT_CHALLENGE)) {
+			if (parse_challenge_opt(cmd, optarg, args) != 0)
+				return EXIT_USAGE;
 		} else
 			return out_usage(cmd, "unknown option");
 	}
@@ -228,5 +232,6 @@ cmd_match_noshow(struct client *c, int argc, char **argv)
 int
 cmd_claim(struct client *c, int argc, char **argv)
 {
-	return match_run(c, argc, argv, "offer.claim", "offer", MATCH_OPT_KG);
+	return match_run(c, argc, argv, "offer.claim", "offer",
+	    MATCH_OPT_KG | MATCH_OPT_CHALLENGE);
 }

@@ -137,6 +137,8 @@ offer_post_opt(int ch, json_t *args, struct offer_times *t)
 		return json_object_set_new(args, "divisible", json_false());
 	case 'n':
 		return json_object_set_new(args, "note", json_string(optarg));
+	case 'g':
+		return parse_challenge_opt(cmd, optarg, args);
 	case 'f':
 		if (parse_word(cmd, "waste destination", waste_destinations,
 		        optarg) != 0)
@@ -179,6 +181,7 @@ cmd_offer_post(struct client *c, int argc, char **argv)
 	    {"min-portion", required_argument, NULL, 'm'},
 	    {"indivisible", no_argument, NULL, 'i'},
 	    {"note", required_argument, NULL, 'n'},
+	    {"challenge", required_argument, NULL, 'g'},
 	    {"fallback", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	struct offer_times t = {NULL, NULL, NULL};
 	json_t *args = json_object(), *res;

@@ -83,6 +83,8 @@ request_post_opt(int ch, json_t *args, const char **by)
 		return json_object_set_new(args, "storage", parse_list(optarg));
 	case 'S':
 		return json_object_set_new(args, "standing", json_true());
+	case 'g':
+		return parse_challenge_opt(cmd, optarg, args);
 	case 'n':
 		return json_object_set_new(args, "note", json_string(optarg));
 	}
@@ -100,7 +102,8 @@ cmd_request_post(struct client *c, int argc, char **argv)
 	    {"by", required_argument, NULL, 'b'},
 	    {"storage", required_argument, NULL, 's'},
 	    {"standing", no_argument, NULL, 'S'},
-	    {"note", required_argument, NULL, 'n'}, {NULL, 0, NULL, 0}};
+	    {"note", required_argument, NULL, 'n'},
+	    {"challenge", required_argument, NULL, 'g'}, {NULL, 0, NULL, 0}};
 	const char *by = NULL;
 	json_t *args = json_object(), *res;
 	int ch, rc = EXIT_USAGE;

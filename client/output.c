@@ -207,3 +207,14 @@ parse_word(const struct command *cmd, const char *what,
 	out_usage(cmd, "\"%s\" is not a %s; use one of: %s", s, what, list);
 	return -1;
 }
+
+/* Reads --challenge ID into args. */
+int
+parse_challenge_opt(const struct command *cmd, const char *s, json_t *args)
+{
+	json_int_t id;
+
+	if (parse_id(cmd, s, &id) != 0)
+		return -1;
+	return json_object_set_new(args, "challenge", json_integer(id));
+}

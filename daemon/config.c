@@ -51,11 +51,11 @@ static config_parse_fn config_parse_policy, config_parse_decimal;
 static config_parse_fn config_parse_long, config_parse_seed;
 static int config_split(const char *, char ***, size_t *, char **);
 
-#define OFF(f)  offsetof(struct config, f)
+#define OFF(f) offsetof(struct config, f)
 #define FACTOR(f)                                                              \
 	(offsetof(struct config, factors) + offsetof(struct metrics_factors, f))
-#define RULE(f) (offsetof(struct config, rules) + \
-    offsetof(struct engine_rules, f))
+#define RULE(f)                                                                \
+	(offsetof(struct config, rules) + offsetof(struct engine_rules, f))
 static const struct config_key config_keys[] = {
     {"daemon", "state_dir", config_parse_path, OFF(state_dir), 0, 0},
     {"daemon", "database", config_parse_path, OFF(database), 0, 0},
@@ -73,13 +73,10 @@ static const struct config_key config_keys[] = {
     {"rules", "beta", config_parse_decimal, RULE(beta), 0, 1},
     {"rules", "cap", config_parse_decimal, RULE(cap), 1, 10},
     {"rules", "hub_first", config_parse_long, RULE(hub_first), 0, 604800},
-    {"rules", "respond_min", config_parse_long, RULE(respond_min), 60,
-        86400},
-    {"rules", "respond_max", config_parse_long, RULE(respond_max), 60,
-        604800},
+    {"rules", "respond_min", config_parse_long, RULE(respond_min), 60, 86400},
+    {"rules", "respond_max", config_parse_long, RULE(respond_max), 60, 604800},
     {"rules", "flash_after", config_parse_int, RULE(flash_after), 1, 100},
-    {"rules", "flash_window", config_parse_long, RULE(flash_window), 0,
-        604800},
+    {"rules", "flash_window", config_parse_long, RULE(flash_window), 0, 604800},
     {"rules", "flash_charge", config_parse_int, RULE(flash_charge), 0, 100},
     {"rules", "ledger_cap", config_parse_long, RULE(ledger_cap), 1000,
         100000000},
@@ -92,19 +89,19 @@ static const struct config_key config_keys[] = {
         2592000},
     {"rules", "sanction_window", config_parse_int, RULE(sanction_window), 1,
         365},
-    {"rules", "sanction_warning", config_parse_int, RULE(sanction_warning),
-        1, 100},
+    {"rules", "sanction_warning", config_parse_int, RULE(sanction_warning), 1,
+        100},
     {"rules", "sanction_restricted", config_parse_int,
         RULE(sanction_restricted), 1, 100},
-    {"rules", "sanction_suspended", config_parse_int,
-        RULE(sanction_suspended), 1, 100},
+    {"rules", "sanction_suspended", config_parse_int, RULE(sanction_suspended),
+        1, 100},
     {"rules", "sanction_clean_days", config_parse_int,
         RULE(sanction_clean_days), 1, 365},
     {"rules", "sanction_restrict_days", config_parse_int,
         RULE(sanction_restrict_days), 1, 365},
     {"rules", "dispute_days", config_parse_int, RULE(dispute_days), 1, 60},
-    {"metrics", "grams_per_meal", config_parse_long, FACTOR(grams_per_meal),
-        1, 10000},
+    {"metrics", "grams_per_meal", config_parse_long, FACTOR(grams_per_meal), 1,
+        10000},
     {"metrics", "co2e_per_kg", config_parse_decimal, FACTOR(co2e_per_kg), 0,
         100},
 };
@@ -343,8 +340,10 @@ config_finish(struct config *cfg, char **cause)
 	if (dir == NULL || *dir == '\0')
 		return config_fail(cause, "state_dir is empty");
 	if (cfg->rules.respond_max < cfg->rules.respond_min)
-		return config_fail(cause, "[rules] respond_max (%lld) is less "
-		    "than respond_min (%lld)", (long long)cfg->rules.respond_max,
+		return config_fail(cause,
+		    "[rules] respond_max (%lld) is less "
+		    "than respond_min (%lld)",
+		    (long long)cfg->rules.respond_max,
 		    (long long)cfg->rules.respond_min);
 	if (cfg->ncategories > ENGINE_MAX_CATEGORIES)
 		return config_fail(cause, "[network] categories: at most %d",
@@ -564,8 +563,8 @@ config_parse_long(struct config *cfg, const struct config_key *key,
 
 	errno = 0;
 	n = strtoll(value, &end, 10);
-	if (*value == '\0' || *end != '\0' || errno == ERANGE ||
-	    n < key->min || n > key->max)
+	if (*value == '\0' || *end != '\0' || errno == ERANGE || n < key->min ||
+	    n > key->max)
 		return config_fail(cause,
 		    "\"%s\" is not a whole number from %ld to %ld", value,
 		    key->min, key->max);
@@ -606,8 +605,10 @@ config_parse_seed(struct config *cfg, const struct config_key *key,
 	errno = 0;
 	*field = strtoull(value, &end, 16);
 	if (*end != '\0' || errno == ERANGE || strlen(value) > 16)
-		return config_fail(cause, "\"%s\" is not a seed of up to 16 "
-		    "hex digits", value);
+		return config_fail(cause,
+		    "\"%s\" is not a seed of up to 16 "
+		    "hex digits",
+		    value);
 	cfg->seed_given = 1;
 	return 0;
 }
@@ -619,8 +620,10 @@ config_parse_policy(struct config *cfg, const struct config_key *key,
 {
 	(void)key;
 	if (engine_policy_find(value) == NULL)
-		return config_fail(cause, "\"%s\" is not a policy; expected "
-		    "fairshare, fcfs or lottery", value);
+		return config_fail(cause,
+		    "\"%s\" is not a policy; expected "
+		    "fairshare, fcfs or lottery",
+		    value);
 	snprintf(cfg->rules.policy, sizeof cfg->rules.policy, "%s", value);
 	return 0;
 }
@@ -632,8 +635,10 @@ config_parse_clock(struct config *cfg, const struct config_key *key,
 {
 	(void)key;
 	if (strcmp(value, "real") != 0 && strcmp(value, "manual") != 0)
-		return config_fail(cause, "\"%s\" is not a clock; expected "
-		    "real or manual", value);
+		return config_fail(cause,
+		    "\"%s\" is not a clock; expected "
+		    "real or manual",
+		    value);
 	cfg->manual_clock = strcmp(value, "manual") == 0;
 	return 0;
 }

@@ -28,7 +28,7 @@ struct config {
 	char **hubs;              /* [network] hubs; none means any hub */
 	size_t nhubs;             /* number of hubs */
 	int manual_clock;         /* [daemon] clock = manual */
-	struct engine_rules rules; /* [rules]: the first values of rules */
+	struct engine_rules rules;      /* [rules]: the first values of rules */
 	struct metrics_factors factors; /* [metrics] */
 	int seed_given;                 /* [rules] seed was set */
 	int rules_given;                /* --rules FILE was given */

@@ -57,6 +57,9 @@ static const struct handler handlers[] = {
     {"dispute.resolve", NEED_COORDINATOR, h_dispute_resolve},
     {"dispute.list", NEED_SESSION, h_dispute_list},
     {"refer", NEED_SESSION, h_refer},
+    {"challenge.open", NEED_COORDINATOR, h_challenge_open},
+    {"challenge.close", NEED_COORDINATOR, h_challenge_close},
+    {"challenge.list", NEED_SESSION, h_challenge_list},
 };
 
 static const struct handler *

@@ -40,16 +40,16 @@ struct engine_rules {
 	int64_t margin;       /* seconds before use-by to hand over */
 	uint64_t seed;        /* the network's seed for tie-breaks */
 	/* The rules of governance, kept with the others; not the engine's. */
-	int quorum;              /* per cent of members who must vote */
-	int majority;            /* per cent of yes and no votes to beat */
-	int64_t vote_period;     /* seconds a proposal stays open */
-	int sanction_window;     /* days a no-show counts */
-	int sanction_warning;    /* no-shows in the window for a warning */
-	int sanction_restricted; /* ... to be restricted */
-	int sanction_suspended;  /* ... to be suspended */
-	int sanction_clean_days; /* clean days from warning to good */
+	int quorum;                 /* per cent of members who must vote */
+	int majority;               /* per cent of yes and no votes to beat */
+	int64_t vote_period;        /* seconds a proposal stays open */
+	int sanction_window;        /* days a no-show counts */
+	int sanction_warning;       /* no-shows in the window for a warning */
+	int sanction_restricted;    /* ... to be restricted */
+	int sanction_suspended;     /* ... to be suspended */
+	int sanction_clean_days;    /* clean days from warning to good */
 	int sanction_restrict_days; /* clean days from restricted to warning */
-	int dispute_days;        /* days the other side has to answer */
+	int dispute_days;           /* days the other side has to answer */
 };
 
 struct engine_member {

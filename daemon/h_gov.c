@@ -480,3 +480,102 @@ h_refer(struct call *c)
 	    json_pack("{s:s, s:o}", "district", district, "members", found);
 	return 0;
 }
+
+static const char *const challenge_states[] = {"open", "resolved",
+    "unresolved"};
+
+/* Turns a stored challenge into its record as members see it. */
+static json_t *
+gov_challenge_view(json_t *ch)
+{
+	json_int_t state = json_integer_value(json_object_get(ch, "state"));
+	json_int_t closed = json_integer_value(json_object_get(ch, "closed"));
+
+	if (ch == NULL)
+		return NULL;
+	json_object_set_new(ch, "state",
+	    json_string(challenge_states[state >= 0 && state < 3 ? state : 0]));
+	json_object_set_new(ch, "opened",
+	    proto_time_json(
+	        (time_t)json_integer_value(json_object_get(ch, "opened"))));
+	json_object_set_new(ch, "closed",
+	    closed > 0 ? proto_time_json((time_t)closed) : json_null());
+	return ch;
+}
+
+/* Checks that a challenge exists and is open, for an offer to join it. */
+int
+gov_challenge_check(struct call *c, json_int_t id)
+{
+	json_t *ch = store_challenge_json(c->d->store, id);
+	json_int_t state = json_integer_value(json_object_get(ch, "state"));
+
+	json_decref(ch);
+	if (ch == NULL)
+		return call_fail(c, PROTO_NOT_FOUND, "no challenge %lld",
+		    (long long)id);
+	if (state != 0)
+		return call_fail(c, PROTO_CONFLICT, "challenge %lld is closed",
+		    (long long)id);
+	return 0;
+}
+
+int
+h_challenge_open(struct call *c)
+{
+	const char *title = proto_arg_str(c->req, "title");
+	int64_t id;
+
+	if (!valid_text(title))
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "title has control characters");
+	id = store_challenge_insert(c->d->store, title, call_actor(c), c->now);
+	if (id < 0 ||
+	    exlog_append(c->d->log, c->now, "challenge.opened", call_actor(c),
+	        json_pack("{s:I, s:s}", "challenge", (json_int_t)id, "title",
+	            title)) != 0)
+		return call_store_error(c);
+	c->result = json_pack("{s:o}", "challenge",
+	    gov_challenge_view(store_challenge_json(c->d->store, id)));
+	return 0;
+}
+
+int
+h_challenge_close(struct call *c)
+{
+	json_int_t id = proto_arg_int(c->req, "challenge", 0);
+	int resolved = proto_arg_bool(c->req, "resolved", 0);
+
+	if (gov_challenge_check(c, id) != 0)
+		return -1;
+	if (store_challenge_close(c->d->store, id, resolved ? 1 : 2, c->now) !=
+	        0 ||
+	    exlog_append(c->d->log, c->now, "challenge.closed", call_actor(c),
+	        json_pack("{s:I, s:b}", "challenge", id, "resolved",
+	            resolved)) != 0)
+		return call_store_error(c);
+	c->result = json_pack("{s:o}", "challenge",
+	    gov_challenge_view(store_challenge_json(c->d->store, id)));
+	return 0;
+}
+
+static int
+gov_challenge_add(void *arg, json_t *obj)
+{
+	struct page *p = arg;
+
+	p->last = json_integer_value(json_object_get(obj, "id"));
+	return json_array_append_new(p->items, gov_challenge_view(obj));
+}
+
+int
+h_challenge_list(struct call *c)
+{
+	struct store_filter f;
+	struct page p;
+
+	if (call_page_begin(c, &f, &p) != 0)
+		return -1;
+	return call_page_end(c, "challenges", &f, &p,
+	    store_challenge_list(c->d->store, &f, gov_challenge_add, &p));
+}

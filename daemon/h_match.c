@@ -227,6 +227,7 @@ h_offer_claim(struct call *c)
 	const struct member *m = session_member(c->s);
 	json_int_t id = proto_arg_int(c->req, "offer", 0);
 	json_int_t grams = proto_arg_int(c->req, "grams", 0);
+	json_int_t challenge = proto_arg_int(c->req, "challenge", 0);
 	struct engine_out out;
 	struct allocation a;
 	struct offer o;
@@ -245,6 +246,8 @@ h_offer_claim(struct call *c)
 	if (grams < 0)
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
 		    "grams must be more than zero");
+	if (challenge != 0 && gov_challenge_check(c, challenge) != 0)
+		return -1;
 	engine_out_init(&out);
 	if (engine_claim(c->d->engine, id, m->id, grams, c->now, &out,
 	        &cause) != 0) {
@@ -252,7 +255,8 @@ h_offer_claim(struct call *c)
 		free(cause);
 		return -1;
 	}
-	rc = market_record(c->d, &out.proposals[0], ALLOC_ACCEPTED, c->now, &a);
+	rc = market_record(c->d, &out.proposals[0], ALLOC_ACCEPTED, c->now,
+	    challenge, &a);
 	if (rc == 0)
 		rc = market_save_balances(c->d);
 	engine_out_clear(&out);

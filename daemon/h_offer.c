@@ -28,9 +28,10 @@ offer_json(const struct offer *o)
 	    (json_int_t)o->min_portion, "divisible", o->divisible, "note",
 	    o->note, "state", offer_state_name(o->state), "posted",
 	    proto_time_json(o->posted));
-	if (obj != NULL && json_object_set_new(obj, "deadline",
-	    proto_time_json(o->deadline)) == 0 && json_object_set_new(obj,
-	    "fallback", json_string(o->fallback)) == 0)
+	if (obj != NULL &&
+	    json_object_set_new(obj, "deadline",
+	        proto_time_json(o->deadline)) == 0 &&
+	    json_object_set_new(obj, "fallback", json_string(o->fallback)) == 0)
 		json_object_set_new(obj, "flash", json_boolean(o->flash));
 	return obj;
 }
@@ -128,9 +129,11 @@ offer_fallback(struct call *c, struct offer *o)
 	if (fallback == NULL)
 		fallback = "other";
 	if (!waste_destination_ok(fallback))
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "fallback \"%s\" "
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "fallback \"%s\" "
 		    "is not compost, anaerobic_digestion, animal_feed, "
-		    "landfill, incineration, sewer or other", fallback);
+		    "landfill, incineration, sewer or other",
+		    fallback);
 	snprintf(o->fallback, sizeof o->fallback, "%s", fallback);
 	return 0;
 }
@@ -162,7 +165,8 @@ offer_args(struct call *c, struct offer *o)
 		return -1;
 	o->deadline = market_deadline(c->d, o);
 	if (o->deadline <= c->now)
-		return call_fail(c, PROTO_INVALID_ARGUMENT, "use_by is too "
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "use_by is too "
 		    "close: food must be handed over %lld minutes before it",
 		    (long long)engine_rules(c->d->engine)->margin / 60);
 	return 0;
@@ -190,10 +194,13 @@ int
 h_offer_post(struct call *c)
 {
 	const struct member *m = session_member(c->s);
+	json_int_t challenge = proto_arg_int(c->req, "challenge", 0);
 	struct offer o;
+	json_t *ev;
 
 	memset(&o, 0, sizeof o);
-	if (offer_args(c, &o) != 0)
+	if (offer_args(c, &o) != 0 ||
+	    (challenge != 0 && gov_challenge_check(c, challenge) != 0))
 		return -1;
 	o.donor = m->id;
 	snprintf(o.donor_handle, sizeof o.donor_handle, "%s", m->handle);
@@ -201,8 +208,15 @@ h_offer_post(struct call *c)
 	o.state = OFFER_OPEN;
 	o.posted = c->now;
 	if (store_offer_insert(c->d->store, &o) != 0 ||
-	    exlog_append(c->d->log, c->now, "offer.posted", call_actor(c),
-	        offer_event(&o)) != 0)
+	    (challenge != 0 &&
+	        store_set_challenge(c->d->store, "offer", o.id, challenge) !=
+	            0))
+		return call_store_error(c);
+	ev = offer_event(&o);
+	if (challenge != 0)
+		json_object_set_new(ev, "challenge", json_integer(challenge));
+	if (exlog_append(c->d->log, c->now, "offer.posted", call_actor(c),
+	        ev) != 0)
 		return call_store_error(c);
 	log_info("offer %lld: %s posted %lld g of %s", (long long)o.id,
 	    o.donor_handle, (long long)o.grams, o.category);
@@ -277,8 +291,9 @@ h_offer_withdraw(struct call *c)
 		return call_fail(c, PROTO_CONFLICT,
 		    "offer %lld is %s, not open", (long long)o.id,
 		    offer_state_name(o.state));
-	left = engine_offer_get(c->d->engine, o.id) != NULL ?
-	    engine_offer_get(c->d->engine, o.id)->free : o.remaining;
+	left = engine_offer_get(c->d->engine, o.id) != NULL
+	    ? engine_offer_get(c->d->engine, o.id)->free
+	    : o.remaining;
 	if (market_end_offer(c->d, o.id, c->now) != 0 ||
 	    store_offer_set_state(c->d->store, o.id, OFFER_WITHDRAWN) != 0 ||
 	    store_offer_set_remaining(c->d->store, o.id, 0) != 0 ||

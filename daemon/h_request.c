@@ -116,6 +116,7 @@ int
 h_request_post(struct call *c)
 {
 	const struct member *m = session_member(c->s);
+	json_int_t challenge = proto_arg_int(c->req, "challenge", 0);
 	struct request r;
 	json_t *ev;
 
@@ -126,9 +127,16 @@ h_request_post(struct call *c)
 	snprintf(r.member_handle, sizeof r.member_handle, "%s", m->handle);
 	r.window_start = r.posted = c->now;
 	r.state = REQUEST_OPEN;
-	if (store_request_insert(c->d->store, &r) != 0)
+	if (challenge != 0 && gov_challenge_check(c, challenge) != 0)
+		return -1;
+	if (store_request_insert(c->d->store, &r) != 0 ||
+	    (challenge != 0 &&
+	        store_set_challenge(c->d->store, "request", r.id, challenge) !=
+	            0))
 		return call_store_error(c);
 	ev = request_json(&r);
+	if (challenge != 0)
+		json_object_set_new(ev, "challenge", json_integer(challenge));
 	json_object_set(ev, "request", json_object_get(ev, "id"));
 	json_object_set_new(ev, "hub", json_string(m->hub));
 	json_object_del(ev, "id");

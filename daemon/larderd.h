@@ -164,6 +164,10 @@ int gov_recount(struct larderd *, int64_t, time_t, int);
 int gov_set_standing(struct larderd *, const struct member *, int, int64_t,
     time_t);
 int gov_due(struct larderd *, time_t);
+int gov_challenge_check(struct call *, json_int_t);
+int h_challenge_open(struct call *);
+int h_challenge_close(struct call *);
+int h_challenge_list(struct call *);
 
 /* h_report.c, for the sweep */
 int report_monthly(struct larderd *, time_t);
@@ -185,7 +189,7 @@ int market_reload(struct larderd *);
 int market_apply(struct larderd *, struct engine_out *, time_t);
 int market_finish(struct larderd *, time_t, int, struct engine_out *);
 int market_record(struct larderd *, const struct engine_proposal *,
-    enum alloc_state, time_t, struct allocation *);
+    enum alloc_state, time_t, int64_t, struct allocation *);
 int market_log_alloc(struct larderd *, time_t, const char *, const char *,
     const struct allocation *, json_t *);
 int market_member(struct larderd *, const struct member *);

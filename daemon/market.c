@@ -299,7 +299,7 @@ market_rules(struct larderd *d, struct engine_rules *r, time_t now)
 	    1) {
 		if (d->conf->rules_given)
 			log_warnx("rules: the network already has its rules; "
-			    "--rules is not used");
+			          "--rules is not used");
 		return store_rules(d->store, market_rule_row, r);
 	}
 	*r = d->conf->rules;
@@ -424,8 +424,8 @@ market_log_balances(struct larderd *d, time_t now)
 		    json_integer(ms[i].balance));
 	return exlog_append(d->log, now, "ledger.balances", "larderd",
 	    json_pack("{s:I, s:o}", "cap",
-	    (json_int_t)engine_rules(d->engine)->ledger_cap, "balances",
-	    balances));
+	        (json_int_t)engine_rules(d->engine)->ledger_cap, "balances",
+	        balances));
 }
 
 /* Logs an allocation event with the fields every kind carries. */
@@ -451,7 +451,7 @@ market_log_alloc(struct larderd *d, time_t now, const char *kind,
  */
 int
 market_record(struct larderd *d, const struct engine_proposal *p,
-    enum alloc_state state, time_t now, struct allocation *a)
+    enum alloc_state state, time_t now, int64_t challenge, struct allocation *a)
 {
 	char *reason;
 	int rc;
@@ -471,7 +471,11 @@ market_record(struct larderd *d, const struct engine_proposal *p,
 		return -1;
 	rc = store_alloc_insert(d->store, a, reason);
 	free(reason);
-	if (rc != 0 || store_alloc_get(d->store, a->id, a) != 1)
+	if (rc != 0 ||
+	    (challenge > 0 &&
+	        store_set_challenge(d->store, "allocation", a->id, challenge) !=
+	            0) ||
+	    store_alloc_get(d->store, a->id, a) != 1)
 		return -1;
 	log_info("allocation %lld: offer %lld, %lld g %s %s", (long long)a->id,
 	    (long long)a->offer, (long long)a->grams,
@@ -481,10 +485,11 @@ market_record(struct larderd *d, const struct engine_proposal *p,
 	    state == ALLOC_ACCEPTED ? "allocation.claimed"
 	                            : "allocation.proposed",
 	    state == ALLOC_ACCEPTED ? a->member_handle : "larderd", a,
-	    json_pack("{s:I, s:s, s:s, s:o, s:I}", "request",
+	    json_pack("{s:I, s:s, s:s, s:o, s:I, s:o}", "request",
 	        (json_int_t)a->request, "hub", a->hub, "category", a->category,
 	        "respond_by", proto_time_json(a->respond_by), "charge",
-	        (json_int_t)a->charge));
+	        (json_int_t)a->charge, "challenge",
+	        challenge > 0 ? json_integer(challenge) : json_null()));
 }
 
 /* Records a proposal that was not answered in time. */
@@ -562,7 +567,7 @@ market_apply(struct larderd *d, struct engine_out *out, time_t now)
 			return -1;
 	}
 	for (i = 0; i < out->nproposals; i++) {
-		if (market_record(d, &out->proposals[i], ALLOC_PROPOSED, now,
+		if (market_record(d, &out->proposals[i], ALLOC_PROPOSED, now, 0,
 		        &a) != 0)
 			return -1;
 	}
@@ -635,8 +640,10 @@ market_tick(struct larderd *d, time_t now)
 	rc = market_finish(d, now, engine_tick(d->engine, now, &out), &out);
 	/* The first tick only starts the weekly clock; later ones decay. */
 	if (rc == 0 && engine_last_decay(d->engine) != before)
-		rc = market_save_balances(d) != 0 || (before != 0 &&
-		    market_log_balances(d, now) != 0) ? -1 : 0;
+		rc = market_save_balances(d) != 0 ||
+		        (before != 0 && market_log_balances(d, now) != 0)
+		    ? -1
+		    : 0;
 	if (rc != 0)
 		d->engine_stale = 1;
 	return rc;

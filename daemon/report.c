@@ -32,8 +32,7 @@ report_feed_one(void *arg, const struct store_event *ev)
 /* Builds the report for [from, to) and hub (NULL: all) from a store. */
 json_t *
 report_from_store(struct store *st, const struct metrics_factors *factors,
-    const char *network, time_t from, time_t to, const char *hub,
-    char **cause)
+    const char *network, time_t from, time_t to, const char *hub, char **cause)
 {
 	struct report_feed f = {NULL, 0, 0, NULL};
 	json_t *r = NULL;
@@ -43,7 +42,7 @@ report_from_store(struct store *st, const struct metrics_factors *factors,
 	do {
 		f.rows = 0;
 		if (store_event_scan(st, f.last, REPORT_BATCH, report_feed_one,
-		    &f) != 0) {
+		        &f) != 0) {
 			asprintf(cause, "store: %s", store_errmsg(st));
 			goto out;
 		}
@@ -73,12 +72,12 @@ report_period(const char *month, const char *from, const char *to,
 		return asprintf(cause, "give a month, or from and to"), -1;
 	if (month != NULL) {
 		if (metrics_month(month, start, end) != 0)
-			return asprintf(cause, "\"%s\" is not a month (YYYY-MM)",
-			    month), -1;
+			return asprintf(cause,
+			           "\"%s\" is not a month (YYYY-MM)", month),
+			       -1;
 		return 0;
 	}
-	if (from == NULL || to == NULL ||
-	    proto_time_parse(from, start) != 0 ||
+	if (from == NULL || to == NULL || proto_time_parse(from, start) != 0 ||
 	    proto_time_parse(to, end) != 0)
 		return asprintf(cause, "give a month, or from and to"), -1;
 	if (*end <= *start)

@@ -11,7 +11,7 @@
 
 json_t *report_from_store(struct store *, const struct metrics_factors *,
     const char *, time_t, time_t, const char *, char **);
-int report_period(const char *, const char *, const char *, time_t *,
-    time_t *, char **);
+int report_period(const char *, const char *, const char *, time_t *, time_t *,
+    char **);
 
 #endif

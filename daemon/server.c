@@ -379,8 +379,8 @@ server_remember(struct larderd *d, char **cause)
 	snprintf(meal, sizeof meal, "%lld",
 	    (long long)d->conf->factors.grams_per_meal);
 	snprintf(co2e, sizeof co2e, "%.17g", d->conf->factors.co2e_per_kg);
-	if (store_meta_set(d->store, "network_name",
-	    d->conf->network_name) != 0 ||
+	if (store_meta_set(d->store, "network_name", d->conf->network_name) !=
+	        0 ||
 	    store_meta_set(d->store, "grams_per_meal", meal) != 0 ||
 	    store_meta_set(d->store, "co2e_per_kg", co2e) != 0)
 		return asprintf(cause, "store: %s", store_errmsg(d->store)), -1;

@@ -37,6 +37,11 @@
 	"votes v WHERE v.proposal = p.id AND v.choice = 1), 'abstain', "       \
 	"(SELECT count(*) FROM votes v WHERE v.proposal = p.id AND "           \
 	"v.choice = 2))"
+#define CHALLENGE_JSON                                                         \
+	"json_object('id', c.id, 'title', c.title, 'by', c.by, 'opened', "     \
+	"c.opened, 'state', c.state, 'closed', c.closed, 'offers', (SELECT "   \
+	"count(*) FROM offers WHERE challenge = c.id), 'requests', (SELECT "   \
+	"count(*) FROM requests WHERE challenge = c.id))"
 #define DISPUTE_JSON                                                           \
 	"json_object('id', x.id, 'match', x.allocation, 'reason', x.reason, "  \
 	"'grams', x.grams, 'note', x.note, 'by', (SELECT handle FROM members " \
@@ -117,6 +122,13 @@ enum stmt {
 	S_RULES_JSON,
 	S_VOTER_COUNT,
 	S_MEMBER_BY_ID,
+	S_CHALLENGE_INSERT,
+	S_CHALLENGE_JSON,
+	S_CHALLENGE_LIST,
+	S_CHALLENGE_CLOSE,
+	S_OFFER_CHALLENGE,
+	S_REQUEST_CHALLENGE,
+	S_ALLOC_CHALLENGE,
 	S_COUNT
 };
 
@@ -269,6 +281,18 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_VOTER_COUNT] =
         "SELECT count(*) FROM members WHERE standing != 'suspended'",
     [S_MEMBER_BY_ID] = "SELECT " MEMBER_COLS " FROM members WHERE id = ?",
+    [S_CHALLENGE_INSERT] = "INSERT INTO challenges (title, by, opened) "
+                           "VALUES (?, ?, ?)",
+    [S_CHALLENGE_JSON] = "SELECT " CHALLENGE_JSON " FROM challenges c "
+                         "WHERE c.id = ?",
+    [S_CHALLENGE_LIST] = "SELECT " CHALLENGE_JSON " FROM challenges c "
+                         "WHERE c.id > ?1 AND (?2 = 0 OR c.state = 0) "
+                         "ORDER BY c.id LIMIT ?3",
+    [S_CHALLENGE_CLOSE] =
+        "UPDATE challenges SET state = ?, closed = ? WHERE id = ?",
+    [S_OFFER_CHALLENGE] = "UPDATE offers SET challenge = ? WHERE id = ?",
+    [S_REQUEST_CHALLENGE] = "UPDATE requests SET challenge = ? WHERE id = ?",
+    [S_ALLOC_CHALLENGE] = "UPDATE allocations SET challenge = ? WHERE id = ?",
     [S_RULES_JSON] = "SELECT json_group_object(key, json_object('value', "
                      "value, 'changed', changed, 'decision', decision)) "
                      "FROM rules",
@@ -396,6 +420,18 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     " raised INTEGER NOT NULL,"
     " respond_by INTEGER NOT NULL,"
     " settled INTEGER NOT NULL DEFAULT 0);",
+    /* 4: shared challenges. */
+    "CREATE TABLE challenges ("
+    " id INTEGER PRIMARY KEY,"
+    " title TEXT NOT NULL,"
+    " by TEXT NOT NULL,"
+    " opened INTEGER NOT NULL,"
+    " state INTEGER NOT NULL DEFAULT 0,"
+    " closed INTEGER NOT NULL DEFAULT 0);"
+    "ALTER TABLE offers ADD COLUMN challenge INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE requests ADD COLUMN challenge INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE allocations ADD COLUMN challenge INTEGER NOT NULL "
+    "DEFAULT 0;",
 };
 
 struct store {
@@ -1611,6 +1647,66 @@ store_member_by_id(struct store *st, int64_t id, struct member *m)
 
 	sqlite3_bind_int64(s, 1, id);
 	return store_member_one(s, m);
+}
+
+/* Opens a shared challenge; returns its id, or -1. */
+int64_t
+store_challenge_insert(struct store *st, const char *title, const char *by,
+    time_t opened)
+{
+	sqlite3_stmt *s = store_stmt(st, S_CHALLENGE_INSERT);
+
+	sqlite3_bind_text(s, 1, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, opened);
+	if (store_done(s) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+json_t *
+store_challenge_json(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s = store_stmt(st, S_CHALLENGE_JSON);
+
+	sqlite3_bind_int64(s, 1, id);
+	return store_json_one(s);
+}
+
+int
+store_challenge_list(struct store *st, const struct store_filter *f,
+    store_json_cb cb, void *arg)
+{
+	sqlite3_stmt *s = store_stmt(st, S_CHALLENGE_LIST);
+
+	sqlite3_bind_int64(s, 1, f->after);
+	sqlite3_bind_int(s, 2, f->open_only);
+	sqlite3_bind_int(s, 3, f->limit);
+	return store_json_each(s, cb, arg);
+}
+
+/* Closes a challenge: state 1 resolved, 2 not. */
+int
+store_challenge_close(struct store *st, int64_t id, int state, time_t at)
+{
+	sqlite3_stmt *s = store_stmt(st, S_CHALLENGE_CLOSE);
+
+	sqlite3_bind_int(s, 1, state);
+	sqlite3_bind_int64(s, 2, at);
+	sqlite3_bind_int64(s, 3, id);
+	return store_done(s);
+}
+
+/* Tags an offer, request or allocation with the challenge it serves. */
+int
+store_set_challenge(struct store *st, const char *what, int64_t id,
+    int64_t challenge)
+{
+	enum stmt which = strcmp(what, "offer") == 0 ? S_OFFER_CHALLENGE
+	    : strcmp(what, "request") == 0           ? S_REQUEST_CHALLENGE
+	                                             : S_ALLOC_CHALLENGE;
+
+	return store_set_int(st, which, id, challenge);
 }
 
 /* Every stored rule: key -> {value, changed, decision}. */

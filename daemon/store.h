@@ -13,7 +13,7 @@
 #define STORE_NOTE_MAX       280
 #define STORE_LIST_MAX       512 /* a comma-joined list of words */
 #define STORE_HASH_LEN       32  /* SHA-256 */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* Kinds of storage a member can hold and food can need, as bits. */
 enum storage_kind {
@@ -260,6 +260,13 @@ int store_standings_due(struct store *, store_json_cb, void *);
 int store_members_covering(struct store *, const char *, store_json_cb, void *);
 json_t *store_rules_json(struct store *);
 int64_t store_voter_count(struct store *);
+int64_t store_challenge_insert(struct store *, const char *, const char *,
+    time_t);
+json_t *store_challenge_json(struct store *, int64_t);
+int store_challenge_list(struct store *, const struct store_filter *,
+    store_json_cb, void *);
+int store_challenge_close(struct store *, int64_t, int, time_t);
+int store_set_challenge(struct store *, const char *, int64_t, int64_t);
 int store_member_by_id(struct store *, int64_t, struct member *);
 
 int store_event_insert(struct store *, const struct store_event *);

@@ -663,6 +663,55 @@ figures_ties(struct metrics *m, const struct period *now,
 	idmap_free(&seen);
 }
 
+/* How many members took part in a challenge, up to time t. */
+static int64_t
+figures_participants(struct metrics *m, int64_t challenge, time_t t)
+{
+	char *seen = calloc(m->nmembers + 1, 1);
+	int64_t n = 0;
+	size_t i;
+
+	for (i = 0; seen != NULL && i < m->nev && m->ev[i].at < t; i++) {
+		if (m->ev[i].challenge != challenge || m->ev[i].member < 0 ||
+		    m->ev[i].kind == MK_CHALLENGE_CLOSED ||
+		    seen[m->ev[i].member])
+			continue;
+		seen[m->ev[i].member] = 1;
+		n++;
+	}
+	free(seen);
+	return n;
+}
+
+/*
+ * Shared challenges resolved in the period, and of those, how many had at
+ * least 40% of the period's active members taking part.
+ */
+static void
+figures_challenges(struct metrics *m, const struct period *p, int32_t hub,
+    int64_t active, json_t *health)
+{
+	int64_t resolved = 0, together = 0;
+	size_t i;
+
+	for (i = figures_first(m, p->from); i < m->nev && m->ev[i].at < p->to;
+	     i++) {
+		if (m->ev[i].kind != MK_CHALLENGE_CLOSED ||
+		    !m->ev[i].resolved ||
+		    (hub >= 0 && m->ev[i].hub >= 0 && m->ev[i].hub != hub))
+			continue;
+		resolved++;
+		together += active > 0 &&
+		    figures_participants(m, m->ev[i].challenge, m->ev[i].at) *
+		            10 >=
+		        active * 4;
+	}
+	json_object_set_new(health, "challenges_resolved",
+	    json_integer(resolved));
+	json_object_set_new(health, "challenges_resolved_together",
+	    json_integer(together));
+}
+
 /* The "health" object. */
 static json_t *
 figures_health(struct metrics *m, const struct period *now,
@@ -694,6 +743,7 @@ figures_health(struct metrics *m, const struct period *now,
 	json_object_set_new(h, "on_time_rate",
 	    figures_rate((double)now->collections,
 	        (double)(now->collections + now->no_shows)));
+	figures_challenges(m, now, hub, active, h);
 	json_object_set_new(h, "dispute_rate",
 	    figures_rate((double)now->disputes, (double)now->matches));
 	json_object_set_new(h, "dispute_hours",

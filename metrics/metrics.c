@@ -36,6 +36,7 @@ static const struct {
     {"dispute.raised", MK_DISPUTE_RAISED},
     {"dispute.settled", MK_DISPUTE_SETTLED},
     {"referral.made", MK_REFERRAL},
+    {"challenge.closed", MK_CHALLENGE_CLOSED},
 };
 
 /* Makes an empty core with the factors to apply and the network's name. */
@@ -330,6 +331,8 @@ metrics_add(struct metrics *m, const json_t *ev, char **cause)
 	e.cause = metrics_word(json_string_value(json_object_get(ev, "cause")),
 	    metrics_causes, NCAUSE);
 	e.reverses = json_is_true(json_object_get(ev, "reverses_no_show"));
+	e.resolved = json_is_true(json_object_get(ev, "resolved"));
+	e.challenge = json_integer_value(json_object_get(ev, "challenge"));
 	e.raised = metrics_time(ev, "raised");
 	if (json_is_string(json_object_get(ev, "how")) &&
 	    strcmp(json_string_value(json_object_get(ev, "how")), "rejected") ==

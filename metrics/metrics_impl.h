@@ -25,6 +25,7 @@ enum mkind {
 	MK_DISPUTE_RAISED,
 	MK_DISPUTE_SETTLED,
 	MK_REFERRAL, /* one per member referred: member refers to donor */
+	MK_CHALLENGE_CLOSED,
 };
 
 /* One event, reduced to what the figures need. */
@@ -43,8 +44,10 @@ struct mev {
 	int8_t dest;
 	int8_t cause;
 	int8_t has_offer;
-	int8_t reverses; /* a collection that reverses a no-show */
-	time_t raised;   /* dispute.settled: when the dispute was raised */
+	int8_t reverses;   /* a collection that reverses a no-show */
+	int8_t resolved;   /* challenge.closed: resolved */
+	int64_t challenge; /* the shared challenge it serves, or 0 */
+	time_t raised;     /* dispute.settled: when the dispute was raised */
 };
 
 /* The members at the ledger's floor in one ledger.balances event. */

@@ -63,6 +63,7 @@ static const struct proto_field offer_post_fields[] = {
 	{ "divisible", PROTO_T_BOOL, 0, 0 },
 	{ "note", PROTO_T_STRING, 0, NOTE_MAX },
 	{ "fallback", PROTO_T_STRING, 0, HANDLE_MAX },
+	{ "challenge", PROTO_T_INT, 0, 0 },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -81,6 +82,7 @@ static const struct proto_field request_post_fields[] = {
 	{ "storage", PROTO_T_LIST, 0, 3 },
 	{ "standing", PROTO_T_BOOL, 0, 0 },
 	{ "note", PROTO_T_STRING, 0, NOTE_MAX },
+	{ "challenge", PROTO_T_INT, 0, 0 },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -93,6 +95,7 @@ static const struct proto_field export_fields[] = {
 static const struct proto_field claim_fields[] = {
 	{ "offer", PROTO_T_INT, 1, 0 },
 	{ "grams", PROTO_T_INT, 0, 0 },
+	{ "challenge", PROTO_T_INT, 0, 0 },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -212,6 +215,17 @@ static const struct proto_field refer_fields[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+static const struct proto_field challenge_open_fields[] = {
+	{ "title", PROTO_T_STRING, 1, 100 },
+	{ NULL, 0, 0, 0 },
+};
+
+static const struct proto_field challenge_close_fields[] = {
+	{ "challenge", PROTO_T_INT, 1, 0 },
+	{ "resolved", PROTO_T_BOOL, 1, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
 static const struct proto_op ops[] = {
 	{ "hello", hello_fields },
 	{ "status", none_fields },
@@ -253,6 +267,9 @@ static const struct proto_op ops[] = {
 	{ "dispute.resolve", dispute_resolve_fields },
 	{ "dispute.list", open_page_fields },
 	{ "refer", refer_fields },
+	{ "challenge.open", challenge_open_fields },
+	{ "challenge.close", challenge_close_fields },
+	{ "challenge.list", open_page_fields },
 };
 /* clang-format on */
 

@@ -414,7 +414,7 @@ test_metrics_ledger_floor(void **state)
 }
 
 static void
-test_metrics_disputes_and_referrals(void **state)
+test_metrics_disputes_referrals_challenges(void **state)
 {
 	struct metrics_factors f = {420, 1.6};
 	struct metrics *m = metrics_new(&f, "x");
@@ -447,6 +447,13 @@ test_metrics_disputes_and_referrals(void **state)
 	    "{\"at\":\"2026-11-07T00:00:00Z\",\"kind\":\"referral.made\","
 	    "\"member\":\"x\",\"district\":\"RM9\",\"referred\":"
 	    "[\"z\",\"nobody\"]}",
+	    "{\"at\":\"2026-11-08T00:00:00Z\",\"kind\":\"offer.posted\","
+	    "\"member\":\"x\",\"hub\":\"h\",\"offer\":9,\"grams\":1,"
+	    "\"challenge\":1}",
+	    "{\"at\":\"2026-11-09T00:00:00Z\",\"kind\":\"challenge.closed\","
+	    "\"challenge\":1,\"resolved\":true}",
+	    "{\"at\":\"2026-11-09T00:00:00Z\",\"kind\":\"challenge.closed\","
+	    "\"challenge\":2,\"resolved\":true}",
 	};
 
 	(void)state;
@@ -465,6 +472,10 @@ test_metrics_disputes_and_referrals(void **state)
 	assert_near(real(r, "health", "dispute_hours"), 48.0, 1e-9);
 	/* x-y shared food; x referred a resident to z: two connections. */
 	assert_int_equal(num(r, "health", "partner_pairs"), 2);
+	/* Two challenges resolved; only x (1 of 2 active: 50%) took part
+	 * in the first, nobody in the second. */
+	assert_int_equal(num(r, "health", "challenges_resolved"), 2);
+	assert_int_equal(num(r, "health", "challenges_resolved_together"), 1);
 	json_decref(r);
 	metrics_free(m);
 }
@@ -521,7 +532,7 @@ main(void)
 	    cmocka_unit_test(test_metrics_member_without_activity),
 	    cmocka_unit_test(test_metrics_offer_across_month_boundary),
 	    cmocka_unit_test(test_metrics_ledger_floor),
-	    cmocka_unit_test(test_metrics_disputes_and_referrals),
+	    cmocka_unit_test(test_metrics_disputes_referrals_challenges),
 	    cmocka_unit_test(test_metrics_refuses_non_events),
 	    cmocka_unit_test(test_metrics_month_bounds),
 	};

@@ -407,6 +407,86 @@ test_e2e_gov_constitution(void **state)
 	daemon_free(fresh);
 }
 
+/* Runs the real larder as the administrator, maybe acting for a member. */
+static struct run *
+cli(struct daemon_ctx *d, const char *as_member, ...)
+{
+	const char *argv[24];
+	size_t n = 0;
+	va_list ap;
+
+	argv[n++] = "--socket";
+	argv[n++] = d->sock;
+	if (as_member != NULL) {
+		argv[n++] = "--as";
+		argv[n++] = as_member;
+	}
+	va_start(ap, as_member);
+	while (n < 23 && (argv[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	return run_larder(d, NULL, argv);
+}
+
+/* A shared challenge through the client: opened, joined, closed. */
+static void
+test_e2e_gov_challenge(void **state)
+{
+	struct daemon_ctx *d = *state;
+	struct run *r;
+
+	r = cli(d, NULL, "challenge", "open", "Christmas surplus", NULL);
+	assert_exit(r, 0);
+	assert_has(r->out, "challenge 1: Christmas surplus, open");
+	run_free(r);
+	r = cli(d, "echo", "offer", "post", "--category", "bakery", "--kg", "3",
+	    "--use-by", "+2d", "--challenge", "1", NULL);
+	assert_exit(r, 0);
+	run_free(r);
+	r = cli(d, "echo", "offer", "post", "--category", "bakery", "--kg", "3",
+	    "--use-by", "+2d", "--challenge", "9", NULL);
+	assert_exit(r, 1);
+	assert_has(r->err, "no challenge 9");
+	run_free(r);
+	r = cli(d, NULL, "challenge", "list", NULL);
+	assert_exit(r, 0);
+	assert_has(r->out, "Christmas surplus");
+	run_free(r);
+	r = cli(d, "alpha", "challenge", "close", "1", "--resolved", NULL);
+	assert_exit(r, 0);
+	run_free(r);
+	r = cli(d, NULL, "challenge", "close", "1", "--resolved", NULL);
+	assert_exit(r, 1);
+	assert_has(r->err, "is closed");
+	run_free(r);
+}
+
+/* The governance commands print what a member reads. */
+static void
+test_e2e_gov_client_commands(void **state)
+{
+	struct daemon_ctx *d = *state;
+	struct run *r;
+
+	r = cli(d, NULL, "rules", "show", NULL);
+	assert_exit(r, 0);
+	assert_has(r->out, "policy");
+	assert_has(r->out, "proposal 2");
+	run_free(r);
+	r = cli(d, NULL, "proposal", "list", NULL);
+	assert_exit(r, 0);
+	assert_has(r->out, "passed");
+	run_free(r);
+	r = cli(d, NULL, "refer", "RM9", NULL);
+	assert_exit(r, 0);
+	assert_has(r->out, "foxtrot");
+	run_free(r);
+	r = cli(d, "bravo", "vote", "1", "maybe", NULL);
+	assert_exit(r, 2);
+	run_free(r);
+}
+
 int
 main(void)
 {
@@ -417,6 +497,8 @@ main(void)
 	    cmocka_unit_test(test_e2e_gov_roles),
 	    cmocka_unit_test(test_e2e_gov_refer),
 	    cmocka_unit_test(test_e2e_gov_constitution),
+	    cmocka_unit_test(test_e2e_gov_challenge),
+	    cmocka_unit_test(test_e2e_gov_client_commands),
 	};
 
 	return cmocka_run_group_tests(tests, gov_setup, gov_teardown);
