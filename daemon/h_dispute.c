@@ -185,7 +185,7 @@ dispute_settle(struct call *c, json_t *x, int state, int outcome,
 	        outcome >= 0 ? outcomes[outcome] : "", c->now) != 0 ||
 	    exlog_append(c->d->log, c->now, "dispute.settled", call_actor(c),
 	        json_pack("{s:I, s:I, "
-	                  "s:s, s:s, s:s, s:O}",
+	                  "s:s, s:s, s:s, s:o}",
 	            "dispute", id, "allocation", (json_int_t)a.id, "hub", a.hub,
 	            "how", dispute_states[state], "outcome",
 	            outcome >= 0 ? outcomes[outcome] : "", "raised",
