@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
+#include "store.h"
 
 int
 cmd_status(struct client *c, int argc, char **argv)
@@ -137,4 +139,55 @@ cmd_log_export(struct client *c, int argc, char **argv)
 		rc = EXIT_FAIL;
 	}
 	return rc;
+}
+
+/* The database file of a daemon on this machine, when none is named. */
+static const char *
+backup_default_db(void)
+{
+	static const char *const places[] = {"larder-state/larder.db",
+	    "/var/lib/larder/larder.db"};
+	size_t i;
+
+	for (i = 0; i < sizeof places / sizeof places[0]; i++) {
+		if (access(places[i], R_OK) == 0)
+			return places[i];
+	}
+	return places[0];
+}
+
+/*
+ * Copies the live database to FILE with SQLite's online backup, while
+ * larderd keeps serving, then checks the copy.
+ */
+int
+cmd_backup(struct client *c, int argc, char **argv)
+{
+	static const struct option longs[] = {
+	    {"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
+	const char *db = NULL;
+	int64_t members, events;
+	char *cause = NULL;
+	int ch;
+
+	(void)c;
+	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+		if (ch != 'd')
+			return out_usage(command_current(), "unknown option");
+		db = optarg;
+	}
+	if (optind != argc - 1)
+		return out_usage(command_current(), "name the FILE to write");
+	if (db == NULL)
+		db = backup_default_db();
+	if (store_backup(db, argv[optind], &cause) != 0 ||
+	    store_check(argv[optind], &members, &events, &cause) != 0) {
+		fprintf(stderr, "larder: backup of %s: %s\n", db, cause);
+		free(cause);
+		return EXIT_FAIL;
+	}
+	printf("backed up %s to %s: %lld members, %lld events, integrity "
+	       "ok\n",
+	    db, argv[optind], (long long)members, (long long)events);
+	return 0;
 }

@@ -105,6 +105,8 @@ static const struct command commands[] = {
         "--month YYYY-MM [--policy P] [--set KEY=VALUE ...] "
         "[--from-log FILE | --db PATH]",
         cmd_simulate},
+    {"backup", "copy the live database to FILE (on the daemon's machine)",
+        "FILE [--db PATH]", cmd_backup},
     {"log verify", "recompute the exchange log's hash chain", "",
         cmd_log_verify},
     {"log export", "write the exchange log as JSON Lines",

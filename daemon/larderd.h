@@ -34,7 +34,8 @@ struct larderd {
 	struct evconnlistener *local;
 	struct event *commit_ev;
 	struct event *tick_ev;
-	struct event *signals[4];
+	struct event *watchdog_ev;
+	struct event *signals[5];
 	struct session_list sessions;
 	struct session_list waiting; /* replies held for commit */
 	unsigned nsessions;
@@ -90,6 +91,7 @@ int server_step(struct larderd *, int (*)(struct larderd *, void *), void *);
 int server_begin(struct larderd *, size_t *);
 int server_end(struct larderd *, size_t, int);
 int server_commit(struct larderd *);
+int server_lock_state(struct larderd *, char **);
 
 /* session.c */
 void session_accept(struct larderd *, int, int);

@@ -13,9 +13,11 @@
 struct options {
 	const char *config;
 	const char *state_dir;
+	const char *socket;
 	const char *listen;
 	const char *clock;
 	const char *rules;
+	const char *restore;
 	int check;
 	int demo;
 };
@@ -23,28 +25,38 @@ struct options {
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-	    "usage: larderd [--config FILE] [--state-dir DIR] "
-	    "[--listen HOST:PORT|none]\n"
-	    "               [--demo] [--clock real|manual] [--check] "
-	    "[--version] [--help]\n\n"
-	    "  -c, --config FILE      read settings from FILE (INI); without "
-	    "it, the\n                         embedded defaults apply\n"
-	    "  -s, --state-dir DIR    keep the database and socket in DIR "
-	    "(default\n                         ./larder-state)\n"
-	    "  -l, --listen ADDR      TCP address for members (default "
-	    "127.0.0.1:7411),\n                         or none\n"
-	    "      --demo             seed an example network on first start\n"
-	    "      --rules FILE       a new network's first rules, from a file "
-	    "written by\n"
-	    "                         larder rules export\n"
-	    "      --clock MODE       real, or manual: time moves only when "
-	    "the\n"
-	    "                         administrator says (tests, "
-	    "demonstrations)\n"
-	    "  -n, --check            check the configuration and exit\n"
-	    "  -V, --version          print the version and exit\n"
-	    "  -h, --help             print this help and exit\n");
+	static const char *const lines[] = {
+	    "usage: larderd [--config FILE] [--state-dir DIR] [--socket PATH]",
+	    "               [--listen HOST:PORT|none] [--demo] [--rules FILE]",
+	    "               [--clock real|manual] [--restore FILE] [--check]",
+	    "               [--version] [--help]",
+	    "",
+	    "  -c, --config FILE     read settings from FILE (INI); without "
+	    "it,",
+	    "                        the embedded defaults apply",
+	    "  -s, --state-dir DIR   keep the database and socket in DIR",
+	    "                        (default ./larder-state)",
+	    "  -S, --socket PATH     the administrator's socket",
+	    "                        (default STATE_DIR/larderd.sock)",
+	    "  -l, --listen ADDR     TCP address for members",
+	    "                        (default 127.0.0.1:7411), or none",
+	    "      --demo            seed an example network on first start",
+	    "      --rules FILE      a new network's first rules, from a file",
+	    "                        written by larder rules export",
+	    "      --clock MODE      real, or manual: time moves only when the",
+	    "                        administrator says (tests, "
+	    "demonstrations)",
+	    "      --restore FILE    replace the database with a backup made "
+	    "by",
+	    "                        larder backup, then exit",
+	    "  -n, --check           check the configuration and exit",
+	    "  -V, --version         print the version and exit",
+	    "  -h, --help            print this help and exit",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		fprintf(f, "%s\n", lines[i]);
 }
 
 /* Reads the command line; exits on --help, --version or a bad option. */
@@ -54,22 +66,28 @@ parse_options(int argc, char **argv, struct options *o)
 	static const struct option longs[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"state-dir", required_argument, NULL, 's'},
+	    {"socket", required_argument, NULL, 'S'},
 	    {"listen", required_argument, NULL, 'l'},
 	    {"check", no_argument, NULL, 'n'}, {"demo", no_argument, NULL, 'D'},
 	    {"clock", required_argument, NULL, 'C'},
 	    {"rules", required_argument, NULL, 'R'},
+	    {"restore", required_argument, NULL, 'X'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int ch;
 
 	memset(o, 0, sizeof *o);
-	while ((ch = getopt_long(argc, argv, "c:s:l:nVh", longs, NULL)) != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "c:s:S:l:nVh", longs, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			o->config = optarg;
 			break;
 		case 's':
 			o->state_dir = optarg;
+			break;
+		case 'S':
+			o->socket = optarg;
 			break;
 		case 'l':
 			o->listen = optarg;
@@ -85,6 +103,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'R':
 			o->rules = optarg;
+			break;
+		case 'X':
+			o->restore = optarg;
 			break;
 		case 'V':
 			printf("larderd %s (protocol %d)\n", LARDER_VERSION,
@@ -148,6 +169,10 @@ load_config(const struct options *o)
 	}
 	if (o->clock != NULL)
 		c->manual_clock = strcmp(o->clock, "manual") == 0;
+	if (o->socket != NULL) {
+		free(c->socket_path);
+		c->socket_path = strdup(o->socket);
+	}
 	if (o->state_dir != NULL) {
 		free(c->state_dir);
 		c->state_dir = strdup(o->state_dir);
@@ -216,6 +241,29 @@ print_banner(const struct larderd *d)
 	fflush(stdout);
 }
 
+/*
+ * Replaces the database with a backup, after checking it, while holding
+ * the state directory's lock so no daemon is running on it.
+ */
+static int
+restore(struct larderd *d, const char *file)
+{
+	int64_t members, events;
+	char *cause = NULL;
+
+	if (server_lock_state(d, &cause) != 0 ||
+	    store_check(file, &members, &events, &cause) != 0 ||
+	    store_backup(file, d->conf->database, &cause) != 0) {
+		fprintf(stderr, "larderd: restore: %s\n",
+		    cause != NULL ? cause : "out of memory");
+		free(cause);
+		return 1;
+	}
+	printf("restored %s into %s: %lld members, %lld events\n", file,
+	    d->conf->database, (long long)members, (long long)events);
+	return 0;
+}
+
 /* Seeds the demo network and makes it durable before the loop starts. */
 static int
 seed_demo(struct larderd *d)
@@ -247,6 +295,10 @@ main(int argc, char **argv)
 		    o.config != NULL ? o.config : "(embedded defaults)");
 		config_free(d.conf);
 		return 0;
+	}
+	if (o.restore != NULL) {
+		rc = restore(&d, o.restore);
+		goto out;
 	}
 	setup_timezone(&d);
 	log_init(d.conf->log_level, getenv("JOURNAL_STREAM") != NULL);

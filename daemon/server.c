@@ -21,6 +21,7 @@
 
 #include "larderd.h"
 #include "log.h"
+#include "notify.h"
 
 #define SWEEP_INTERVAL 10 /* seconds between looks at deadlines */
 #define PRIO_IO        0
@@ -142,14 +143,29 @@ server_step(struct larderd *d, int (*fn)(struct larderd *, void *), void *arg)
 	return rc;
 }
 
+/* A line for systemd's status: what the daemon holds now. */
+static void
+server_status(struct larderd *d, char *buf, size_t len)
+{
+	snprintf(buf, len,
+	    "%u sessions, %lld members, %lld open offers, "
+	    "%lld open requests",
+	    d->nsessions, (long long)store_member_count(d->store),
+	    (long long)store_offer_count_open(d->store),
+	    (long long)store_request_count_open(d->store));
+}
+
 static void
 server_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct larderd *d = arg;
+	char status[160];
 
 	(void)fd;
 	(void)what;
 	server_step(d, sweep_due, NULL);
+	server_status(d, status, sizeof status);
+	notify_status(status);
 }
 
 static void
@@ -235,7 +251,7 @@ server_listen_unix(struct larderd *d, char **cause)
 }
 
 /* Creates the state directory and locks it against a second daemon. */
-static int
+int
 server_lock_state(struct larderd *d, char **cause)
 {
 	char *path;
@@ -290,6 +306,29 @@ server_reload(struct larderd *d)
 	config_free(c);
 }
 
+/* SIGUSR1: debug logging on, or back to the configured level. */
+static void
+server_toggle_debug(struct larderd *d)
+{
+	if (log_get_level() == LOG_LEVEL_DEBUG &&
+	    d->conf->log_level != LOG_LEVEL_DEBUG) {
+		log_info("sigusr1: debug logging off");
+		log_set_level(d->conf->log_level);
+		return;
+	}
+	log_set_level(LOG_LEVEL_DEBUG);
+	log_info("sigusr1: debug logging on; send SIGUSR1 again to stop");
+}
+
+static void
+server_watchdog_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	notify_watchdog();
+}
+
 /* Stops on SIGTERM or SIGINT: answers what is done, then drains. */
 static void
 server_signal_cb(evutil_socket_t sig, short what, void *arg)
@@ -302,10 +341,15 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 		server_reload(d);
 		return;
 	}
+	if (sig == SIGUSR1) {
+		server_toggle_debug(d);
+		return;
+	}
 	if (d->stopping)
 		return;
 	d->stopping = 1;
 	log_info("%s: stopping", sig == SIGTERM ? "sigterm" : "sigint");
+	notify_stopping();
 	if (d->tcp != NULL)
 		evconnlistener_disable(d->tcp);
 	if (d->local != NULL)
@@ -318,10 +362,30 @@ server_signal_cb(evutil_socket_t sig, short what, void *arg)
 		event_base_loopexit(d->base, &drain);
 }
 
+/* Pings systemd's watchdog from the loop at half the interval it asks. */
+static int
+server_watchdog(struct larderd *d, char **cause)
+{
+	uint64_t usec = notify_watchdog_usec();
+	struct timeval tv;
+
+	if (usec == 0)
+		return 0;
+	tv.tv_sec = (time_t)(usec / 2 / 1000000);
+	tv.tv_usec = (suseconds_t)(usec / 2 % 1000000);
+	d->watchdog_ev =
+	    event_new(d->base, -1, EV_PERSIST, server_watchdog_cb, d);
+	if (d->watchdog_ev == NULL || event_add(d->watchdog_ev, &tv) != 0)
+		return asprintf(cause, "cannot start the watchdog timer"), -1;
+	log_info("watchdog: pinging systemd every %lld ms",
+	    (long long)(usec / 2000));
+	return 0;
+}
+
 static int
 server_events(struct larderd *d, char **cause)
 {
-	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1};
 	struct timeval tv = {SWEEP_INTERVAL, 0};
 	size_t i;
 
@@ -333,6 +397,8 @@ server_events(struct larderd *d, char **cause)
 		return asprintf(cause, "out of memory"), -1;
 	event_priority_set(d->commit_ev, PRIO_COMMIT);
 	event_add(d->tick_ev, &tv);
+	if (server_watchdog(d, cause) != 0)
+		return -1;
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
 		d->signals[i] =
 		    evsignal_new(d->base, sigs[i], server_signal_cb, d);
@@ -423,7 +489,11 @@ server_setup(struct larderd *d, char **cause)
 int
 server_run(struct larderd *d)
 {
+	char status[160];
+
 	server_step(d, sweep_due, NULL);
+	server_status(d, status, sizeof status);
+	notify_ready(status);
 	if (event_base_dispatch(d->base) == -1)
 		return -1;
 	return 0;
@@ -449,6 +519,8 @@ server_teardown(struct larderd *d)
 	}
 	if (d->tick_ev != NULL)
 		event_free(d->tick_ev);
+	if (d->watchdog_ev != NULL)
+		event_free(d->watchdog_ev);
 	if (d->commit_ev != NULL)
 		event_free(d->commit_ev);
 	if (d->base != NULL)

@@ -1869,3 +1869,94 @@ request_state_name(enum request_state state)
 
 	return (unsigned)state < 4 ? names[state] : "unknown";
 }
+
+/*
+ * Copies the database at from into the file at to with SQLite's online
+ * backup: one read transaction, so the copy is consistent even while
+ * larderd keeps writing (WAL lets it). An existing file at to is
+ * replaced.
+ */
+int
+store_backup(const char *from, const char *to, char **cause)
+{
+	sqlite3 *src = NULL, *dst = NULL;
+	sqlite3_backup *b;
+	int rc = SQLITE_ERROR, tries = 0;
+
+	if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_open_v2(to, &dst,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	        NULL) != SQLITE_OK) {
+		asprintf(cause, "%s",
+		    sqlite3_errmsg(
+		        src != NULL && sqlite3_errcode(src) != SQLITE_OK
+		            ? src
+		            : dst));
+		goto out;
+	}
+	sqlite3_busy_timeout(src, 5000);
+	sqlite3_busy_timeout(dst, 5000);
+	if ((b = sqlite3_backup_init(dst, "main", src, "main")) == NULL) {
+		asprintf(cause, "%s", sqlite3_errmsg(dst));
+		goto out;
+	}
+	do {
+		rc = sqlite3_backup_step(b, -1);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(50);
+	} while ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && ++tries < 100);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE)
+		asprintf(cause, "%s", sqlite3_errstr(rc));
+out:
+	sqlite3_close(src);
+	sqlite3_close(dst);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Checks a database file: SQLite's integrity check, a schema this larderd
+ * understands, and how many members and events it holds.
+ */
+int
+store_check(const char *path, int64_t *members, int64_t *events, char **cause)
+{
+	struct store st;
+	int64_t version;
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	memset(&st, 0, sizeof st);
+	if (sqlite3_open_v2(path, &st.db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		asprintf(cause, "%s: %s", path, sqlite3_errmsg(st.db));
+		goto out;
+	}
+	if (sqlite3_prepare_v2(st.db, "PRAGMA integrity_check", -1, &s, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW ||
+	    strcmp((const char *)sqlite3_column_text(s, 0), "ok") != 0) {
+		asprintf(cause, "%s: the integrity check failed", path);
+		goto out;
+	}
+	if (store_pragma_int(&st, "PRAGMA user_version", &version) != 0 ||
+	    version < 1 || version > STORE_SCHEMA_VERSION) {
+		asprintf(cause,
+		    "%s: not a Larder database this version can "
+		    "read",
+		    path);
+		goto out;
+	}
+	if (store_pragma_int(&st, "SELECT count(*) FROM members", members) !=
+	        0 ||
+	    store_pragma_int(&st, "SELECT count(*) FROM events", events) != 0) {
+		asprintf(cause, "%s: %s", path, sqlite3_errmsg(st.db));
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	sqlite3_close(st.db);
+	return rc;
+}

@@ -269,6 +269,9 @@ int store_challenge_close(struct store *, int64_t, int, time_t);
 int store_set_challenge(struct store *, const char *, int64_t, int64_t);
 int store_member_by_id(struct store *, int64_t, struct member *);
 
+int store_backup(const char *, const char *, char **);
+int store_check(const char *, int64_t *, int64_t *, char **);
+
 int store_event_insert(struct store *, const struct store_event *);
 int store_event_last(struct store *, int64_t *, unsigned char *);
 int store_event_scan(struct store *, int64_t, int, store_event_cb, void *);
