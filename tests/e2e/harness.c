@@ -511,7 +511,7 @@ daemon_launch(struct daemon_ctx *d)
 	    open(d->out_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	err_fd =
 	    open(d->err_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	env = harness_env(d->dir, NULL);
+	env = harness_env(d->dir, d->env);
 	if (out_fd == -1 || err_fd == -1 || env == NULL)
 		harness_fail(__FILE__, __LINE__,
 		    "cannot set up larderd's "

@@ -26,6 +26,7 @@ struct daemon_ctx {
 	int port;
 	pid_t pid; /* -1 when not running */
 	char *extra[HARNESS_MAX_ARGS + 1];
+	const char *const *env; /* more environment, NULL-ended */
 };
 
 /* What one run of the larder client did. */

@@ -14,6 +14,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <cmocka.h>
 
@@ -213,6 +216,68 @@ test_e2e_ops_check_reports_file_and_line(void **state)
 	daemon_free(d);
 }
 
+/* Reads one datagram from fd within 10 s into buf; 0 when none came. */
+static size_t
+notify_read(int fd, char *buf, size_t len)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	ssize_t n;
+
+	if (poll(&p, 1, 10000) != 1 || (n = recv(fd, buf, len - 1, 0)) <= 0)
+		return 0;
+	buf[n] = '\0';
+	return (size_t)n;
+}
+
+/* Waits for a notification holding text, skipping others. */
+static void
+notify_expect(int fd, const char *text)
+{
+	char buf[512];
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		if (notify_read(fd, buf, sizeof buf) == 0)
+			break;
+		if (strstr(buf, text) != NULL)
+			return;
+	}
+	fail_msg("no notification with \"%s\"", text);
+}
+
+/* Under systemd: READY with a status line, watchdog pings, STOPPING. */
+static void
+test_e2e_ops_systemd_notify(void **state)
+{
+	struct daemon_ctx *d = daemon_new();
+	struct sockaddr_un sun;
+	char env_sock[HARNESS_PATH + 32];
+	const char *env[] = {env_sock, "WATCHDOG_USEC=400000", NULL};
+	int fd;
+
+	(void)state;
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(d->dir) + sizeof "/notify" > sizeof sun.sun_path)
+		skip();
+	memcpy(sun.sun_path, d->dir, strlen(d->dir));
+	memcpy(sun.sun_path + strlen(d->dir), "/notify", sizeof "/notify");
+	snprintf(env_sock, sizeof env_sock, "NOTIFY_SOCKET=%s", sun.sun_path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd != -1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+	d->env = env;
+	daemon_run(d, NULL);
+	notify_expect(fd, "READY=1");
+	notify_expect(fd, "WATCHDOG=1");
+	notify_expect(fd, "WATCHDOG=1");
+	assert_int_equal(daemon_stop(d), 0);
+	notify_expect(fd, "STOPPING=1");
+	close(fd);
+	d->env = NULL;
+	daemon_free(d);
+}
+
 int
 main(void)
 {
@@ -222,6 +287,7 @@ main(void)
 	    cmocka_unit_test(test_e2e_ops_sigusr1_toggles_debug),
 	    cmocka_unit_test(test_e2e_ops_sighup_rereads_config),
 	    cmocka_unit_test(test_e2e_ops_check_reports_file_and_line),
+	    cmocka_unit_test(test_e2e_ops_systemd_notify),
 	};
 
 	harness_init();
