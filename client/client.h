@@ -137,6 +137,7 @@ int cmd_clock_set(struct client *, int, char **);
 int cmd_status(struct client *, int, char **);
 int cmd_report(struct client *, int, char **);
 int cmd_backup(struct client *, int, char **);
+int cmd_member_token(struct client *, int, char **);
 int cmd_simulate(struct client *, int, char **);
 int cmd_log_verify(struct client *, int, char **);
 int cmd_log_export(struct client *, int, char **);

@@ -1,4 +1,4 @@
-/* cmd_member.c: larder member add, list and show. */
+/* cmd_member.c: larder member add, list, show and token. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,5 +158,35 @@ cmd_member_show(struct client *c, int argc, char **argv)
 		return EXIT_FAIL;
 	if (!c->opts.json)
 		member_print(json_object_get(res, "member"));
+	return 0;
+}
+
+/* larder member token rotate|revoke HANDLE */
+int
+cmd_member_token(struct client *c, int argc, char **argv)
+{
+	json_t *res;
+	const char *token;
+
+	if (argc != 3 ||
+	    (strcmp(argv[1], "rotate") != 0 && strcmp(argv[1], "revoke") != 0))
+		return out_usage(command_current(),
+		    "say rotate or revoke, then one HANDLE");
+	res = client_call(c, "member.token",
+	    json_pack("{s:s, s:s}", "handle", argv[2], "action", argv[1]));
+	if (res == NULL)
+		return EXIT_FAIL;
+	if (c->opts.json)
+		return 0;
+	token = json_string_value(json_object_get(res, "token"));
+	if (token == NULL) {
+		printf("%s's token is revoked: nobody can act as %s until its "
+		       "token is rotated.\n",
+		    argv[2], argv[2]);
+		return 0;
+	}
+	printf("token: %s\n", token);
+	printf("This token is shown only now and the old one no longer "
+	       "works. Give it to the member: it is their password.\n");
 	return 0;
 }

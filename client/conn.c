@@ -20,13 +20,20 @@
 
 #include "client.h"
 
+/* What a settings file may fill in, and whether it may name the endpoint. */
+struct settings {
+	struct client_opts *opts;
+	int endpoint_known; /* an address or socket came from nearer */
+};
+
 /* Takes addr, socket and token from a client settings file. */
 static int
 client_settings_key(void *arg, const char *section, const char *key,
     const char *value)
 {
-	struct client_opts *o = arg;
-	char **slot = NULL;
+	struct settings *st = arg;
+	struct client_opts *o = st->opts;
+	char **slot;
 
 	(void)section;
 	if (strcmp(key, "addr") == 0)
@@ -35,8 +42,10 @@ client_settings_key(void *arg, const char *section, const char *key,
 		slot = &o->socket;
 	else if (strcmp(key, "token") == 0)
 		slot = &o->token;
-	if (slot == NULL)
+	else
 		return 0;
+	if (slot != &o->token && st->endpoint_known)
+		return 1;
 	if (*slot == NULL)
 		*slot = strdup(value);
 	return 1;
@@ -45,21 +54,24 @@ client_settings_key(void *arg, const char *section, const char *key,
 /*
  * Fills what the command line left unset from the environment, then from
  * the settings file (LARDER_CONFIG, or ~/.config/larder/larder.conf).
- * A missing default file is fine; a broken one is an error.
+ * Where to connect comes whole from the nearest source that names it: an
+ * address or socket on the command line hides both in the environment
+ * and the file. A missing default file is fine; a broken one is an error.
  */
 int
 client_settings(struct client_opts *o, const char *path, char **cause)
 {
 	const char *home, *env;
+	struct settings st;
 	char buf[4096];
 	int rc;
 
-	if (o->addr == NULL && (env = getenv("LARDER_ADDR")) != NULL &&
-	    *env != '\0')
-		o->addr = strdup(env);
-	if (o->socket == NULL && (env = getenv("LARDER_SOCKET")) != NULL &&
-	    *env != '\0')
-		o->socket = strdup(env);
+	if (o->addr == NULL && o->socket == NULL) {
+		if ((env = getenv("LARDER_ADDR")) != NULL && *env != '\0')
+			o->addr = strdup(env);
+		if ((env = getenv("LARDER_SOCKET")) != NULL && *env != '\0')
+			o->socket = strdup(env);
+	}
 	if (o->token == NULL && (env = getenv("LARDER_TOKEN")) != NULL &&
 	    *env != '\0')
 		o->token = strdup(env);
@@ -74,7 +86,9 @@ client_settings(struct client_opts *o, const char *path, char **cause)
 	}
 	if (path == NULL)
 		return 0;
-	rc = ini_parse(path, client_settings_key, o);
+	st.opts = o;
+	st.endpoint_known = o->addr != NULL || o->socket != NULL;
+	rc = ini_parse(path, client_settings_key, &st);
 	if (rc == -1)
 		return asprintf(cause, "%s: %s", path, strerror(errno)), -1;
 	if (rc != 0)

@@ -19,6 +19,8 @@ static const struct command commands[] = {
         cmd_member_add},
     {"member list", "list the member organisations", "", cmd_member_list},
     {"member show", "show one member", "HANDLE", cmd_member_show},
+    {"member token", "give a member a new token, or revoke its token",
+        "rotate|revoke HANDLE", cmd_member_token},
     {"member suspend", "propose suspending a member, for members to vote on",
         "HANDLE --why TEXT " CLOSES_USAGE, cmd_member_suspend},
     {"member reinstate", "propose reinstating a suspended member",

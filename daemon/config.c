@@ -65,6 +65,15 @@ static const struct config_key config_keys[] = {
     {"daemon", "log_level", config_parse_log_level, OFF(log_level), 0, 0},
     {"limits", "max_sessions", config_parse_int, OFF(max_sessions), 1, 100000},
     {"limits", "idle_timeout", config_parse_int, OFF(idle_timeout), 0, 86400},
+    {"limits", "hello_bytes", config_parse_int, OFF(hello_bytes), 256, 65536},
+    {"limits", "hello_timeout", config_parse_int, OFF(hello_timeout), 1, 300},
+    {"limits", "rate", config_parse_int, OFF(rate), 1, 100000},
+    {"limits", "burst", config_parse_int, OFF(burst), 1, 1000000},
+    {"limits", "watch_buffer", config_parse_int, OFF(watch_buffer), 65536,
+        268435456},
+    {"limits", "open_offers", config_parse_int, OFF(open_offers), 1, 1000000},
+    {"limits", "open_requests", config_parse_int, OFF(open_requests), 1,
+        1000000},
     {"network", "name", config_parse_text, OFF(network_name), 1, 100},
     {"network", "categories", config_parse_categories, 0, 1, 0},
     {"network", "hubs", config_parse_hubs, 0, 0, 0},
@@ -245,6 +254,13 @@ config_copy(const struct config *cfg)
 	c->log_level = cfg->log_level;
 	c->max_sessions = cfg->max_sessions;
 	c->idle_timeout = cfg->idle_timeout;
+	c->hello_bytes = cfg->hello_bytes;
+	c->hello_timeout = cfg->hello_timeout;
+	c->rate = cfg->rate;
+	c->burst = cfg->burst;
+	c->watch_buffer = cfg->watch_buffer;
+	c->open_offers = cfg->open_offers;
+	c->open_requests = cfg->open_requests;
 	c->manual_clock = cfg->manual_clock;
 	c->rules = cfg->rules;
 	c->factors = cfg->factors;
@@ -287,6 +303,13 @@ config_new(void)
 	cfg->factors.co2e_per_kg = METRICS_CO2E_PER_KG;
 	cfg->max_sessions = 256;
 	cfg->idle_timeout = 300;
+	cfg->hello_bytes = 4096;
+	cfg->hello_timeout = 10;
+	cfg->rate = 100;
+	cfg->burst = 2000;
+	cfg->watch_buffer = 1048576;
+	cfg->open_offers = 200;
+	cfg->open_requests = 50;
 	cfg->state_dir = strdup("larder-state");
 	cfg->listen = strdup("127.0.0.1:7411");
 	cfg->network_name = strdup("Larder network");
@@ -865,7 +888,7 @@ config_unknown_key(struct config_loader *ld, const char *section,
 	if (*section == '\0') {
 		config_error(ld, ld->line,
 		    "%s:%d: %s: key outside any section; put it under "
-		    "[daemon], [limits] or [network]",
+		    "[daemon], [limits], [network], [metrics] or [rules]",
 		    ld->path, ld->line, name);
 		return;
 	}
@@ -873,7 +896,7 @@ config_unknown_key(struct config_loader *ld, const char *section,
 		if (strcmp(section, ld->last_section) != 0)
 			config_key_error(ld, section, name,
 			    "unknown section; the sections are [daemon], "
-			    "[limits] and [network]");
+			    "[limits], [network], [metrics] and [rules]");
 		return;
 	}
 	if ((names = config_key_names(section)) == NULL) {

@@ -22,6 +22,13 @@ struct config {
 	enum log_level log_level; /* [daemon] log_level, default info */
 	int max_sessions;         /* [limits] 1..100000, default 256 */
 	int idle_timeout;         /* [limits] seconds 0..86400, default 300 */
+	int hello_bytes;          /* [limits] bytes before hello, 4096 */
+	int hello_timeout;        /* [limits] seconds to say hello, 10 */
+	int rate;                 /* [limits] requests a second a member, 100 */
+	int burst;                /* [limits] requests in a burst, 2000 */
+	int watch_buffer;         /* [limits] bytes queued to a watcher, 1 MiB */
+	int open_offers;          /* [limits] open offers a member, 200 */
+	int open_requests;        /* [limits] open requests a member, 50 */
 	char *network_name;       /* [network] name, 1..100 bytes */
 	char **categories;        /* [network] categories */
 	size_t ncategories;       /* number of categories */

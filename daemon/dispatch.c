@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "larderd.h"
 #include "log.h"
@@ -22,6 +23,7 @@ static const struct handler handlers[] = {
     {"member.add", NEED_COORDINATOR, h_member_add},
     {"member.list", NEED_SESSION, h_member_list},
     {"member.show", NEED_SESSION, h_member_show},
+    {"member.token", NEED_SESSION, h_member_token},
     {"offer.post", NEED_MEMBER, h_offer_post},
     {"offer.list", NEED_SESSION, h_offer_list},
     {"offer.show", NEED_SESSION, h_offer_show},
@@ -113,6 +115,29 @@ call_store_error(struct call *c)
 	    store_errmsg(c->d->store));
 }
 
+/*
+ * Refuses a new offer or request (what) when the member already has the
+ * most open that [limits] allows.
+ */
+int
+call_open_cap(struct call *c, const char *what, int cap)
+{
+	const struct member *m = session_member(c->s);
+	int64_t n = store_open_count(c->d->store, what, m->id);
+
+	if (n < 0)
+		return call_store_error(c);
+	if (n < cap)
+		return 0;
+	session_limit_hit(c->s,
+	    strcmp(what, "offer") == 0 ? LIMIT_OPEN_OFFERS
+	                               : LIMIT_OPEN_REQUESTS);
+	return call_fail(c, PROTO_CONFLICT,
+	    "%s already has %lld open %ss, the most a member may; close one "
+	    "first",
+	    m->handle, (long long)n, what);
+}
+
 /* Names who is acting, as the exchange log records it. */
 const char *
 call_actor(const struct call *c)
@@ -169,6 +194,69 @@ call_page_end(struct call *c, const char *key, const struct store_filter *f,
 	    : call_fail(c, PROTO_INTERNAL, "out of memory");
 }
 
+/* Milliseconds on a clock that never jumps, for rate limits. */
+static int64_t
+dispatch_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The token bucket of a member, made full the first time. */
+static struct bucket *
+dispatch_bucket(struct larderd *d, int64_t member)
+{
+	struct bucket *rows;
+	size_t slot;
+
+	if (idmap_get(&d->buckets, member, &slot))
+		return &d->rate[slot];
+	if (d->nrate == d->ratecap) {
+		d->ratecap = d->ratecap ? d->ratecap * 2 : 64;
+		rows = realloc(d->rate, d->ratecap * sizeof *rows);
+		if (rows == NULL)
+			return NULL;
+		d->rate = rows;
+	}
+	if (idmap_put(&d->buckets, member, d->nrate) != 0)
+		return NULL;
+	d->rate[d->nrate].tokens = d->conf->burst;
+	d->rate[d->nrate].last_ms = dispatch_ms();
+	return &d->rate[d->nrate++];
+}
+
+/*
+ * Takes one request from a member's token bucket: rate a second refill
+ * it, up to burst. An empty bucket refuses, saying when to retry.
+ */
+static int
+dispatch_rate(struct call *c)
+{
+	const struct member *m = session_member(c->s);
+	struct bucket *b;
+	int64_t now = dispatch_ms();
+
+	if (m == NULL || session_is_admin(c->s) ||
+	    (b = dispatch_bucket(c->d, m->id)) == NULL)
+		return 0;
+	b->tokens += (double)(now - b->last_ms) * c->d->conf->rate / 1000;
+	if (b->tokens > c->d->conf->burst)
+		b->tokens = c->d->conf->burst;
+	b->last_ms = now;
+	if (b->tokens >= 1) {
+		b->tokens -= 1;
+		return 0;
+	}
+	session_limit_hit(c->s, LIMIT_RATE);
+	return call_fail(c, PROTO_RATE_LIMITED,
+	    "more than %d requests a "
+	    "second; retry in %d ms",
+	    c->d->conf->rate,
+	    (int)((1 - b->tokens) * 1000 / c->d->conf->rate) + 1);
+}
+
 /* Checks that the session may use the operation. */
 static int
 dispatch_allowed(struct call *c, const struct handler *h)
@@ -199,6 +287,46 @@ dispatch_allowed(struct call *c, const struct handler *h)
 }
 
 /*
+ * Runs a handler. A request with a retry key that this member has used
+ * before gets the first answer again and changes nothing; otherwise the
+ * answer is kept under the key in the same transaction as the change.
+ */
+static int
+dispatch_keyed(struct call *c, const struct handler *h)
+{
+	const char *key =
+	    json_string_value(json_object_get(c->req->root, "retry"));
+	const struct member *m = session_member(c->s);
+	char *op = NULL, *text;
+	int rc;
+
+	if (key == NULL || m == NULL)
+		return h->fn(c);
+	if ((text = store_key_get(c->d->store, m->id, key, &op)) != NULL) {
+		rc = strcmp(op, h->op) != 0
+		    ? call_fail(c, PROTO_CONFLICT,
+		          "retry key \"%s\" was used for %s", key, op)
+		    : 0;
+		if (rc == 0 && (c->result = json_loads(text, 0, NULL)) == NULL)
+			rc = call_fail(c, PROTO_INTERNAL,
+			    "a stored answer is "
+			    "not JSON");
+		free(text);
+		free(op);
+		return rc;
+	}
+	if ((rc = h->fn(c)) != 0)
+		return rc;
+	text = c->result != NULL ? json_dumps(c->result, JSON_COMPACT)
+	                         : strdup("{}");
+	if (text == NULL ||
+	    store_key_put(c->d->store, m->id, key, h->op, text, c->now) != 0)
+		rc = call_store_error(c);
+	free(text);
+	return rc;
+}
+
+/*
  * Runs one validated request inside its own savepoint of the group
  * transaction and returns the reply line. A handler that fails leaves no
  * change behind.
@@ -220,13 +348,14 @@ dispatch(struct larderd *d, struct session *s, const struct proto_request *req)
 	h = dispatch_find(req->op->name);
 	if (h == NULL)
 		rc = call_fail(&c, PROTO_UNKNOWN_OP, "no handler");
-	else if ((rc = dispatch_allowed(&c, h)) == 0) {
+	else if ((rc = dispatch_allowed(&c, h)) == 0 &&
+	    (rc = dispatch_rate(&c)) == 0) {
 		if (server_begin(d, &mark) != 0)
 			rc = call_fail(&c, PROTO_UNAVAILABLE,
 			    "the store is unavailable: %s",
 			    store_errmsg(d->store));
 		else {
-			rc = h->fn(&c);
+			rc = dispatch_keyed(&c, h);
 			if (server_end(d, mark, rc == 0) != 0 && rc == 0)
 				rc = call_fail(&c, PROTO_UNAVAILABLE,
 				    "the change could not be saved");

@@ -198,6 +198,62 @@ h_member_list(struct call *c)
 	    store_member_list(c->d->store, &f, h_member_page_add, &p));
 }
 
+/*
+ * Rotates a member's token (a new one, shown once in the reply) or
+ * revokes it (a hash no token has, so nobody can act as the member until
+ * a coordinator rotates it again). A member may do either to its own
+ * token; a coordinator or the administrator to anyone's. Sessions that
+ * signed in with the old token are closed; the change is logged.
+ */
+int
+h_member_token(struct call *c)
+{
+	const struct member *me = session_member(c->s);
+	const char *handle = proto_arg_str(c->req, "handle");
+	const char *action = proto_arg_str(c->req, "action");
+	unsigned char hash[DIGEST_LEN];
+	char token[TOKEN_LEN + 1];
+	struct member m;
+	int rc, rotate;
+
+	if (strcmp(action, "rotate") != 0 && strcmp(action, "revoke") != 0)
+		return call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "action \"%s\" is not rotate or revoke", action);
+	rotate = action[1] == 'o';
+	rc = store_member_by_handle(c->d->store, handle, &m);
+	if (rc < 0)
+		return call_store_error(c);
+	if (rc == 0)
+		return call_fail(c, PROTO_NOT_FOUND, "no member \"%s\"",
+		    handle);
+	if (!session_is_admin(c->s) && !me->coordinator && me->id != m.id)
+		return call_fail(c, PROTO_FORBIDDEN,
+		    "only %s or a coordinator may change %s's token", handle,
+		    handle);
+	if (token_new(token, hash) != 0 ||
+	    store_member_set_token(c->d->store, m.id, hash) != 0) {
+		explicit_bzero(token, sizeof token);
+		return call_store_error(c);
+	}
+	if (exlog_append(c->d->log, c->now, "member.token", call_actor(c),
+	        json_pack("{s:s, s:s}", "member", m.handle, "action",
+	            rotate ? "rotated" : "revoked")) != 0) {
+		explicit_bzero(token, sizeof token);
+		return call_store_error(c);
+	}
+	session_drop_member(c->d, m.id, c->s,
+	    rotate ? "this member's token was rotated"
+	           : "this member's token was revoked");
+	log_info("member %s: token %s by %s", m.handle,
+	    rotate ? "rotated" : "revoked", call_actor(c));
+	c->result = json_pack("{s:s, s:s}", "member", m.handle, "action",
+	    rotate ? "rotated" : "revoked");
+	if (rotate)
+		json_object_set_new(c->result, "token", json_string(token));
+	explicit_bzero(token, sizeof token);
+	return 0;
+}
+
 int
 h_member_show(struct call *c)
 {

@@ -200,7 +200,8 @@ h_offer_post(struct call *c)
 
 	memset(&o, 0, sizeof o);
 	if (offer_args(c, &o) != 0 ||
-	    (challenge != 0 && gov_challenge_check(c, challenge) != 0))
+	    (challenge != 0 && gov_challenge_check(c, challenge) != 0) ||
+	    call_open_cap(c, "offer", c->d->conf->open_offers) != 0)
 		return -1;
 	o.donor = m->id;
 	snprintf(o.donor_handle, sizeof o.donor_handle, "%s", m->handle);

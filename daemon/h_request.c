@@ -127,7 +127,8 @@ h_request_post(struct call *c)
 	snprintf(r.member_handle, sizeof r.member_handle, "%s", m->handle);
 	r.window_start = r.posted = c->now;
 	r.state = REQUEST_OPEN;
-	if (challenge != 0 && gov_challenge_check(c, challenge) != 0)
+	if ((challenge != 0 && gov_challenge_check(c, challenge) != 0) ||
+	    call_open_cap(c, "request", c->d->conf->open_requests) != 0)
 		return -1;
 	if (store_request_insert(c->d->store, &r) != 0 ||
 	    (challenge != 0 &&

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "engine.h"
+#include "idmap.h"
 #include "exlog.h"
 #include "proto.h"
 #include "store.h"
@@ -49,6 +50,16 @@ struct larderd {
 	int manual_clock;
 	time_t clock;   /* the time, when the clock is manual */
 	json_t *outbox; /* events to tell watchers after commit */
+	struct idmap buckets; /* member -> slot in rate, for rate limits */
+	struct bucket *rate;
+	size_t nrate;
+	size_t ratecap;
+};
+
+/* A member's token bucket: requests it may still make at once. */
+struct bucket {
+	double tokens;
+	int64_t last_ms;
 };
 
 /* What a caller must be to use an operation. */
@@ -106,11 +117,24 @@ void session_logout(struct session *);
 uint64_t session_id(const struct session *);
 void session_watch(struct session *, const char *);
 void session_broadcast(struct larderd *, json_t *);
+/* The limits a session can hit; each is logged once per session. */
+enum limit {
+	LIMIT_HELLO_BYTES,
+	LIMIT_HELLO_TIME,
+	LIMIT_RATE,
+	LIMIT_WATCH_BUFFER,
+	LIMIT_OPEN_OFFERS,
+	LIMIT_OPEN_REQUESTS,
+};
+void session_limit_hit(struct session *, enum limit);
+void session_drop_member(struct larderd *, int64_t, struct session *,
+    const char *);
 
 /* dispatch.c */
 char *dispatch(struct larderd *, struct session *,
     const struct proto_request *);
 int dispatch_check_table(char **);
+int call_open_cap(struct call *, const char *, int);
 int call_fail(struct call *, enum proto_error, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 const char *call_actor(const struct call *);
@@ -125,6 +149,7 @@ int h_status(struct call *);
 int h_member_add(struct call *);
 int h_member_list(struct call *);
 int h_member_show(struct call *);
+int h_member_token(struct call *);
 int h_offer_post(struct call *);
 int h_offer_list(struct call *);
 int h_offer_show(struct call *);

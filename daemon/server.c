@@ -526,6 +526,8 @@ server_teardown(struct larderd *d)
 	if (d->base != NULL)
 		event_base_free(d->base);
 	market_close(d);
+	idmap_free(&d->buckets);
+	free(d->rate);
 	json_decref(d->outbox);
 	exlog_free(d->log);
 	store_close(d->store);

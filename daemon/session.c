@@ -38,12 +38,16 @@ struct session {
 	int waiting;
 	int closing;
 	int watching;
+	unsigned limits_logged; /* each limit is logged once a session */
+	size_t unauth_bytes;    /* read before hello, on TCP */
+	struct event *hello_ev; /* closes a TCP session silent too long */
 	char watch_hub[STORE_HANDLE_MAX + 1];
 	struct member member;
 };
 
 static void session_read_cb(struct bufferevent *, void *);
 static void session_reap_cb(evutil_socket_t, short, void *);
+static int session_hello_timer(struct session *);
 static void session_write_cb(struct bufferevent *, void *);
 static void session_event_cb(struct bufferevent *, short, void *);
 
@@ -157,6 +161,12 @@ session_accept(struct larderd *d, int fd, int local)
 		free(s);
 		return;
 	}
+	if (!local && session_hello_timer(s) != 0) {
+		bufferevent_free(s->bev);
+		event_free(s->reap);
+		free(s);
+		return;
+	}
 	bufferevent_setcb(s->bev, session_read_cb, NULL, session_event_cb, s);
 	bufferevent_set_timeouts(s->bev,
 	    d->conf->idle_timeout > 0 ? &idle : NULL, NULL);
@@ -194,10 +204,39 @@ session_free(struct session *s)
 	d->nsessions--;
 	bufferevent_free(s->bev);
 	event_free(s->reap);
+	if (s->hello_ev != NULL)
+		event_free(s->hello_ev);
 	log_info("session %llu: closed", (unsigned long long)s->id);
 	free(s);
 	if (d->stopping && d->nsessions == 0)
 		event_base_loopbreak(d->base);
+}
+
+static void session_closing(struct session *, const char *);
+
+/* Closes a TCP session that has not said hello in time. */
+static void
+session_hello_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+
+	(void)fd;
+	(void)what;
+	if (s->authed || s->closing)
+		return;
+	session_limit_hit(s, LIMIT_HELLO_TIME);
+	session_closing(s, "no hello in time");
+}
+
+/* Arms the timer within which a TCP session must say hello. */
+static int
+session_hello_timer(struct session *s)
+{
+	struct timeval tv = {s->d->conf->hello_timeout, 0};
+
+	s->hello_ev = evtimer_new(s->d->base, session_hello_cb, s);
+	return s->hello_ev == NULL || evtimer_add(s->hello_ev, &tv) != 0 ? -1
+	                                                                 : 0;
 }
 
 static void
@@ -352,8 +391,18 @@ session_read_cb(struct bufferevent *bev, void *arg)
 			session_close_after_write(s);
 			break;
 		}
+		s->unauth_bytes += s->authed ? 0 : len + 1;
 		session_line(s, line, len);
 		free(line);
+	}
+	if (!s->closing && !s->authed && !s->local &&
+	    s->unauth_bytes + evbuffer_get_length(bufferevent_get_input(bev)) >
+	        (size_t)s->d->conf->hello_bytes) {
+		session_limit_hit(s, LIMIT_HELLO_BYTES);
+		session_send(s,
+		    proto_reply_error(NULL, PROTO_UNAUTHENTICATED,
+		        "too much sent before hello; closing the session"));
+		session_close_after_write(s);
 	}
 }
 
@@ -383,10 +432,36 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 	session_free(s);
 }
 
+/* Logs that a session hit a limit, once per session and limit. */
+void
+session_limit_hit(struct session *s, enum limit which)
+{
+	static const char *const names[] = {
+	    [LIMIT_HELLO_BYTES] = "hello_bytes",
+	    [LIMIT_HELLO_TIME] = "hello_timeout",
+	    [LIMIT_RATE] = "rate",
+	    [LIMIT_WATCH_BUFFER] = "watch_buffer",
+	    [LIMIT_OPEN_OFFERS] = "open_offers",
+	    [LIMIT_OPEN_REQUESTS] = "open_requests",
+	};
+	unsigned bit = 1U << which;
+
+	if (s->limits_logged & bit)
+		return;
+	s->limits_logged |= bit;
+	log_info("session %llu: limit hit: %s", (unsigned long long)s->id,
+	    names[which]);
+}
+
 /* Starts sending this session the events that concern it. */
 void
 session_watch(struct session *s, const char *hub)
 {
+	/*
+	 * A watcher only listens, so the idle timeout no longer applies; one
+	 * that stops reading is caught by [limits] watch_buffer instead.
+	 */
+	bufferevent_set_timeouts(s->bev, NULL, NULL);
 	s->watching = 1;
 	snprintf(s->watch_hub, sizeof s->watch_hub, "%s",
 	    hub != NULL ? hub : "");
@@ -424,7 +499,35 @@ session_broadcast(struct larderd *d, json_t *event)
 	{
 		if (!s->watching || s->closing || !session_concerned(s, event))
 			continue;
+		if (evbuffer_get_length(bufferevent_get_output(s->bev)) >
+		    (size_t)d->conf->watch_buffer) {
+			session_limit_hit(s, LIMIT_WATCH_BUFFER);
+			session_closing(s,
+			    "too slow: events are piling up "
+			    "unread");
+			continue;
+		}
 		session_send(s, proto_event_line(kind, seq, event));
+	}
+}
+
+/*
+ * Ends every session but keep that signed in with a member's token, now
+ * rotated or revoked.
+ */
+void
+session_drop_member(struct larderd *d, int64_t member, struct session *keep,
+    const char *reason)
+{
+	struct session *s;
+
+	TAILQ_FOREACH(s, &d->sessions, entry)
+	{
+		if (s != keep && s->has_member && !s->admin &&
+		    s->member.id == member && !s->closing) {
+			session_logout(s);
+			session_closing(s, reason);
+		}
 	}
 }
 

@@ -129,6 +129,11 @@ enum stmt {
 	S_OFFER_CHALLENGE,
 	S_REQUEST_CHALLENGE,
 	S_ALLOC_CHALLENGE,
+	S_KEY_GET,
+	S_KEY_PUT,
+	S_MEMBER_SET_TOKEN,
+	S_OFFERS_OPEN_OF,
+	S_REQUESTS_OPEN_OF,
 	S_COUNT
 };
 
@@ -293,6 +298,15 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_OFFER_CHALLENGE] = "UPDATE offers SET challenge = ? WHERE id = ?",
     [S_REQUEST_CHALLENGE] = "UPDATE requests SET challenge = ? WHERE id = ?",
     [S_ALLOC_CHALLENGE] = "UPDATE allocations SET challenge = ? WHERE id = ?",
+    [S_KEY_GET] = "SELECT op, result FROM request_keys WHERE member = ? "
+                  "AND key = ?",
+    [S_KEY_PUT] = "INSERT INTO request_keys (member, key, op, result, at) "
+                  "VALUES (?, ?, ?, ?, ?)",
+    [S_MEMBER_SET_TOKEN] = "UPDATE members SET token_hash = ? WHERE id = ?",
+    [S_OFFERS_OPEN_OF] = "SELECT count(*) FROM offers WHERE donor = ? "
+                         "AND state = 0",
+    [S_REQUESTS_OPEN_OF] = "SELECT count(*) FROM requests WHERE member = ? "
+                           "AND state = 0",
     [S_RULES_JSON] = "SELECT json_group_object(key, json_object('value', "
                      "value, 'changed', changed, 'decision', decision)) "
                      "FROM rules",
@@ -432,6 +446,14 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "ALTER TABLE requests ADD COLUMN challenge INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE allocations ADD COLUMN challenge INTEGER NOT NULL "
     "DEFAULT 0;",
+    /* 5: retry keys, so a repeated request changes nothing. */
+    "CREATE TABLE request_keys ("
+    " member INTEGER NOT NULL REFERENCES members(id),"
+    " key TEXT NOT NULL,"
+    " op TEXT NOT NULL,"
+    " result TEXT NOT NULL,"
+    " at INTEGER NOT NULL,"
+    " PRIMARY KEY (member, key));",
 };
 
 struct store {
@@ -1707,6 +1729,70 @@ store_set_challenge(struct store *st, const char *what, int64_t id,
 	                                             : S_ALLOC_CHALLENGE;
 
 	return store_set_int(st, which, id, challenge);
+}
+
+/*
+ * Finds what a member's earlier request with this retry key answered:
+ * the result (malloc'd JSON text) and, in *op, the operation it was.
+ * NULL when the key is new.
+ */
+char *
+store_key_get(struct store *st, int64_t member, const char *key, char **op)
+{
+	sqlite3_stmt *s = store_stmt(st, S_KEY_GET);
+	char *result = NULL;
+
+	*op = NULL;
+	sqlite3_bind_int64(s, 1, member);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*op = strdup((const char *)sqlite3_column_text(s, 0));
+		result = strdup((const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_reset(s);
+	return result;
+}
+
+/* Keeps a request's result under its retry key. */
+int
+store_key_put(struct store *st, int64_t member, const char *key,
+    const char *op, const char *result, time_t at)
+{
+	sqlite3_stmt *s = store_stmt(st, S_KEY_PUT);
+
+	sqlite3_bind_int64(s, 1, member);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, op, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, result, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, at);
+	return store_done(s);
+}
+
+/* Replaces a member's token hash (rotated or revoked). */
+int
+store_member_set_token(struct store *st, int64_t member,
+    const unsigned char *hash)
+{
+	sqlite3_stmt *s = store_stmt(st, S_MEMBER_SET_TOKEN);
+
+	sqlite3_bind_blob(s, 1, hash, STORE_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, member);
+	return store_done(s);
+}
+
+/* How many offers (what "offer") or requests a member has open. */
+int64_t
+store_open_count(struct store *st, const char *what, int64_t member)
+{
+	sqlite3_stmt *s = store_stmt(st, strcmp(what, "offer") == 0 ?
+	    S_OFFERS_OPEN_OF : S_REQUESTS_OPEN_OF);
+	int64_t n = -1;
+
+	sqlite3_bind_int64(s, 1, member);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return n;
 }
 
 /* Every stored rule: key -> {value, changed, decision}. */

@@ -13,7 +13,7 @@
 #define STORE_NOTE_MAX       280
 #define STORE_LIST_MAX       512 /* a comma-joined list of words */
 #define STORE_HASH_LEN       32  /* SHA-256 */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* Kinds of storage a member can hold and food can need, as bits. */
 enum storage_kind {
@@ -270,6 +270,11 @@ int store_set_challenge(struct store *, const char *, int64_t, int64_t);
 int store_member_by_id(struct store *, int64_t, struct member *);
 
 int store_backup(const char *, const char *, char **);
+char *store_key_get(struct store *, int64_t, const char *, char **);
+int store_key_put(struct store *, int64_t, const char *, const char *,
+    const char *, time_t);
+int store_member_set_token(struct store *, int64_t, const unsigned char *);
+int64_t store_open_count(struct store *, const char *, int64_t);
 int store_check(const char *, int64_t *, int64_t *, char **);
 
 int store_event_insert(struct store *, const struct store_event *);

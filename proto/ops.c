@@ -35,6 +35,12 @@ static const struct proto_field handle_fields[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+static const struct proto_field member_token_fields[] = {
+	{ "handle", PROTO_T_STRING, 1, HANDLE_MAX },
+	{ "action", PROTO_T_STRING, 1, 16 },
+	{ NULL, 0, 0, 0 },
+};
+
 static const struct proto_field offer_fields[] = {
 	{ "offer", PROTO_T_INT, 1, 0 },
 	{ NULL, 0, 0, 0 },
@@ -232,6 +238,7 @@ static const struct proto_op ops[] = {
 	{ "member.add", member_add_fields },
 	{ "member.list", page_fields },
 	{ "member.show", handle_fields },
+	{ "member.token", member_token_fields },
 	{ "offer.post", offer_post_fields },
 	{ "offer.list", list_fields },
 	{ "offer.show", offer_fields },

@@ -143,7 +143,7 @@ static int
 proto_is_envelope(const char *key)
 {
 	return strcmp(key, "v") == 0 || strcmp(key, "id") == 0 ||
-	    strcmp(key, "op") == 0;
+	    strcmp(key, "op") == 0 || strcmp(key, "retry") == 0;
 }
 
 /* Checks a request's arguments against its operation's field table. */
@@ -217,7 +217,7 @@ proto_parse(const char *line, size_t len, struct proto_fault *fault)
 static int
 proto_check_envelope(struct proto_request *req, struct proto_fault *fault)
 {
-	json_t *v, *op;
+	json_t *v, *op, *key;
 	json_int_t id;
 
 	if (!json_is_object(req->root))
@@ -241,6 +241,11 @@ proto_check_envelope(struct proto_request *req, struct proto_fault *fault)
 	if (!proto_is_text(op))
 		return proto_fail(fault, PROTO_INVALID_ARGUMENT, 0,
 		    "\"op\" must be a string");
+	key = json_object_get(req->root, "retry");
+	if (key != NULL && (!proto_is_text(key) || json_string_length(key) == 0
+	    || json_string_length(key) > PROTO_MAX_KEY))
+		return proto_fail(fault, PROTO_INVALID_ARGUMENT, 0,
+		    "\"retry\" must be a string of 1 to %d bytes", PROTO_MAX_KEY);
 	req->op = proto_op_find(json_string_value(op));
 	if (req->op == NULL)
 		return proto_fail(fault, PROTO_UNKNOWN_OP, 0,

@@ -13,6 +13,7 @@ struct evbuffer;
 #define PROTO_VERSION       1
 #define PROTO_MAX_LINE      65536   /* bytes in one line, newline included */
 #define PROTO_MAX_LINE_TEXT "65535" /* the most before the newline */
+#define PROTO_MAX_KEY 64 /* bytes of a request's retry key */
 #define PROTO_MAX_ID        ((json_int_t)1 << 53)
 
 /* The closed set of error codes; PROTOCOL.md says when each is used. */

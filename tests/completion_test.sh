@@ -70,7 +70,8 @@ c 'offer' larder of
 c 'post list show withdraw' larder offer ''
 c 'text json csv html' larder report --format ''
 c 'csv' larder report --month 2026-11 --format c
-c 'add list show suspend reinstate' larder member ''
+c 'add list show token suspend reinstate' larder member ''
+c 'rotate revoke' larder member token ''
 c 'advance set' larder clock ''
 c 'offer' larder --token ldr_x --as humdum of
 c 'compost' larder offer post --fallback co

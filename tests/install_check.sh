@@ -14,7 +14,8 @@ DESTDIR=$root cmake --install "$build" >/dev/null
 
 for f in bin/larder sbin/larderd share/man/man1/larder.1 \
     share/man/man8/larderd.8 share/man/man5/larderd.conf.5 \
-    share/bash-completion/completions/larder; do
+    share/bash-completion/completions/larder \
+    share/bash-completion/completions/larderd; do
 	found=$(find "$root" -path "*/$f" | head -n 1)
 	if [ -z "$found" ]; then
 		echo "install_check: $f was not installed" >&2

@@ -210,6 +210,13 @@ assert_same_config(const struct config *a, const struct config *b)
 	assert_int_equal(a->log_level, b->log_level);
 	assert_int_equal(a->max_sessions, b->max_sessions);
 	assert_int_equal(a->idle_timeout, b->idle_timeout);
+	assert_int_equal(a->hello_bytes, b->hello_bytes);
+	assert_int_equal(a->hello_timeout, b->hello_timeout);
+	assert_int_equal(a->rate, b->rate);
+	assert_int_equal(a->burst, b->burst);
+	assert_int_equal(a->watch_buffer, b->watch_buffer);
+	assert_int_equal(a->open_offers, b->open_offers);
+	assert_int_equal(a->open_requests, b->open_requests);
 	assert_same_string(a->network_name, b->network_name);
 	assert_same_list(a->categories, a->ncategories, b->categories,
 	    b->ncategories);
@@ -1137,7 +1144,9 @@ test_config_shipped_file_documents_every_key(void **state)
 	    "\n;sanction_window = ", "\n;sanction_warning = ",
 	    "\n;sanction_restricted = ", "\n;sanction_suspended = ",
 	    "\n;sanction_restrict_days = ", "\n;sanction_clean_days = ",
-	    "\n;dispute_days = ", "\n;seed ="};
+	    "\n;dispute_days = ", "\n;seed =", "\n;hello_bytes = ",
+	    "\n;hello_timeout = ", "\n;rate = ", "\n;burst = ",
+	    "\n;watch_buffer = ", "\n;open_offers = ", "\n;open_requests = "};
 	static char text[65536];
 	size_t i;
 
@@ -1160,7 +1169,7 @@ test_config_shipped_settings_are_defaults(void **state)
 
 	assert_non_null(defaults);
 	read_file(SHIPPED_CONF, text, sizeof text);
-	assert_int_equal(uncomment(text), 37);
+	assert_int_equal(uncomment(text), 44);
 	assert_loads(fx, text);
 	assert_non_null(fx->cfg->database);
 	assert_finishes(fx);

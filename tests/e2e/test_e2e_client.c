@@ -28,10 +28,19 @@ static int
 group_setup(void **state)
 {
 	struct group *g = calloc(1, sizeof *g);
+	char conf[HARNESS_PATH + 32];
+	FILE *f;
 
 	if (g == NULL)
 		return -1;
-	g->d = daemon_start("--demo", NULL);
+	/* Room for the thousand offers the paging tests post as one. */
+	g->d = daemon_new();
+	snprintf(conf, sizeof conf, "%s/larderd.conf", g->d->dir);
+	if ((f = fopen(conf, "w")) == NULL)
+		return -1;
+	fputs("[limits]\nopen_offers = 5000\n", f);
+	fclose(f);
+	daemon_run(g->d, "--demo", "--config", conf, NULL);
 	g->stmarys = daemon_token(g->d, "stmarys");
 	g->gascoigne = daemon_token(g->d, "gascoigne");
 	g->heathway = daemon_token(g->d, "heathway");
@@ -532,6 +541,38 @@ test_e2e_error_daemon_unreachable(void **state)
 	run_free(r);
 }
 
+/* --socket on the command line beats an address from elsewhere. */
+static void
+test_e2e_command_line_endpoint_wins(void **state)
+{
+	struct group *g = *state;
+	char conf[HARNESS_PATH + 32], env_conf[HARNESS_PATH + 48];
+	const char *env[] = {"LARDER_ADDR=127.0.0.1:1", NULL, NULL};
+	const char *argv[] = {"--socket", g->d->sock, "status", NULL};
+	struct run *r;
+	FILE *f;
+
+	r = run_larder(g->d, env, argv);
+	assert_exit(r, 0);
+	assert_has(r->out, "members");
+	run_free(r);
+	snprintf(conf, sizeof conf, "%s/client.conf", g->d->dir);
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fputs("addr = 127.0.0.1:1\n", f);
+	fclose(f);
+	snprintf(env_conf, sizeof env_conf, "LARDER_CONFIG=%s", conf);
+	env[0] = env_conf;
+	r = run_larder(g->d, env, argv);
+	assert_exit(r, 0);
+	run_free(r);
+	/* Without --socket, the file's address is the one tried. */
+	r = run_larder(g->d, env, argv + 2);
+	assert_exit(r, 1);
+	assert_has(r->err, "127.0.0.1:1");
+	run_free(r);
+}
+
 /* Command-line mistakes exit 2 with a usage message. */
 static void
 test_e2e_usage_errors_exit_2(void **state)
@@ -776,6 +817,7 @@ main(void)
 	    cmocka_unit_test(test_e2e_error_withdraw_others_offer),
 	    cmocka_unit_test(test_e2e_error_unknown_token),
 	    cmocka_unit_test(test_e2e_error_daemon_unreachable),
+	    cmocka_unit_test(test_e2e_command_line_endpoint_wins),
 	    cmocka_unit_test(test_e2e_usage_errors_exit_2),
 	    cmocka_unit_test(test_e2e_log_verify_prints_ok),
 	    cmocka_unit_test(test_e2e_log_export_is_a_chain),
