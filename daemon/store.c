@@ -531,19 +531,41 @@ store_migrate(struct store *st, char **cause)
 static int
 store_configure(struct store *st, int readonly, char **cause)
 {
+	const unsigned char *mode;
+	sqlite3_stmt *s;
 	int64_t sync;
+	int wal;
 
 	sqlite3_busy_timeout(st->db, 5000);
 	if (store_exec(st, "PRAGMA foreign_keys = ON", cause) != 0)
 		return -1;
 	if (readonly)
 		return 0;
-	if (store_exec(st,
-	        "PRAGMA journal_mode = WAL;PRAGMA synchronous = FULL",
-	        cause) != 0)
+	/* SQLite answers with the mode it is in, which may not be WAL. */
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+	        NULL) != SQLITE_OK)
+		return asprintf(cause, "cannot set WAL: %s",
+		           sqlite3_errmsg(st->db)),
+		       -1;
+	mode = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_text(s, 0) : NULL;
+	wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+	if (!wal)
+		asprintf(cause,
+		    "the database stays in journal mode \"%s\" instead of "
+		    "WAL; larderd needs WAL with synchronous=FULL so that an "
+		    "ok reply means the change is on disk (is it a memory "
+		    "database, or on a filesystem without shared memory?)",
+		    mode != NULL ? (const char *)mode : "unknown");
+	sqlite3_finalize(s);
+	if (!wal)
+		return -1;
+	if (store_exec(st, "PRAGMA synchronous = FULL", cause) != 0)
 		return -1;
 	if (store_pragma_int(st, "PRAGMA synchronous", &sync) != 0 || sync != 2)
-		return asprintf(cause, "synchronous=FULL did not take"), -1;
+		return asprintf(cause,
+		           "synchronous=FULL did not take; larderd will not "
+		           "acknowledge changes that might not be on disk"),
+		       -1;
 	return 0;
 }
 
@@ -1755,8 +1777,8 @@ store_key_get(struct store *st, int64_t member, const char *key, char **op)
 
 /* Keeps a request's result under its retry key. */
 int
-store_key_put(struct store *st, int64_t member, const char *key,
-    const char *op, const char *result, time_t at)
+store_key_put(struct store *st, int64_t member, const char *key, const char *op,
+    const char *result, time_t at)
 {
 	sqlite3_stmt *s = store_stmt(st, S_KEY_PUT);
 
@@ -1784,8 +1806,8 @@ store_member_set_token(struct store *st, int64_t member,
 int64_t
 store_open_count(struct store *st, const char *what, int64_t member)
 {
-	sqlite3_stmt *s = store_stmt(st, strcmp(what, "offer") == 0 ?
-	    S_OFFERS_OPEN_OF : S_REQUESTS_OPEN_OF);
+	sqlite3_stmt *s = store_stmt(st,
+	    strcmp(what, "offer") == 0 ? S_OFFERS_OPEN_OF : S_REQUESTS_OPEN_OF);
 	int64_t n = -1;
 
 	sqlite3_bind_int64(s, 1, member);

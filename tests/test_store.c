@@ -137,6 +137,22 @@ test_store_durability_settings(void **state)
 	    1);
 }
 
+/* A database that cannot be in WAL is refused, saying why. */
+static void
+test_store_refuses_without_wal(void **state)
+{
+	struct store *st;
+	char *cause = NULL;
+
+	(void)state;
+	st = store_open(":memory:", 0, &cause);
+	assert_null(st);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "instead of WAL"));
+	assert_non_null(strstr(cause, "\"memory\""));
+	free(cause);
+}
+
 static void
 test_store_reopen_keeps_rows(void **state)
 {
@@ -579,6 +595,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_store_durability_settings,
 	        setup, teardown),
+	    cmocka_unit_test(test_store_refuses_without_wal),
 	    cmocka_unit_test_setup_teardown(test_store_reopen_keeps_rows, setup,
 	        teardown),
 	    cmocka_unit_test_setup_teardown(test_store_refuses_newer_schema,
