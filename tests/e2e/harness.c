@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -88,6 +89,21 @@ harness_track(pid_t pid, int add)
 	}
 }
 
+/* How many times longer than usual everything may take (valgrind). */
+static int harness_slow = 1;
+
+/*
+ * Whether larderd runs under valgrind: LARDER_TEST_VALGRIND=1, set by
+ * scripts/test for one run of the end-to-end tests.
+ */
+static int
+harness_valgrind(void)
+{
+	const char *v = getenv("LARDER_TEST_VALGRIND");
+
+	return v != NULL && strcmp(v, "1") == 0;
+}
+
 /* Sets the time limit of the whole run; call first in main. */
 void
 harness_init(void)
@@ -99,7 +115,8 @@ harness_init(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	alarm(HARNESS_LIMIT_S);
+	harness_slow = harness_valgrind() ? 10 : 1;
+	alarm(HARNESS_LIMIT_S * harness_slow);
 }
 
 /* Returns the monotonic clock in milliseconds. */
@@ -467,7 +484,7 @@ daemon_fail_start(struct daemon_ctx *d, const char *why)
 static void
 daemon_wait_ready(struct daemon_ctx *d)
 {
-	int64_t deadline = harness_now_ms() + HARNESS_WAIT_MS;
+	int64_t deadline = harness_now_ms() + (HARNESS_WAIT_MS * harness_slow);
 	int status;
 	char why[64];
 
@@ -486,7 +503,7 @@ daemon_wait_ready(struct daemon_ctx *d)
 	}
 	daemon_kill(d);
 	snprintf(why, sizeof why, "was not ready within %d ms",
-	    HARNESS_WAIT_MS);
+	    (HARNESS_WAIT_MS * harness_slow));
 	daemon_fail_start(d, why);
 }
 
@@ -494,11 +511,19 @@ daemon_wait_ready(struct daemon_ctx *d)
 static void
 daemon_launch(struct daemon_ctx *d)
 {
-	const char *argv[HARNESS_MAX_ARGS + 8];
+	const char *argv[HARNESS_MAX_ARGS + 16];
 	char **env;
 	size_t n = 0, i;
 	int out_fd, err_fd;
 
+	if (harness_valgrind()) {
+		argv[n++] = "/usr/bin/valgrind";
+		argv[n++] = "--quiet";
+		argv[n++] = "--error-exitcode=99";
+		argv[n++] = "--leak-check=full";
+		argv[n++] = "--show-leak-kinds=definite,indirect";
+		argv[n++] = "--errors-for-leak-kinds=definite,indirect";
+	}
 	argv[n++] = LARDER_BINARY_DIR "/larderd";
 	argv[n++] = "--state-dir";
 	argv[n++] = d->state;
@@ -646,12 +671,13 @@ daemon_stop(struct daemon_ctx *d)
 	if (d->pid == -1)
 		harness_fail(__FILE__, __LINE__, "larderd is not running");
 	kill(d->pid, SIGTERM);
-	if (harness_wait(d->pid, HARNESS_STOP_MS, &status) != 0) {
+	if (harness_wait(d->pid, (HARNESS_STOP_MS * harness_slow), &status) !=
+	    0) {
 		daemon_kill(d);
 		harness_fail(__FILE__, __LINE__,
 		    "larderd did not stop within "
 		    "%d ms of SIGTERM",
-		    HARNESS_STOP_MS);
+		    (HARNESS_STOP_MS * harness_slow));
 	}
 	d->pid = -1;
 	return harness_exit_code(status);
@@ -666,7 +692,7 @@ daemon_kill(struct daemon_ctx *d)
 	if (d->pid == -1)
 		return;
 	kill(d->pid, SIGKILL);
-	harness_wait(d->pid, HARNESS_STOP_MS, &status);
+	harness_wait(d->pid, (HARNESS_STOP_MS * harness_slow), &status);
 	d->pid = -1;
 }
 
@@ -702,6 +728,32 @@ daemon_report_death(struct daemon_ctx *d)
 	free(err);
 }
 
+/*
+ * Under valgrind, fails the test if larderd's stderr holds a report (with
+ * --quiet, valgrind writes only errors, as lines "==PID== ...").
+ */
+static void
+daemon_check_valgrind(struct daemon_ctx *d)
+{
+	char *err, *p;
+
+	if (!harness_valgrind() || (err = harness_slurp(d->err_path)) == NULL)
+		return;
+	for (p = err; p != NULL; p = strchr(p + 1, '\n')) {
+		const char *line = *p == '\n' ? p + 1 : p;
+
+		if (line[0] == '=' && line[1] == '=' &&
+		    isdigit((unsigned char)line[2])) {
+			print_error(
+			    "e2e: valgrind found errors in larderd:\n%s\n",
+			    err);
+			free(err);
+			harness_fail(__FILE__, __LINE__, "valgrind errors");
+		}
+	}
+	free(err);
+}
+
 /* Kills larderd if it runs, removes its directory and frees the context. */
 void
 daemon_free(struct daemon_ctx *d)
@@ -711,7 +763,17 @@ daemon_free(struct daemon_ctx *d)
 	if (d == NULL)
 		return;
 	daemon_report_death(d);
+	if (harness_valgrind() && d->pid != -1) {
+		int status;
+
+		/* A clean exit, so that valgrind looks for leaks. */
+		kill(d->pid, SIGTERM);
+		if (harness_wait(d->pid, HARNESS_STOP_MS * harness_slow,
+		        &status) == 0)
+			d->pid = -1;
+	}
 	daemon_kill(d);
+	daemon_check_valgrind(d);
 	nftw(d->dir, harness_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	for (i = 0; d->extra[i] != NULL; i++)
 		free(d->extra[i]);
@@ -830,12 +892,12 @@ run_finish(pid_t pid, int fds[4], struct run *r, int64_t deadline)
 		           &status) != 0;
 	if (late) {
 		kill(pid, SIGKILL);
-		harness_wait(pid, HARNESS_STOP_MS, &status);
+		harness_wait(pid, (HARNESS_STOP_MS * harness_slow), &status);
 		harness_fail(__FILE__, __LINE__,
 		    "a run took over %d ms; "
 		    "stdout:\n%s\nstderr:\n%s",
-		    HARNESS_WAIT_MS, r->out != NULL ? r->out : "",
-		    r->err != NULL ? r->err : "");
+		    (HARNESS_WAIT_MS * harness_slow),
+		    r->out != NULL ? r->out : "", r->err != NULL ? r->err : "");
 	}
 	r->status = harness_exit_code(status);
 	if (r->out == NULL)
@@ -864,7 +926,8 @@ run_program(struct daemon_ctx *d, const char *const *env,
 	close(fds[3]);
 	if (pid == -1)
 		harness_fail(__FILE__, __LINE__, "fork: %s", strerror(errno));
-	run_finish(pid, fds, r, harness_now_ms() + HARNESS_WAIT_MS);
+	run_finish(pid, fds, r,
+	    harness_now_ms() + (HARNESS_WAIT_MS * harness_slow));
 	return r;
 }
 
@@ -1032,14 +1095,14 @@ wire_next(struct wire *w)
 
 	json_decref(w->last);
 	w->last = NULL;
-	rc = wire_read_line(w, HARNESS_WAIT_MS, &line);
+	rc = wire_read_line(w, (HARNESS_WAIT_MS * harness_slow), &line);
 	if (rc == 0)
 		return NULL;
 	if (rc != 1)
 		harness_fail(__FILE__, __LINE__,
 		    "nothing from the server "
 		    "within %d ms",
-		    HARNESS_WAIT_MS);
+		    (HARNESS_WAIT_MS * harness_slow));
 	w->last = json_loads(line, 0, &error);
 	if (w->last == NULL)
 		harness_fail(__FILE__, __LINE__,
@@ -1097,7 +1160,7 @@ wire_closed(struct wire *w)
 	char *line = NULL;
 	int rc;
 
-	rc = wire_read_line(w, HARNESS_WAIT_MS, &line);
+	rc = wire_read_line(w, (HARNESS_WAIT_MS * harness_slow), &line);
 	if (rc == 1) {
 		print_error("e2e: expected the session to close, got: %s\n",
 		    line);

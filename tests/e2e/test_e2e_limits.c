@@ -311,8 +311,8 @@ test_limits_slow_watcher(void **state)
 	harness_time(use_by, sizeof use_by, 86400);
 	batch = malloc(cap);
 	assert_non_null(batch);
-	/* About 3 MB of events, far past the socket's buffers and 64 KiB. */
-	for (round = 0; round < 50; round++) {
+	/* About 1.2 MB of events, far past the socket's buffers and 64 KiB. */
+	for (round = 0; round < 20; round++) {
 		off = 0;
 		for (i = 0; i < 200; i++)
 			off += (size_t)snprintf(batch + off, cap - off,
