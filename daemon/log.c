@@ -32,6 +32,9 @@ log_get_level(void)
 	return log_level;
 }
 
+static void log_vwrite(enum log_level, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {

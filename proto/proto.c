@@ -44,6 +44,9 @@ proto_error_from_name(const char *name)
 	return -1;
 }
 
+static int proto_fail(struct proto_fault *, enum proto_error, int,
+    const char *, ...) __attribute__((format(printf, 4, 5)));
+
 /* Records what was wrong with a request; always returns -1. */
 static int
 proto_fail(struct proto_fault *fault, enum proto_error code, int close,
