@@ -23,12 +23,16 @@ struct client_opts {
 	char *socket;
 	char *token;
 	char *as;
+	char *ca; /* CA certificates to verify the server by, PEM */
+	int tls;  /* TLS over TCP */
 	int json;
 };
 
 struct client {
 	struct client_opts opts;
 	int fd;
+	struct ssl_st *ssl; /* when the session runs over TLS */
+	struct ssl_ctx_st *ssl_ctx;
 	struct evbuffer *in;
 	json_int_t next_id;
 	json_t *reply; /* the last reply */

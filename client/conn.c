@@ -18,6 +18,12 @@
 #include <event2/util.h>
 #include <ini.h>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include "client.h"
 
 /* What a settings file may fill in, and whether it may name the endpoint. */
@@ -42,7 +48,15 @@ client_settings_key(void *arg, const char *section, const char *key,
 		slot = &o->socket;
 	else if (strcmp(key, "token") == 0)
 		slot = &o->token;
-	else
+	else if (strcmp(key, "ca") == 0)
+		slot = &o->ca;
+	else if (strcmp(key, "tls") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return 0;
+		if (!st->endpoint_known)
+			o->tls = o->tls || strcmp(value, "yes") == 0;
+		return 1;
+	} else
 		return 0;
 	if (slot != &o->token && st->endpoint_known)
 		return 1;
@@ -71,7 +85,13 @@ client_settings(struct client_opts *o, const char *path, char **cause)
 			o->addr = strdup(env);
 		if ((env = getenv("LARDER_SOCKET")) != NULL && *env != '\0')
 			o->socket = strdup(env);
+		if ((env = getenv("LARDER_TLS")) != NULL &&
+		    strcmp(env, "1") == 0)
+			o->tls = 1;
 	}
+	if (o->ca == NULL && (env = getenv("LARDER_CA")) != NULL &&
+	    *env != '\0')
+		o->ca = strdup(env);
 	if (o->token == NULL && (env = getenv("LARDER_TOKEN")) != NULL &&
 	    *env != '\0')
 		o->token = strdup(env);
@@ -94,7 +114,8 @@ client_settings(struct client_opts *o, const char *path, char **cause)
 	if (rc != 0)
 		return asprintf(cause,
 		           "%s:%d: not a key this client knows "
-		           "(addr, socket, token) or not key = value",
+		           "(addr, socket, token, tls = yes|no, ca) or not "
+		           "key = value",
 		           path, rc),
 		       -1;
 	return 0;
@@ -122,27 +143,70 @@ client_dial_unix(const char *path)
 	return -1;
 }
 
-/* Connects to HOST:PORT over TCP. */
+/*
+ * Splits HOST:PORT (an IPv6 address in brackets) into host and port;
+ * -1 when there is no port.
+ */
+static int
+client_split_addr(const char *addr, char *host, size_t hostlen,
+    const char **port)
+{
+	const char *colon = strrchr(addr, ':'), *start = addr, *end;
+
+	if (colon == NULL || colon[1] == '\0')
+		return -1;
+	end = colon;
+	if (*addr == '[') {
+		if (colon == addr || colon[-1] != ']')
+			return -1;
+		start = addr + 1;
+		end = colon - 1;
+	}
+	if ((size_t)(end - start) >= hostlen || end == start)
+		return -1;
+	memcpy(host, start, (size_t)(end - start));
+	host[end - start] = '\0';
+	*port = colon + 1;
+	return 0;
+}
+
+/* Connects to HOST:PORT over TCP, HOST a name or an address. */
 static int
 client_dial_tcp(const char *addr)
 {
-	struct sockaddr_storage ss;
-	int len = sizeof ss, fd, one = 1;
+	struct addrinfo hints, *res, *ai;
+	const char *port;
+	char host[256];
+	int fd = -1, one = 1, rc, saved = 0;
 
-	if (evutil_parse_sockaddr_port(addr, (struct sockaddr *)&ss, &len) !=
-	    0) {
+	if (client_split_addr(addr, host, sizeof host, &port) != 0) {
 		errno = EINVAL;
 		return -1;
 	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
+		errno = rc == EAI_SYSTEM ? errno : EHOSTUNREACH;
 		return -1;
-	if (connect(fd, (struct sockaddr *)&ss, (socklen_t)len) == 0) {
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-		return fd;
 	}
-	close(fd);
-	return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd == -1)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+			    sizeof one);
+			break;
+		}
+		saved = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd == -1 && saved != 0)
+		errno = saved;
+	return fd;
 }
 
 /*
@@ -167,6 +231,21 @@ client_dial(struct client *c, const char **where)
 	return client_dial_unix(*where);
 }
 
+/* Reads what the server sent into c->in; the bytes read, or 0 or -1. */
+static int
+client_recv(struct client *c)
+{
+	char buf[16384];
+	int n;
+
+	if (c->ssl == NULL)
+		return evbuffer_read(c->in, c->fd, 65536);
+	if ((n = SSL_read(c->ssl, buf, sizeof buf)) <= 0)
+		return SSL_get_error(c->ssl, n) == SSL_ERROR_ZERO_RETURN ? 0
+		                                                         : -1;
+	return evbuffer_add(c->in, buf, (size_t)n) == 0 ? n : -1;
+}
+
 /* Reads one reply line; -1 when the connection ends first. */
 static int
 client_read_line(struct client *c, char **line, size_t *len)
@@ -177,7 +256,7 @@ client_read_line(struct client *c, char **line, size_t *len)
 		rc = proto_frame_next(c->in, PROTO_MAX_REPLY, line, len);
 		if (rc != 0)
 			return rc == 1 ? 0 : -1;
-		rc = evbuffer_read(c->in, c->fd, 65536);
+		rc = client_recv(c);
 		if (rc == -1 && errno == EINTR)
 			continue;
 		if (rc <= 0)
@@ -187,12 +266,14 @@ client_read_line(struct client *c, char **line, size_t *len)
 
 /* Writes all of a request line. */
 static int
-client_write_all(int fd, const char *buf, size_t len)
+client_write_all(struct client *c, const char *buf, size_t len)
 {
 	ssize_t n;
 
+	if (c->ssl != NULL)
+		return SSL_write(c->ssl, buf, (int)len) == (int)len ? 0 : -1;
 	while (len > 0) {
-		n = write(fd, buf, len);
+		n = write(c->fd, buf, len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -225,7 +306,7 @@ client_exchange(struct client *c, json_t *req)
 	free(text);
 	if (line == NULL)
 		return -1;
-	rc = client_write_all(c->fd, line, len + 1);
+	rc = client_write_all(c, line, len + 1);
 	free(line);
 	if (rc != 0)
 		return -1;
@@ -324,10 +405,80 @@ client_adopt(struct client *c, json_t *hello)
 	    network != NULL ? network : "");
 }
 
+/* The first error OpenSSL queued, as text. */
+static const char *
+client_tls_error(void)
+{
+	static char buf[256];
+	unsigned long e = ERR_get_error();
+
+	if (e == 0)
+		return "the connection was closed";
+	ERR_error_string_n(e, buf, sizeof buf);
+	return buf;
+}
+
+/*
+ * Starts TLS on the connected socket and checks the server's certificate:
+ * signed by the CAs of --ca (or the system's), and naming the host of
+ * HOST:PORT, by DNS name or IP address.
+ */
+static int
+client_tls(struct client *c, const char *where)
+{
+	char host[256];
+	const char *port;
+	unsigned char ip[16];
+	long verify;
+
+	if (client_split_addr(where, host, sizeof host, &port) != 0)
+		return -1; /* it was dialled, so it splits */
+	c->ssl_ctx = SSL_CTX_new(TLS_client_method());
+	if (c->ssl_ctx == NULL ||
+	    SSL_CTX_set_min_proto_version(c->ssl_ctx, TLS1_2_VERSION) != 1)
+		goto fail;
+	SSL_CTX_set_verify(c->ssl_ctx, SSL_VERIFY_PEER, NULL);
+	if (c->opts.ca != NULL
+	        ? SSL_CTX_load_verify_locations(c->ssl_ctx, c->opts.ca, NULL) !=
+	            1
+	        : SSL_CTX_set_default_verify_paths(c->ssl_ctx) != 1) {
+		fprintf(stderr, "larder: --ca %s: %s\n",
+		    c->opts.ca != NULL ? c->opts.ca : "(system)",
+		    client_tls_error());
+		return -1;
+	}
+	if ((c->ssl = SSL_new(c->ssl_ctx)) == NULL ||
+	    SSL_set_fd(c->ssl, c->fd) != 1)
+		goto fail;
+	if (inet_pton(AF_INET, host, ip) == 1 ||
+	    inet_pton(AF_INET6, host, ip) == 1) {
+		if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl),
+		        host) != 1)
+			goto fail;
+	} else if (SSL_set1_host(c->ssl, host) != 1 ||
+	    SSL_set_tlsext_host_name(c->ssl, host) != 1)
+		goto fail;
+	if (SSL_connect(c->ssl) == 1)
+		return 0;
+	verify = SSL_get_verify_result(c->ssl);
+	if (verify != X509_V_OK) {
+		fprintf(stderr,
+		    "larder: the server at %s is not who it should be: %s\n",
+		    where, X509_verify_cert_error_string(verify));
+		return -1;
+	}
+fail:
+	fprintf(stderr, "larder: TLS with %s failed: %s\n", where,
+	    client_tls_error());
+	return -1;
+}
+
 /* Connects and says hello, with the token or as the named member. */
 int
 client_connect(struct client *c)
 {
+	const struct client_opts *o = &c->opts;
+	int tcp = o->addr != NULL || (o->socket == NULL && o->token != NULL);
 	const char *where;
 	json_t *args, *hello;
 
@@ -336,6 +487,14 @@ client_connect(struct client *c)
 		    where, strerror(errno));
 		return -1;
 	}
+	if (c->opts.tls &&
+	    (tcp ? client_tls(c, where)
+	         : (fprintf(stderr,
+	                "larder: --tls is for TCP (--addr); "
+	                "%s is a Unix socket\n",
+	                where),
+	               -1)) != 0)
+		return -1;
 	if ((c->in = evbuffer_new()) == NULL)
 		return -1;
 	args = json_object();
@@ -357,6 +516,11 @@ client_connect(struct client *c)
 void
 client_close(struct client *c)
 {
+	if (c->ssl != NULL) {
+		SSL_shutdown(c->ssl);
+		SSL_free(c->ssl);
+	}
+	SSL_CTX_free(c->ssl_ctx);
 	if (c->fd != -1)
 		close(c->fd);
 	if (c->in != NULL)
@@ -366,4 +530,5 @@ client_close(struct client *c)
 	free(c->opts.socket);
 	free(c->opts.token);
 	free(c->opts.as);
+	free(c->opts.ca);
 }

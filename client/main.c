@@ -1,5 +1,6 @@
 /* main.c: larder, the command-line client of the Larder exchange. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +133,8 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: larder [--addr HOST:PORT | --socket PATH] "
 	    "[--token TOKEN] [--as HANDLE]\n"
-	    "              [--config FILE] [--json] COMMAND [ARGS]\n\n"
+	    "              [--tls [--ca FILE]] [--config FILE] [--json] "
+	    "COMMAND [ARGS]\n\n"
 	    "commands:\n");
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		fprintf(f, "  %-16s %s\n", commands[i].words,
@@ -140,7 +142,9 @@ usage(FILE *f)
 	fprintf(f,
 	    "\nThe token, address and socket may also come from "
 	    "LARDER_TOKEN, LARDER_ADDR,\nLARDER_SOCKET or the settings file "
-	    "(LARDER_CONFIG, ~/.config/larder/larder.conf).\n"
+	    "(LARDER_CONFIG, ~/.config/larder/larder.conf);\n"
+	    "--tls and --ca from LARDER_TLS=1 and LARDER_CA, or tls = yes "
+	    "and ca = FILE there.\n"
 	    "Run larder COMMAND --help for a command's options.\n");
 }
 
@@ -178,13 +182,14 @@ parse_globals(int argc, char **argv, struct client_opts *o, const char **config)
 	    {"token", required_argument, NULL, 't'},
 	    {"as", required_argument, NULL, 'A'},
 	    {"config", required_argument, NULL, 'c'},
-	    {"json", no_argument, NULL, 'j'},
+	    {"json", no_argument, NULL, 'j'}, {"tls", no_argument, NULL, 'T'},
+	    {"ca", required_argument, NULL, 'C'},
 	    {"version", no_argument, NULL, 'V'},
 	    {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "+a:S:t:A:c:jVh", longs, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, "+a:S:t:A:c:jTC:Vh", longs,
+	            NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			o->addr = strdup(optarg);
@@ -203,6 +208,12 @@ parse_globals(int argc, char **argv, struct client_opts *o, const char **config)
 			break;
 		case 'j':
 			o->json = 1;
+			break;
+		case 'T':
+			o->tls = 1;
+			break;
+		case 'C':
+			o->ca = strdup(optarg);
 			break;
 		case 'V':
 			printf("larder %s (protocol %d)\n", LARDER_VERSION,
@@ -264,6 +275,8 @@ main(int argc, char **argv)
 	struct client c;
 	int rc;
 
+	/* A daemon that hangs up shows as a write error, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&c, 0, sizeof c);
 	c.fd = -1;
 	rc = run(&c, argc, argv);

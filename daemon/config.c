@@ -43,6 +43,7 @@ struct config_error {
 };
 
 static config_parse_fn config_parse_path, config_parse_socket;
+static config_parse_fn config_parse_optional_path;
 static config_parse_fn config_parse_listen, config_parse_timezone;
 static config_parse_fn config_parse_log_level, config_parse_int;
 static config_parse_fn config_parse_text, config_parse_categories;
@@ -62,6 +63,8 @@ static const struct config_key config_keys[] = {
     {"daemon", "socket", config_parse_socket, OFF(socket_path), 0, 0},
     {"daemon", "listen", config_parse_listen, 0, 0, 0},
     {"daemon", "timezone", config_parse_timezone, OFF(timezone), 0, 64},
+    {"daemon", "tls_cert", config_parse_optional_path, OFF(tls_cert), 0, 0},
+    {"daemon", "tls_key", config_parse_optional_path, OFF(tls_key), 0, 0},
     {"daemon", "log_level", config_parse_log_level, OFF(log_level), 0, 0},
     {"limits", "max_sessions", config_parse_int, OFF(max_sessions), 1, 100000},
     {"limits", "idle_timeout", config_parse_int, OFF(idle_timeout), 0, 86400},
@@ -218,6 +221,8 @@ config_clear(struct config *cfg)
 	free(cfg->socket_path);
 	free(cfg->listen);
 	free(cfg->timezone);
+	free(cfg->tls_cert);
+	free(cfg->tls_key);
 	free(cfg->network_name);
 	config_free_list(cfg->categories, cfg->ncategories);
 	config_free_list(cfg->hubs, cfg->nhubs);
@@ -270,6 +275,8 @@ config_copy(const struct config *cfg)
 	bad |= config_copy_string(cfg->socket_path, &c->socket_path);
 	bad |= config_copy_string(cfg->listen, &c->listen);
 	bad |= config_copy_string(cfg->timezone, &c->timezone);
+	bad |= config_copy_string(cfg->tls_cert, &c->tls_cert);
+	bad |= config_copy_string(cfg->tls_key, &c->tls_key);
 	bad |= config_copy_string(cfg->network_name, &c->network_name);
 	if (config_copy_list(cfg->categories, cfg->ncategories,
 	        &c->categories) == 0)
@@ -368,6 +375,10 @@ config_finish(struct config *cfg, char **cause)
 		    "than respond_min (%lld)",
 		    (long long)cfg->rules.respond_max,
 		    (long long)cfg->rules.respond_min);
+	if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL))
+		return config_fail(cause,
+		    "[daemon] tls_cert and tls_key go together: "
+		    "give both for TLS, or neither");
 	if (cfg->ncategories > ENGINE_MAX_CATEGORIES)
 		return config_fail(cause, "[network] categories: at most %d",
 		    ENGINE_MAX_CATEGORIES);
@@ -501,6 +512,21 @@ config_parse_path(struct config *cfg, const struct config_key *key,
 	if (*value == '\0')
 		return config_fail(cause, "must not be empty");
 	return config_replace(config_field(cfg, key->offset), value, cause);
+}
+
+/* Parses a path that may be empty, meaning none. */
+static int
+config_parse_optional_path(struct config *cfg, const struct config_key *key,
+    const char *value, char **cause)
+{
+	char **field = config_field(cfg, key->offset);
+
+	if (*value == '\0') {
+		free(*field);
+		*field = NULL;
+		return 0;
+	}
+	return config_replace(field, value, cause);
 }
 
 /* Parses a nonempty path short enough for a Unix socket. */

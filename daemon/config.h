@@ -19,6 +19,8 @@ struct config {
 	char *socket_path;        /* [daemon] socket; STATE_DIR/larderd.sock */
 	char *listen;             /* [daemon] listen HOST:PORT; NULL if none */
 	char *timezone;           /* [daemon] timezone; NULL: the system's */
+	char *tls_cert;           /* [daemon] tls_cert PEM chain; NULL: no TLS */
+	char *tls_key;            /* [daemon] tls_key PEM key, with tls_cert */
 	enum log_level log_level; /* [daemon] log_level, default info */
 	int max_sessions;         /* [limits] 1..100000, default 256 */
 	int idle_timeout;         /* [limits] seconds 0..86400, default 300 */

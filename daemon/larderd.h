@@ -50,7 +50,8 @@ struct larderd {
 	int manual_clock;
 	time_t clock;   /* the time, when the clock is manual */
 	json_t *outbox; /* events to tell watchers after commit */
-	struct idmap buckets; /* member -> slot in rate, for rate limits */
+	struct ssl_ctx_st *tls; /* TLS on TCP, when configured */
+	struct idmap buckets;   /* member -> slot in rate, for rate limits */
 	struct bucket *rate;
 	size_t nrate;
 	size_t ratecap;
@@ -129,6 +130,11 @@ enum limit {
 void session_limit_hit(struct session *, enum limit);
 void session_drop_member(struct larderd *, int64_t, struct session *,
     const char *);
+
+/* tls.c */
+int tls_init(struct larderd *, char **);
+void tls_free(struct larderd *);
+struct bufferevent *tls_bufferevent(struct larderd *, int);
 
 /* dispatch.c */
 char *dispatch(struct larderd *, struct session *,

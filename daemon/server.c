@@ -195,6 +195,8 @@ server_listen_tcp(struct larderd *d, char **cause)
 
 	if (d->conf->listen == NULL)
 		return 0;
+	if (tls_init(d, cause) != 0)
+		return -1;
 	if (evutil_parse_sockaddr_port(d->conf->listen, (struct sockaddr *)&ss,
 	        &len) != 0)
 		return asprintf(cause, "listen: cannot parse %s",
@@ -208,7 +210,8 @@ server_listen_tcp(struct larderd *d, char **cause)
 		           strerror(errno)),
 		       -1;
 	evconnlistener_set_error_cb(d->tcp, server_accept_error_cb);
-	log_info("listening on %s", d->conf->listen);
+	log_info("listening on %s%s", d->conf->listen,
+	    d->tls != NULL ? " (TLS)" : "");
 	return 0;
 }
 
@@ -527,6 +530,7 @@ server_teardown(struct larderd *d)
 		event_base_free(d->base);
 	market_close(d);
 	idmap_free(&d->buckets);
+	tls_free(d);
 	free(d->rate);
 	json_decref(d->outbox);
 	exlog_free(d->log);

@@ -109,6 +109,18 @@ session_peer_is_admin(int fd)
 	return cred.uid == 0 || cred.uid == geteuid();
 }
 
+/* Whether a new connection on fd is a TLS one (TCP, TLS configured). */
+static int
+session_is_tls(struct larderd *d, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	return d->tls != NULL &&
+	    getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    ss.ss_family != AF_UNIX;
+}
+
 /* Turns a connection away when the daemon already has all it may. */
 static void
 session_refuse(struct larderd *d, int fd)
@@ -121,7 +133,9 @@ session_refuse(struct larderd *d, int fd)
 	d->full_logged = 1;
 	line = proto_reply_error(NULL, PROTO_UNAVAILABLE,
 	    "the server has too many sessions; try again later");
-	if (line != NULL && write(fd, line, strlen(line)) == -1)
+	/* Over TLS a plain line would be noise: the close says enough. */
+	if (line != NULL && !session_is_tls(d, fd) &&
+	    write(fd, line, strlen(line)) == -1)
 		log_debug("listener: refusal not delivered");
 	free(line);
 	close(fd);
@@ -149,7 +163,9 @@ session_accept(struct larderd *d, int fd, int local)
 	s->local = local;
 	s->admin = local && session_peer_is_admin(fd);
 	s->authed = s->admin;
-	s->bev = bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	s->bev = !local && d->tls != NULL
+	    ? tls_bufferevent(d, fd)
+	    : bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (s->bev == NULL) {
 		close(fd);
 		free(s);
@@ -423,6 +439,9 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct session *s = arg;
 
 	(void)bev;
+	/* A TLS session reports its finished handshake; nothing to do. */
+	if (what == BEV_EVENT_CONNECTED)
+		return;
 	if (what & BEV_EVENT_TIMEOUT) {
 		log_info("session %llu: idle for %d seconds; closing",
 		    (unsigned long long)s->id, s->d->conf->idle_timeout);

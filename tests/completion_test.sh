@@ -96,7 +96,7 @@ c 'alpha.html alps.csv' larder report --month 2026-11 -o al
 c 'alpha.html alps.csv beta.jsonl' larder log export --output ''
 c 'beta.jsonl' larder simulate --month 2026-11 --from-log b
 c 'alpha.html' larder --config alph
-c '--addr --as --config --help --json --socket --token --version' \
+c '--addr --as --ca --config --help --json --socket --tls --token --version' \
     larder --
 c '--db --help' larder backup --
 c '--all --open --help' larder match list --

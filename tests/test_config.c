@@ -1015,7 +1015,8 @@ test_config_rules_parsed(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_loads(fx, "[rules]\npolicy = lottery\nbeta = 0.35\ncap = 3\n"
+	assert_loads(fx,
+	    "[rules]\npolicy = lottery\nbeta = 0.35\ncap = 3\n"
 	    "hub_first = 600\nrespond_min = 120\nrespond_max = 900\n"
 	    "flash_after = 2\nflash_window = 0\nflash_charge = 100\n"
 	    "ledger_cap = 5000\nledger_decay = 90\nmargin = 0\n"
@@ -1037,7 +1038,8 @@ test_config_rules_parsed(void **state)
 	assert_true(fx->cfg->rules.seed == 0x00ff00ff00ff00ffULL);
 	assert_int_equal(fx->cfg->seed_given, 1);
 	assert_int_equal(load(fx, "[rules]\nseed = xyz\n"), -1);
-	assert_loads(fx, "[metrics]\ngrams_per_meal = 500\n"
+	assert_loads(fx,
+	    "[metrics]\ngrams_per_meal = 500\n"
 	    "co2e_per_kg = 2.5\n");
 	assert_int_equal(fx->cfg->factors.grams_per_meal, 500);
 	assert_true(fx->cfg->factors.co2e_per_kg == 2.5);
@@ -1049,9 +1051,11 @@ test_config_rules_errors(void **state)
 {
 	struct fixture *fx = *state;
 
-	assert_int_equal(load(fx, "[rules]\npolicy = auction\nbeta = 1.5\n"
-	    "cap = 0.5\nflash_charge = 101\nhub_first = soon\n"
-	    "[daemon]\nclock = slow\n"), -1);
+	assert_int_equal(load(fx,
+	                     "[rules]\npolicy = auction\nbeta = 1.5\n"
+	                     "cap = 0.5\nflash_charge = 101\nhub_first = soon\n"
+	                     "[daemon]\nclock = slow\n"),
+	    -1);
 	assert_int_equal(count_lines(fx->cause), 6);
 	assert_error(fx, 0, 2, "[rules] policy: ", "is not a policy");
 	assert_error(fx, 1, 3, "[rules] beta: ", "not a number from 0 to 1");
@@ -1135,18 +1139,19 @@ test_config_shipped_file_documents_every_key(void **state)
 	    "\n;timezone =", "\n;log_level = ", "[limits]\n",
 	    "\n;max_sessions = ", "\n;idle_timeout = ", "[network]\n",
 	    "\n;name = ", "\n;categories = ", "\n;hubs =", "\n;clock = ",
-	    "[rules]\n", "\n;policy = ", "\n;beta = ", "\n;cap = ",
-	    "\n;hub_first = ", "\n;respond_min = ", "\n;respond_max = ",
-	    "\n;flash_after = ", "\n;flash_window = ", "\n;flash_charge = ",
-	    "\n;ledger_cap = ", "\n;ledger_decay = ", "\n;margin = ",
-	    "[metrics]\n", "\n;grams_per_meal = ", "\n;co2e_per_kg = ",
-	    "\n;quorum = ", "\n;majority = ", "\n;vote_period = ",
-	    "\n;sanction_window = ", "\n;sanction_warning = ",
-	    "\n;sanction_restricted = ", "\n;sanction_suspended = ",
-	    "\n;sanction_restrict_days = ", "\n;sanction_clean_days = ",
-	    "\n;dispute_days = ", "\n;seed =", "\n;hello_bytes = ",
-	    "\n;hello_timeout = ", "\n;rate = ", "\n;burst = ",
-	    "\n;watch_buffer = ", "\n;open_offers = ", "\n;open_requests = "};
+	    "[rules]\n",
+	    "\n;policy = ", "\n;beta = ", "\n;cap = ", "\n;hub_first = ",
+	    "\n;respond_min = ", "\n;respond_max = ", "\n;flash_after = ",
+	    "\n;flash_window = ", "\n;flash_charge = ", "\n;ledger_cap = ",
+	    "\n;ledger_decay = ", "\n;margin = ", "[metrics]\n",
+	    "\n;grams_per_meal = ", "\n;co2e_per_kg = ", "\n;quorum = ",
+	    "\n;majority = ", "\n;vote_period = ", "\n;sanction_window = ",
+	    "\n;sanction_warning = ", "\n;sanction_restricted = ",
+	    "\n;sanction_suspended = ", "\n;sanction_restrict_days = ",
+	    "\n;sanction_clean_days = ", "\n;dispute_days = ", "\n;seed =",
+	    "\n;hello_bytes = ", "\n;hello_timeout = ", "\n;rate = ",
+	    "\n;burst = ", "\n;watch_buffer = ", "\n;open_offers = ",
+	    "\n;open_requests = ", "\n;tls_cert =", "\n;tls_key ="};
 	static char text[65536];
 	size_t i;
 
@@ -1169,7 +1174,7 @@ test_config_shipped_settings_are_defaults(void **state)
 
 	assert_non_null(defaults);
 	read_file(SHIPPED_CONF, text, sizeof text);
-	assert_int_equal(uncomment(text), 44);
+	assert_int_equal(uncomment(text), 46);
 	assert_loads(fx, text);
 	assert_non_null(fx->cfg->database);
 	assert_finishes(fx);
@@ -1226,7 +1231,8 @@ main(void)
 	    T(test_config_hubs_validation),
 	    T(test_config_has_category),
 	    T(test_config_has_hub),
-	    T(test_config_rules_parsed), T(test_config_rules_errors),
+	    T(test_config_rules_parsed),
+	    T(test_config_rules_errors),
 	    T(test_config_rules_respond_order),
 	    T(test_config_shipped_file_loads_to_defaults),
 	    T(test_config_shipped_file_documents_every_key),
