@@ -512,6 +512,151 @@ test_limits_token_rotate_revoke(void **state)
 	stop(d);
 }
 
+/* Calls as w and expects the error code; the reply's text on failure. */
+static void
+refused(struct wire *w, const char *code, const char *line)
+{
+	json_t *r = wire_call(w, "%s", line);
+
+	assert_reply_error(r, code);
+}
+
+/* One member tries to act on others' offers, matches, disputes, votes. */
+static void
+test_limits_cross_member_refused(void **state)
+{
+	struct daemon_ctx *d = start_with("[daemon]\n");
+	char *alpha = add_member(d, "alpha", 0),
+	     *bravo = add_member(d, "bravo", 0);
+	char *mallory = add_member(d, "mallory", 0);
+	struct wire *a = wire_member(d, alpha), *b = wire_member(d, bravo);
+	struct wire *m = wire_member(d, mallory);
+	char use_by[40], by[40], line[512];
+	json_int_t offer, request, match, dispute;
+	json_t *r;
+
+	(void)state;
+	harness_time(use_by, sizeof use_by, 86400);
+	harness_time(by, sizeof by, 7 * 86400);
+	r = wire_call(b,
+	    V1 "\"id\":1,\"op\":\"request.post\",\"categories\":"
+	       "[\"bakery\"],\"grams\":5000,\"by\":\"%s\"}",
+	    by);
+	assert_reply_ok(r);
+	request = json_integer_value(
+	    json_object_get(json_object_get(reply_result(r), "request"), "id"));
+	r = wire_call(a,
+	    V1 "\"id\":2,\"op\":\"offer.post\",\"category\":\"bakery\","
+	       "\"grams\":3000,\"use_by\":\"%s\"}",
+	    use_by);
+	assert_reply_ok(r);
+	offer = json_integer_value(
+	    json_object_get(json_object_get(reply_result(r), "offer"), "id"));
+	r = wire_call(b, V1 "\"id\":3,\"op\":\"match.list\",\"open\":true}");
+	assert_reply_ok(r);
+	match = json_integer_value(json_object_get(
+	    json_array_get(json_object_get(reply_result(r), "matches"), 0),
+	    "id"));
+	assert_true(match > 0);
+	assert_reply_ok(
+	    wire_call(b, V1 "\"id\":4,\"op\":\"match.accept\",\"match\":%lld}",
+	        (long long)match));
+	assert_reply_ok(wire_call(b,
+	    V1 "\"id\":5,\"op\":\"match.collected\",\"match\":%lld,"
+	       "\"grams\":3000}",
+	    (long long)match));
+	r = wire_call(a,
+	    V1 "\"id\":6,\"op\":\"dispute.raise\",\"match\":%lld,"
+	       "\"reason\":\"weight\",\"grams\":2500}",
+	    (long long)match);
+	assert_reply_ok(r);
+	dispute = json_integer_value(
+	    json_object_get(json_object_get(reply_result(r), "dispute"), "id"));
+	assert_true(dispute > 0);
+
+	/* mallory, a member with no part in any of it: */
+#define TRY(code, ...)                                                         \
+	do {                                                                   \
+		snprintf(line, sizeof line, __VA_ARGS__);                      \
+		refused(m, code, line);                                        \
+	} while (0)
+	TRY("forbidden", V1 "\"op\":\"offer.withdraw\",\"offer\":%lld}",
+	    (long long)offer);
+	TRY("forbidden", V1 "\"op\":\"request.cancel\",\"request\":%lld}",
+	    (long long)request);
+	TRY("forbidden", V1 "\"op\":\"match.accept\",\"match\":%lld}",
+	    (long long)match);
+	TRY("forbidden", V1 "\"op\":\"match.decline\",\"match\":%lld}",
+	    (long long)match);
+	TRY("forbidden",
+	    V1 "\"op\":\"match.collected\",\"match\":%lld,\"grams\":1}",
+	    (long long)match);
+	TRY("forbidden", V1 "\"op\":\"match.noshow\",\"match\":%lld}",
+	    (long long)match);
+	TRY("forbidden",
+	    V1 "\"op\":\"dispute.raise\",\"match\":%lld,\"reason\":"
+	       "\"quality\"}",
+	    (long long)match);
+	TRY("forbidden", V1 "\"op\":\"dispute.accept\",\"dispute\":%lld}",
+	    (long long)dispute);
+	TRY("forbidden", V1 "\"op\":\"dispute.reject\",\"dispute\":%lld}",
+	    (long long)dispute);
+	TRY("forbidden",
+	    V1 "\"op\":\"dispute.resolve\",\"dispute\":%lld,\"outcome\":"
+	       "\"no_change\"}",
+	    (long long)dispute);
+	TRY("forbidden",
+	    V1 "\"op\":\"waste.record\",\"offer\":%lld,\"destination\":"
+	       "\"compost\",\"cause\":\"spoiled\"}",
+	    (long long)offer);
+	TRY("forbidden",
+	    V1 "\"op\":\"member.token\",\"handle\":\"bravo\",\"action\":"
+	       "\"rotate\"}");
+	TRY("forbidden", V1 "\"op\":\"clock.advance\",\"seconds\":60}");
+	TRY("forbidden",
+	    V1 "\"op\":\"member.add\",\"handle\":\"sock\",\"name\":\"S\","
+	       "\"hub\":\"barking\",\"people\":1,\"storage\":[\"ambient\"]}");
+	TRY("forbidden", V1 "\"op\":\"challenge.open\",\"title\":\"mine\"}");
+	/* One member, one vote. */
+	r = wire_call(m,
+	    V1 "\"id\":7,\"op\":\"proposal.open\",\"kind\":\"rule\","
+	       "\"key\":\"beta\",\"value\":\"0.5\",\"why\":\"mine\"}");
+	assert_reply_ok(r);
+	assert_reply_ok(wire_call(m,
+	    V1 "\"id\":8,\"op\":\"proposal.vote\",\"proposal\":1,"
+	       "\"choice\":\"yes\"}"));
+	TRY("conflict",
+	    V1 "\"op\":\"proposal.vote\",\"proposal\":1,\"choice\":\"yes\"}");
+	/* Last, as a failed hello leaves the session signed out. */
+	TRY("forbidden", V1 "\"op\":\"hello\",\"as\":\"bravo\"}");
+#undef TRY
+	/* Nothing mallory tried changed anything. */
+	r = wire_call(b, V1 "\"id\":9,\"op\":\"match.show\",\"match\":%lld}",
+	    (long long)match);
+	assert_reply_ok(r);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_object_get(reply_result(r), "match"), "state")),
+	    "collected");
+	r = wire_call(b,
+	    V1 "\"id\":10,\"op\":\"request.show\",\"request\":%lld}",
+	    (long long)request);
+	assert_reply_ok(r);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_object_get(reply_result(r), "request"), "state")),
+	    "open");
+	r = wire_call(b, V1 "\"id\":11,\"op\":\"dispute.list\"}");
+	assert_reply_ok(r);
+	wire_close(a);
+	wire_close(b);
+	wire_close(m);
+	free(alpha);
+	free(bravo);
+	free(mallory);
+	stop(d);
+}
+
 int
 main(void)
 {
@@ -525,6 +670,7 @@ main(void)
 	    cmocka_unit_test(test_limits_slow_watcher),
 	    cmocka_unit_test(test_limits_retry_key),
 	    cmocka_unit_test(test_limits_token_rotate_revoke),
+	    cmocka_unit_test(test_limits_cross_member_refused),
 	};
 
 	harness_init();
