@@ -11,6 +11,7 @@
 #include <ini.h>
 
 #include "config.h"
+#include "proto.h"
 
 /* The longest path a Unix socket address can hold. */
 #define CONFIG_SUN_PATH_MAX (sizeof(((struct sockaddr_un *)NULL)->sun_path) - 1)
@@ -77,6 +78,7 @@ static const struct config_key config_keys[] = {
     {"limits", "open_offers", config_parse_int, OFF(open_offers), 1, 1000000},
     {"limits", "open_requests", config_parse_int, OFF(open_requests), 1,
         1000000},
+    {"limits", "json_depth", config_parse_int, OFF(json_depth), 2, 2048},
     {"network", "name", config_parse_text, OFF(network_name), 1, 100},
     {"network", "categories", config_parse_categories, 0, 1, 0},
     {"network", "hubs", config_parse_hubs, 0, 0, 0},
@@ -258,6 +260,7 @@ config_copy(const struct config *cfg)
 		return NULL;
 	c->log_level = cfg->log_level;
 	c->max_sessions = cfg->max_sessions;
+	c->json_depth = cfg->json_depth;
 	c->idle_timeout = cfg->idle_timeout;
 	c->hello_bytes = cfg->hello_bytes;
 	c->hello_timeout = cfg->hello_timeout;
@@ -309,6 +312,7 @@ config_new(void)
 	cfg->factors.grams_per_meal = METRICS_GRAMS_PER_MEAL;
 	cfg->factors.co2e_per_kg = METRICS_CO2E_PER_KG;
 	cfg->max_sessions = 256;
+	cfg->json_depth = PROTO_DEFAULT_DEPTH;
 	cfg->idle_timeout = 300;
 	cfg->hello_bytes = 4096;
 	cfg->hello_timeout = 10;

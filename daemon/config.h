@@ -23,6 +23,7 @@ struct config {
 	char *tls_key;            /* [daemon] tls_key PEM key, with tls_cert */
 	enum log_level log_level; /* [daemon] log_level, default info */
 	int max_sessions;         /* [limits] 1..100000, default 256 */
+	int json_depth;           /* [limits] 2..2048, default 16 */
 	int idle_timeout;         /* [limits] seconds 0..86400, default 300 */
 	int hello_bytes;          /* [limits] bytes before hello, 4096 */
 	int hello_timeout;        /* [limits] seconds to say hello, 10 */

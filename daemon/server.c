@@ -483,6 +483,7 @@ server_setup(struct larderd *d, char **cause)
 		return asprintf(cause, "cannot create the event loop"), -1;
 	if (server_events(d, cause) != 0)
 		return -1;
+	proto_set_max_depth(d->conf->json_depth);
 	if (server_listen_unix(d, cause) != 0)
 		return -1;
 	return server_listen_tcp(d, cause);

@@ -44,8 +44,8 @@ proto_error_from_name(const char *name)
 	return -1;
 }
 
-static int proto_fail(struct proto_fault *, enum proto_error, int,
-    const char *, ...) __attribute__((format(printf, 4, 5)));
+static int proto_fail(struct proto_fault *, enum proto_error, int, const char *,
+    ...) __attribute__((format(printf, 4, 5)));
 
 /* Records what was wrong with a request; always returns -1. */
 static int
@@ -183,6 +183,47 @@ proto_check_args(const struct proto_op *op, json_t *root,
 	return 0;
 }
 
+/* How deep requests may nest; jansson's own bound (2048) is the most. */
+static int proto_max_depth = PROTO_DEFAULT_DEPTH;
+
+/* Sets how deep a request's JSON may nest, from 2 to 2048 levels. */
+void
+proto_set_max_depth(int depth)
+{
+	proto_max_depth = depth < 2 ? 2 : depth > 2048 ? 2048 : depth;
+}
+
+/*
+ * How many levels of arrays and objects v holds: 1 for a flat object.
+ * The recursion is bounded by jansson, which refuses deeper input.
+ */
+static int
+proto_depth(json_t *v)
+{
+	json_t *item;
+	const char *key;
+	size_t i;
+	int most = 0, d;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, item)
+		{
+			if ((d = proto_depth(item)) > most)
+				most = d;
+		}
+		return most + 1;
+	}
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, item)
+		{
+			if ((d = proto_depth(item)) > most)
+				most = d;
+		}
+		return most + 1;
+	}
+	return 0;
+}
+
 /* Parses the JSON text of one line; framing faults close the session. */
 static json_t *
 proto_parse(const char *line, size_t len, struct proto_fault *fault)
@@ -203,6 +244,12 @@ proto_parse(const char *line, size_t len, struct proto_fault *fault)
 	}
 	root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
 	    &error);
+	if (root != NULL && proto_depth(root) > proto_max_depth) {
+		json_decref(root);
+		proto_fail(fault, PROTO_BAD_JSON, 0,
+		    "nested deeper than %d levels", proto_max_depth);
+		return NULL;
+	}
 	if (root != NULL)
 		return root;
 	code = json_error_code(&error);
@@ -245,10 +292,12 @@ proto_check_envelope(struct proto_request *req, struct proto_fault *fault)
 		return proto_fail(fault, PROTO_INVALID_ARGUMENT, 0,
 		    "\"op\" must be a string");
 	key = json_object_get(req->root, "retry");
-	if (key != NULL && (!proto_is_text(key) || json_string_length(key) == 0
-	    || json_string_length(key) > PROTO_MAX_KEY))
+	if (key != NULL &&
+	    (!proto_is_text(key) || json_string_length(key) == 0 ||
+	        json_string_length(key) > PROTO_MAX_KEY))
 		return proto_fail(fault, PROTO_INVALID_ARGUMENT, 0,
-		    "\"retry\" must be a string of 1 to %d bytes", PROTO_MAX_KEY);
+		    "\"retry\" must be a string of 1 to %d bytes",
+		    PROTO_MAX_KEY);
 	req->op = proto_op_find(json_string_value(op));
 	if (req->op == NULL)
 		return proto_fail(fault, PROTO_UNKNOWN_OP, 0,

@@ -15,6 +15,7 @@ struct evbuffer;
 #define PROTO_MAX_LINE_TEXT "65535" /* the most before the newline */
 #define PROTO_MAX_KEY 64 /* bytes of a request's retry key */
 #define PROTO_MAX_ID        ((json_int_t)1 << 53)
+#define PROTO_DEFAULT_DEPTH 16 /* levels of nesting a request may have */
 
 /* The closed set of error codes; PROTOCOL.md says when each is used. */
 enum proto_error {
@@ -76,6 +77,7 @@ int proto_error_from_name(const char *);
 const struct proto_op *proto_op_find(const char *);
 const struct proto_op *proto_op_at(size_t);
 
+void proto_set_max_depth(int);
 int proto_decode(const char *, size_t, struct proto_request *,
     struct proto_fault *);
 void proto_request_clear(struct proto_request *);

@@ -1151,7 +1151,7 @@ test_config_shipped_file_documents_every_key(void **state)
 	    "\n;sanction_clean_days = ", "\n;dispute_days = ", "\n;seed =",
 	    "\n;hello_bytes = ", "\n;hello_timeout = ", "\n;rate = ",
 	    "\n;burst = ", "\n;watch_buffer = ", "\n;open_offers = ",
-	    "\n;open_requests = ", "\n;tls_cert =", "\n;tls_key ="};
+	    "\n;open_requests = ", "\n;tls_cert =", "\n;tls_key =", "\n;json_depth = "};
 	static char text[65536];
 	size_t i;
 
@@ -1174,7 +1174,7 @@ test_config_shipped_settings_are_defaults(void **state)
 
 	assert_non_null(defaults);
 	read_file(SHIPPED_CONF, text, sizeof text);
-	assert_int_equal(uncomment(text), 46);
+	assert_int_equal(uncomment(text), 47);
 	assert_loads(fx, text);
 	assert_non_null(fx->cfg->database);
 	assert_finishes(fx);

@@ -64,6 +64,46 @@ test_proto_bad_json_keeps_session(void **state)
 	assert_fault("[1,2]", PROTO_BAD_JSON, "object", 0);
 }
 
+/* Nesting: 16 levels by default, then what proto_set_max_depth says. */
+static void
+test_proto_nesting_depth(void **state)
+{
+	char line[256];
+	struct proto_request req;
+	struct proto_fault fault;
+	int depth, i, off;
+
+	(void)state;
+	for (depth = 15; depth <= 17; depth++) {
+		/* The request object is one level; "x" adds depth - 1. */
+		off = snprintf(line, sizeof line,
+		    "{\"v\":1,\"id\":1,\"op\":\"status\",\"x\":");
+		for (i = 1; i < depth; i++)
+			line[off++] = '[';
+		for (i = 1; i < depth; i++)
+			line[off++] = ']';
+		line[off++] = '}';
+		memset(&fault, 0, sizeof fault);
+		assert_int_equal(proto_decode(line, (size_t)off, &req, &fault),
+		    -1);
+		/* Within the bound the only fault is the unknown argument. */
+		assert_int_equal(fault.code,
+		    depth <= PROTO_DEFAULT_DEPTH ? PROTO_INVALID_ARGUMENT
+		                                 : PROTO_BAD_JSON);
+		proto_request_clear(&req);
+		proto_fault_clear(&fault);
+	}
+	proto_set_max_depth(2);
+	memset(&fault, 0, sizeof fault);
+	assert_int_equal(proto_decode("{\"v\":1,\"op\":\"status\",\"x\":[[]]}",
+	                     30, &req, &fault),
+	    -1);
+	assert_int_equal(fault.code, PROTO_BAD_JSON);
+	proto_request_clear(&req);
+	proto_fault_clear(&fault);
+	proto_set_max_depth(PROTO_DEFAULT_DEPTH);
+}
+
 static void
 test_proto_duplicate_keys_rejected(void **state)
 {
@@ -345,6 +385,7 @@ main(void)
 	    cmocka_unit_test(test_proto_decode_valid),
 	    cmocka_unit_test(test_proto_bad_json_keeps_session),
 	    cmocka_unit_test(test_proto_duplicate_keys_rejected),
+	    cmocka_unit_test(test_proto_nesting_depth),
 	    cmocka_unit_test(test_proto_binary_closes_session),
 	    cmocka_unit_test(test_proto_too_large_closes_session),
 	    cmocka_unit_test(test_proto_bad_version),

@@ -131,9 +131,10 @@ test_limits_hello_bytes(void **state)
 static void
 test_limits_nesting(void **state)
 {
-	struct daemon_ctx *d = start_with("[daemon]\n");
+	struct daemon_ctx *d = start_with("[limits]\njson_depth = 4\n");
 	struct wire *w = wire_unix(d);
 	char line[9000];
+	json_t *r;
 	size_t off = 0;
 	int i;
 
@@ -147,17 +148,18 @@ test_limits_nesting(void **state)
 	line[off++] = '}';
 	line[off] = '\0';
 	assert_reply_error(wire_call(w, "%s", line), "bad_json");
-	/* Nested within the bound, it parses and is refused by type. */
+	/* Past [limits] json_depth (4 here): refused, saying so. */
 	off = 0;
 	off += (size_t)snprintf(line, sizeof line,
-	    V1 "\"id\":1,\"op\":\"member.show\",\"handle\":");
-	for (i = 0; i < 1000; i++)
-		line[off++] = '[';
-	for (i = 0; i < 1000; i++)
-		line[off++] = ']';
-	line[off++] = '}';
-	line[off] = '\0';
-	assert_reply_error(wire_call(w, "%s", line), "invalid_argument");
+	    V1 "\"id\":1,\"op\":\"member.show\",\"handle\":[[[[]]]]}");
+	r = wire_call(w, "%s", line);
+	assert_reply_error(r, "bad_json");
+	assert_has(reply_message(r), "nested deeper than 4 levels");
+	/* At it, the line parses and is refused by type. */
+	assert_reply_error(wire_call(w,
+	                       V1 "\"id\":1,\"op\":\"member.show\","
+	                          "\"handle\":[[[]]]}"),
+	    "invalid_argument");
 	assert_reply_ok(wire_call(w, V1 "\"id\":2,\"op\":\"status\"}"));
 	wire_close(w);
 	stop(d);
