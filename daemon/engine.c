@@ -697,6 +697,51 @@ engine_answer(struct engine *e, int64_t offer, int64_t member,
 	return e->policy->on_response(e, offer, member, answer, now, out);
 }
 
+/* An offer's place in the earliest-deadline-first order. */
+struct engine_due {
+	time_t deadline;
+	int64_t id;
+};
+
+static int
+engine_due_order(const void *a, const void *b)
+{
+	const struct engine_due *x = a, *y = b;
+
+	if (x->deadline != y->deadline)
+		return x->deadline < y->deadline ? -1 : 1;
+	return x->id < y->id ? -1 : (x->id > y->id);
+}
+
+/*
+ * Hands the policy, earliest deadline first, every offer with food left
+ * whose category is one of the bits in categories.
+ */
+int
+engine_revisit(struct engine *e, uint64_t categories, time_t now,
+    struct engine_out *out)
+{
+	struct engine_offer *os = e->offers.rows;
+	struct engine_due *order;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if ((order = calloc(e->offers.n + 1, sizeof *order)) == NULL)
+		return -1;
+	for (i = 0; i < e->offers.n; i++) {
+		if (os[i].free > 0 && !os[i].flash &&
+		    (categories & (UINT64_C(1) << os[i].category)) != 0) {
+			order[n].deadline = os[i].deadline;
+			order[n++].id = os[i].id;
+		}
+	}
+	qsort(order, n, sizeof *order, engine_due_order);
+	for (i = 0; i < n && rc == 0; i++)
+		rc = e->policy->on_offer(e, order[i].id, now, out);
+	free(order);
+	return rc;
+}
+
 /* Lapses every proposal whose answer is overdue. */
 static int
 engine_lapse_due(struct engine *e, time_t now, struct engine_out *out)
@@ -731,6 +776,22 @@ engine_tick(struct engine *e, time_t now, struct engine_out *out)
 		return -1;
 	engine_decay(e, now);
 	return e->policy->on_tick(e, now, out);
+}
+
+/*
+ * A new request can only take offers of its own categories: lapses what
+ * is overdue, then revisits just those offers. The weekly decay and the
+ * other offers wait for the next tick, as nothing about them changed.
+ */
+int
+engine_request_posted(struct engine *e, int64_t request, time_t now,
+    struct engine_out *out)
+{
+	const struct engine_request *r = engine_request_get(e, request);
+
+	if (engine_lapse_due(e, now, out) != 0)
+		return -1;
+	return r == NULL ? 0 : engine_revisit(e, r->categories, now, out);
 }
 
 /* Finds member's earliest feasible request for offer o. */

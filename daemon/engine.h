@@ -173,6 +173,8 @@ int engine_offer_posted(struct engine *, int64_t, time_t, struct engine_out *);
 int engine_answer(struct engine *, int64_t, int64_t, enum engine_answer, time_t,
     struct engine_out *);
 int engine_tick(struct engine *, time_t, struct engine_out *);
+int engine_request_posted(struct engine *, int64_t, time_t,
+    struct engine_out *);
 int engine_claim(struct engine *, int64_t, int64_t, int64_t, time_t,
     struct engine_out *, char **);
 int engine_settle(struct engine *, int64_t, int64_t, int64_t);

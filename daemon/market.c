@@ -621,11 +621,15 @@ market_offer_posted(struct larderd *d, const struct offer *o, time_t now)
 int
 market_request_posted(struct larderd *d, const struct request *r, time_t now)
 {
+	struct engine_out out;
+
 	if (market_request(d, r) != 0) {
 		d->engine_stale = 1;
 		return -1;
 	}
-	return market_tick(d, now);
+	engine_out_init(&out);
+	return market_finish(d, now,
+	    engine_request_posted(d->engine, r->id, now, &out), &out);
 }
 
 /* Lets time act: lapses, offers opened to claims, the weekly decay. */

@@ -301,43 +301,11 @@ fairshare_response(struct engine *e, int64_t offer, int64_t member,
 	return e->policy->on_offer(e, offer, now, out);
 }
 
-struct deadline {
-	time_t deadline;
-	int64_t id;
-};
-
-static int
-deadline_order(const void *a, const void *b)
-{
-	const struct deadline *x = a, *y = b;
-
-	if (x->deadline != y->deadline)
-		return x->deadline < y->deadline ? -1 : 1;
-	return x->id < y->id ? -1 : (x->id > y->id);
-}
-
 /* Revisits every offer with food left, earliest deadline first. */
 static int
 policy_revisit(struct engine *e, time_t now, struct engine_out *out)
 {
-	struct engine_offer *os = e->offers.rows;
-	struct deadline *order;
-	size_t i, n = 0;
-	int rc = 0;
-
-	if ((order = calloc(e->offers.n + 1, sizeof *order)) == NULL)
-		return -1;
-	for (i = 0; i < e->offers.n; i++) {
-		if (os[i].free > 0 && !os[i].flash) {
-			order[n].deadline = os[i].deadline;
-			order[n++].id = os[i].id;
-		}
-	}
-	qsort(order, n, sizeof *order, deadline_order);
-	for (i = 0; i < n && rc == 0; i++)
-		rc = e->policy->on_offer(e, order[i].id, now, out);
-	free(order);
-	return rc;
+	return engine_revisit(e, ~UINT64_C(0), now, out);
 }
 
 /* fcfs: every offer is open to the first claim at once. */

@@ -250,9 +250,10 @@ static int
 sim_request(struct sim *s, const json_t *ev, time_t at)
 {
 	struct engine_request r;
+	struct engine_out out;
 	json_t *c;
 	size_t i;
-	int k;
+	int k, rc;
 
 	memset(&r, 0, sizeof r);
 	r.id = json_integer_value(json_object_get(ev, "request"));
@@ -271,7 +272,13 @@ sim_request(struct sim *s, const json_t *ev, time_t at)
 	s->active[r.member] = 1;
 	if (engine_request_put(s->e, &r) != 0)
 		return -1;
-	return sim_tick(s, at);
+	/* As in larderd: the request's categories are revisited. */
+	engine_out_init(&out);
+	rc = engine_request_posted(s->e, r.id, at, &out) == 0
+	    ? sim_settle(s, &out, at)
+	    : -1;
+	engine_out_clear(&out);
+	return rc;
 }
 
 /* When an offer must be gone, from its posted fields. */

@@ -558,6 +558,44 @@ test_engine_edf_order_on_tick(void **state)
 	engine_free(e);
 }
 
+/*
+ * A new request revisits only the offers of its own categories: the open
+ * produce offer that member 2 could take waits for the next tick.
+ */
+static void
+test_engine_request_posted_revisits_its_categories(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	struct engine_offer bread = make_offer(1, 9, 1000, T0 + 72 * HOUR);
+	struct engine_offer veg = make_offer(2, 9, 1000, T0 + 24 * HOUR);
+
+	(void)state;
+	veg.category = PRODUCE;
+	add_member(e, 9, "barking", 10);
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 100);
+	assert_int_equal(engine_offer_put(e, &bread), 0);
+	assert_int_equal(engine_offer_put(e, &veg), 0);
+	add_request(e, 21, 2, 1000, T0);
+	engine_request_get(e, 21)->categories = UINT64_C(1) << PRODUCE;
+	add_request(e, 11, 1, 1000, T0 + HOUR);
+	engine_out_init(&out);
+	assert_int_equal(engine_request_posted(e, 11, T0 + HOUR, &out), 0);
+	assert_int_equal(out.nproposals, 1);
+	assert_int_equal(out.proposals[0].offer, 1);
+	assert_int_equal(out.proposals[0].member, 1);
+	engine_out_clear(&out);
+	/* The tick looks at everything: now the produce goes to member 2. */
+	engine_out_init(&out);
+	assert_int_equal(engine_tick(e, T0 + HOUR, &out), 0);
+	assert_int_equal(out.nproposals, 1);
+	assert_int_equal(out.proposals[0].offer, 2);
+	assert_int_equal(out.proposals[0].member, 2);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
 static void
 test_engine_decline_moves_on_and_lapse_counts(void **state)
 {
@@ -963,6 +1001,8 @@ main(void)
 	    cmocka_unit_test(test_engine_hub_first_yields_when_urgent_or_empty),
 	    cmocka_unit_test(test_engine_hub_leftover_goes_wider),
 	    cmocka_unit_test(test_engine_edf_order_on_tick),
+	    cmocka_unit_test(
+	        test_engine_request_posted_revisits_its_categories),
 	    cmocka_unit_test(test_engine_decline_moves_on_and_lapse_counts),
 	    cmocka_unit_test(test_engine_flash_after_three_failures),
 	    cmocka_unit_test(test_engine_flash_near_deadline),
