@@ -425,6 +425,50 @@ engine_capped(const struct engine *e, int64_t balance)
 	return balance;
 }
 
+/* A member's slot and the part of a gram its floored credit lost. */
+struct remainder {
+	double left;
+	size_t slot;
+};
+
+/* Orders remainders largest first, then by slot. */
+static int
+engine_remainder_order(const void *a, const void *b)
+{
+	const struct remainder *x = a, *y = b;
+
+	if (x->left != y->left)
+		return x->left > y->left ? -1 : 1;
+	return x->slot < y->slot ? -1 : (x->slot > y->slot);
+}
+
+/*
+ * Hands the grams that flooring lost, one each, to the members with the
+ * largest remainders (ties to the lowest slot): the same grams, in the
+ * same order, as picking the largest remainder again for every gram, in
+ * one sort instead of a scan of every member per gram.
+ */
+static int
+engine_remainders(const double *share, int64_t *credit, size_t n,
+    int64_t charge, int64_t missing)
+{
+	struct remainder *r;
+	int64_t k;
+	size_t i;
+
+	if (n == 0 || (r = calloc(n, sizeof *r)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		r[i].left = share[i] * (double)charge - (double)credit[i];
+		r[i].slot = i;
+	}
+	qsort(r, n, sizeof *r, engine_remainder_order);
+	for (k = 0; k < missing; k++)
+		credit[r[(size_t)k % n].slot]++;
+	free(r);
+	return 0;
+}
+
 /*
  * Books grams charged to member on the credit ledger: every member with
  * an open request is credited by its share (largest remainders settle
@@ -437,7 +481,7 @@ engine_charge(struct engine *e, int64_t member, int64_t charge)
 	struct engine_member *ms = e->members.rows, *m;
 	double *share, sum = 0;
 	int64_t *credit, given = 0;
-	size_t i, best;
+	size_t i;
 
 	if ((m = engine_member_get(e, member)) == NULL || charge <= 0)
 		return charge == 0 ? 0 : -1;
@@ -460,15 +504,12 @@ engine_charge(struct engine *e, int64_t member, int64_t charge)
 		free(credit);
 		return 0;
 	}
-	while (given < charge) {
-		best = 0;
-		for (i = 1; i < e->members.n; i++) {
-			if (share[i] * (double)charge - (double)credit[i] >
-			    share[best] * (double)charge - (double)credit[best])
-				best = i;
-		}
-		credit[best]++;
-		given++;
+	if (given < charge &&
+	    engine_remainders(share, credit, e->members.n, charge,
+	        charge - given) != 0) {
+		free(share);
+		free(credit);
+		return -1;
 	}
 	for (i = 0; i < e->members.n; i++)
 		ms[i].balance = engine_capped(e, ms[i].balance + credit[i]);
