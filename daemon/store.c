@@ -454,11 +454,24 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     " result TEXT NOT NULL,"
     " at INTEGER NOT NULL,"
     " PRIMARY KEY (member, key));",
+    /* 6: a member's open offers and requests, counted from the index. */
+    "DROP INDEX IF EXISTS offers_donor;"
+    "CREATE INDEX offers_donor ON offers(donor, state);"
+    "DROP INDEX IF EXISTS requests_member;"
+    "CREATE INDEX requests_member ON requests(member, state);",
+};
+
+/* A count remembered until this connection next changes a row. */
+struct store_tally {
+	int valid;
+	sqlite3_int64 changes; /* sqlite3_total_changes64 when counted */
+	int64_t n;
 };
 
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
+	struct store_tally tally[S_COUNT];
 	int in_step;
 };
 
@@ -662,16 +675,37 @@ store_simple(struct store *st, enum stmt which)
 	return store_done(store_stmt(st, which));
 }
 
-/* Reads the one integer a counting statement returns, or -1. */
+/* Forgets every remembered count: rows went back to what they were. */
+static void
+store_forget_counts(struct store *st)
+{
+	memset(st->tally, 0, sizeof st->tally);
+}
+
+/*
+ * Reads the one integer a counting statement returns, or -1. status asks
+ * for the same counts over and over, and counting open offers walks an
+ * index, so a count is kept until this connection changes any row (no
+ * other connection writes) or rolls back.
+ */
 static int64_t
 store_count(struct store *st, enum stmt which)
 {
 	sqlite3_stmt *s = store_stmt(st, which);
+	struct store_tally *t = &st->tally[which];
+	sqlite3_int64 changes = sqlite3_total_changes64(st->db);
 	int64_t n = -1;
 
+	if (t->valid && t->changes == changes)
+		return t->n;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
+	if (n >= 0) {
+		t->valid = 1;
+		t->changes = changes;
+		t->n = n;
+	}
 	return n;
 }
 
@@ -715,8 +749,10 @@ store_step_end(struct store *st, int ok)
 	if (!st->in_step)
 		return 0;
 	st->in_step = 0;
-	if (!ok)
+	if (!ok) {
+		store_forget_counts(st);
 		rc = store_simple(st, S_ROLLBACK_TO);
+	}
 	if (store_simple(st, S_RELEASE) != 0)
 		rc = -1;
 	return rc;
@@ -742,12 +778,17 @@ store_commit(struct store *st)
 {
 	if (sqlite3_get_autocommit(st->db))
 		return 0;
-	return store_simple(st, S_COMMIT);
+	if (store_simple(st, S_COMMIT) == 0)
+		return 0;
+	/* A failed commit may have rolled back by itself. */
+	store_forget_counts(st);
+	return -1;
 }
 
 int
 store_rollback(struct store *st)
 {
+	store_forget_counts(st);
 	if (sqlite3_get_autocommit(st->db))
 		return 0;
 	return store_simple(st, S_ROLLBACK);

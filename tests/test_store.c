@@ -331,6 +331,40 @@ test_store_failed_step_leaves_nothing(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM members"), 1);
 }
 
+/*
+ * Counts are remembered between changes: each insert shows at once, and
+ * a step rolled back takes its rows out of the count too.
+ */
+static void
+test_store_counts_follow_changes_and_rollbacks(void **state)
+{
+	struct fixture *f = *state;
+	int64_t donor;
+
+	donor = add_member(f->st, "donor");
+	assert_int_equal(store_member_count(f->st), 1);
+	assert_int_equal(store_offer_count_open(f->st), 0);
+	add_offer(f->st, donor, 5000, OFFER_OPEN);
+	assert_int_equal(store_offer_count_open(f->st), 1);
+	assert_int_equal(store_offer_count_open(f->st), 1);
+	assert_int_equal(store_open_count(f->st, "offer", donor), 1);
+	assert_int_equal(store_step_begin(f->st), 0);
+	add_offer(f->st, donor, 5000, OFFER_OPEN);
+	add_member(f->st, "other");
+	assert_int_equal(store_offer_count_open(f->st), 2);
+	assert_int_equal(store_member_count(f->st), 2);
+	assert_int_equal(store_step_end(f->st, 0), 0);
+	assert_int_equal(store_offer_count_open(f->st), 1);
+	assert_int_equal(store_member_count(f->st), 1);
+	assert_int_equal(store_step_begin(f->st), 0);
+	add_offer(f->st, donor, 5000, OFFER_OPEN);
+	assert_int_equal(store_step_end(f->st, 1), 0);
+	assert_int_equal(store_offer_count_open(f->st), 2);
+	assert_int_equal(store_rollback(f->st), 0);
+	assert_int_equal(store_offer_count_open(f->st), 1);
+	assert_int_equal(store_open_count(f->st, "offer", donor), 1);
+}
+
 static void
 test_store_reads_do_not_write(void **state)
 {
@@ -609,6 +643,8 @@ main(void)
 	        teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_store_failed_step_leaves_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_store_counts_follow_changes_and_rollbacks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_reads_do_not_write,
 	        setup, teardown),
 	    cmocka_unit_test_setup_teardown(
