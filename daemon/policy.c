@@ -82,22 +82,32 @@ policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
 	urgent = o->deadline - now < 2 * e->rules.hub_first;
 	pk->hub_only =
 	    !widen && !urgent && now < o->posted + e->rules.hub_first;
-	share = calloc(e->members.n + 1, sizeof *share);
+	share = NULL;
 	best = calloc(e->members.n + 1, sizeof *best);
-	if (share == NULL || best == NULL) {
-		free(share);
-		free(best);
+	if (best == NULL)
 		return -1;
-	}
-	engine_shares(e, share);
 again:
 	for (i = 0; i < e->requests.n; i++) {
+		/* Most requests want other food: rule them out cheaply. */
+		if ((rs[i].categories & (UINT64_C(1) << o->category)) == 0 ||
+		    (rs[i].storage & o->storage) == 0)
+			continue;
 		if (!idmap_get(&e->members.map, rs[i].member, &slot) ||
 		    (pk->hub_only && strcmp(ms[slot].hub, o->hub) != 0) ||
 		    !engine_feasible(e, o, &rs[i], &ms[slot]))
 			continue;
 		if (best[slot].r == NULL || rs[i].posted < best[slot].r->posted)
 			best[slot].r = &rs[i];
+	}
+	/* Shares cost a pass over every member: only for real candidates. */
+	for (i = 0; share == NULL && i < e->members.n; i++) {
+		if (best[i].r == NULL)
+			continue;
+		if ((share = calloc(e->members.n + 1, sizeof *share)) == NULL) {
+			free(best);
+			return -1;
+		}
+		engine_shares(e, share);
 	}
 	pk->n = 0;
 	for (i = 0; i < e->members.n; i++) {
