@@ -141,6 +141,7 @@ engine_set_rules(struct engine *e, const struct engine_rules *r, char **cause)
 	if (e->policy != NULL && e->policy != p && e->policy->fini != NULL)
 		e->policy->fini(e);
 	e->rules = *r;
+	engine_touch(e);
 	if (e->policy != p) {
 		e->policy = p;
 		if (p->init != NULL && p->init(e) != 0)
@@ -193,6 +194,7 @@ engine_free(struct engine *e)
 int
 engine_member_put(struct engine *e, const struct engine_member *m)
 {
+	engine_touch(e);
 	return table_put(&e->members, m);
 }
 
@@ -205,13 +207,31 @@ engine_member_get(struct engine *e, int64_t id)
 int
 engine_offer_put(struct engine *e, const struct engine_offer *o)
 {
-	return table_put(&e->offers, o);
+	struct engine_offer *stored;
+
+	if (table_put(&e->offers, o) != 0)
+		return -1;
+	stored = table_get(&e->offers, o->id);
+	stored->idle = 0;
+	return 0;
 }
 
 struct engine_offer *
 engine_offer_get(struct engine *e, int64_t id)
 {
 	return table_get(&e->offers, id);
+}
+
+/*
+ * Notes a change that may give offers new candidates: a member, request
+ * or rule changed, or food went back to a request. An offer nobody could
+ * take is weighed again only after such a change (or at its flash time);
+ * code that changes a request's wanted grams in place must call this.
+ */
+void
+engine_touch(struct engine *e)
+{
+	e->changes++;
 }
 
 /* Forgets an offer, its proposals and who declined it. */
@@ -238,6 +258,7 @@ engine_offer_drop(struct engine *e, int64_t id)
 int
 engine_request_put(struct engine *e, const struct engine_request *r)
 {
+	engine_touch(e);
 	return table_put(&e->requests, r);
 }
 
@@ -687,6 +708,7 @@ engine_release(struct engine *e, size_t i, enum engine_answer answer)
 	e->pending[i] = e->pending[--e->npending];
 	if (answer == ANSWER_ACCEPTED)
 		return engine_charge(e, p.member, p.charge);
+	engine_touch(e);
 	if (o != NULL) {
 		o->free += p.grams;
 		o->failures++;

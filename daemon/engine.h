@@ -79,6 +79,8 @@ struct engine_offer {
 	int divisible;
 	int failures; /* declined or lapsed proposals */
 	int flash;    /* open to the first claim */
+	/* The engine's change count when nobody could take it, else 0. */
+	uint64_t idle;
 };
 
 struct engine_request {
@@ -175,6 +177,7 @@ int engine_answer(struct engine *, int64_t, int64_t, enum engine_answer, time_t,
 int engine_tick(struct engine *, time_t, struct engine_out *);
 int engine_request_posted(struct engine *, int64_t, time_t,
     struct engine_out *);
+void engine_touch(struct engine *);
 int engine_claim(struct engine *, int64_t, int64_t, int64_t, time_t,
     struct engine_out *, char **);
 int engine_settle(struct engine *, int64_t, int64_t, int64_t);

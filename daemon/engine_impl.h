@@ -44,6 +44,7 @@ struct engine {
 	size_t ntried;
 	size_t triedcap;
 	time_t last_decay;
+	uint64_t changes; /* counts what may give an offer new candidates */
 };
 
 int engine_out_propose(struct engine_out *, const struct engine_proposal *);

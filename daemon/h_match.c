@@ -282,8 +282,10 @@ match_feed_request(struct call *c, const struct allocation *a, int64_t grams)
 		return -1;
 	er = engine_request_get(c->d->engine, r.id);
 	if (r.state != REQUEST_OPEN || r.received < r.grams) {
-		if (er != NULL)
+		if (er != NULL) {
 			er->wanted += a->grams - grams;
+			engine_touch(c->d->engine);
+		}
 		return 0;
 	}
 	if (store_request_set_state(c->d->store, r.id, REQUEST_FULFILLED) != 0)
@@ -399,8 +401,10 @@ h_match_noshow(struct call *c)
 	        &a, NULL) != 0 ||
 	    market_settle_offer(c->d, a.offer, c->now) != 0)
 		return call_store_error(c);
-	if ((er = engine_request_get(c->d->engine, a.request)) != NULL)
+	if ((er = engine_request_get(c->d->engine, a.request)) != NULL) {
 		er->wanted += a.grams;
+		engine_touch(c->d->engine);
+	}
 	if (gov_recount(c->d, a.member, c->now, 0) != 0)
 		return call_store_error(c);
 	log_info("allocation %lld: %s did not collect", (long long)a.id,

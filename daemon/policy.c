@@ -289,8 +289,11 @@ fairshare_offer(struct engine *e, int64_t id, time_t now,
 		return 0;
 	if (policy_should_flash(e, o, now))
 		return policy_flash(o, out);
+	if (o->idle != 0 && o->idle == e->changes)
+		return 0; /* nobody could take it, and nothing has changed */
 	if (policy_candidates(e, o, now, 0, &pk) != 0)
 		return -1;
+	o->idle = pk.n == 0 ? e->changes : 0;
 	rc = fairshare_propose(e, o, &pk, now, out);
 	/* What the donor's hub cannot use goes to the whole network now. */
 	if (rc == 0 && pk.hub_only && o->free > 0) {
@@ -353,8 +356,11 @@ lottery_offer(struct engine *e, int64_t id, time_t now, struct engine_out *out)
 		return 0;
 	if (policy_should_flash(e, o, now))
 		return policy_flash(o, out);
+	if (o->idle != 0 && o->idle == e->changes)
+		return 0; /* nobody could take it, and nothing has changed */
 	if (policy_candidates(e, o, now, 0, &pk) != 0)
 		return -1;
+	o->idle = pk.n == 0 ? e->changes : 0;
 	if (pk.n > 0) {
 		pool = (pk.n + 3) / 4;
 		c = &pk.c[engine_mix(e->rules.seed, o->id, o->failures) % pool];

@@ -596,6 +596,46 @@ test_engine_request_posted_revisits_its_categories(void **state)
 	engine_free(e);
 }
 
+/*
+ * An offer nobody could take is not weighed again until something
+ * changes: here a declined proposal gives the request its grams back,
+ * and the waiting offer goes to it on the next tick.
+ */
+static void
+test_engine_idle_offer_waits_for_a_change(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+
+	(void)state;
+	add_member(e, 9, "barking", 10);
+	add_member(e, 1, "barking", 100);
+	add_request(e, 11, 1, 1000, T0);
+	post(e, make_offer(1, 9, 1000, T0 + 72 * HOUR), &out);
+	assert_int_equal(out.nproposals, 1);
+	engine_out_clear(&out);
+	/* The only request is spoken for: nobody can take offer 2. */
+	post(e, make_offer(2, 9, 1000, T0 + 72 * HOUR), &out);
+	assert_int_equal(out.nproposals, 0);
+	engine_out_clear(&out);
+	engine_out_init(&out);
+	assert_int_equal(engine_tick(e, T0 + 60, &out), 0);
+	assert_int_equal(out.nproposals, 0);
+	engine_out_clear(&out);
+	/* Declining offer 1 frees the request's 1 kg for offer 2. */
+	engine_out_init(&out);
+	assert_int_equal(
+	    engine_answer(e, 1, 1, ANSWER_DECLINED, T0 + 120, &out), 0);
+	engine_out_clear(&out);
+	engine_out_init(&out);
+	assert_int_equal(engine_tick(e, T0 + 180, &out), 0);
+	assert_int_equal(out.nproposals, 1);
+	assert_int_equal(out.proposals[0].offer, 2);
+	assert_int_equal(out.proposals[0].member, 1);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
 static void
 test_engine_decline_moves_on_and_lapse_counts(void **state)
 {
@@ -1003,6 +1043,7 @@ main(void)
 	    cmocka_unit_test(test_engine_edf_order_on_tick),
 	    cmocka_unit_test(
 	        test_engine_request_posted_revisits_its_categories),
+	    cmocka_unit_test(test_engine_idle_offer_waits_for_a_change),
 	    cmocka_unit_test(test_engine_decline_moves_on_and_lapse_counts),
 	    cmocka_unit_test(test_engine_flash_after_three_failures),
 	    cmocka_unit_test(test_engine_flash_near_deadline),

@@ -644,7 +644,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_store_failed_step_leaves_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-	        test_store_counts_follow_changes_and_rollbacks, setup, teardown),
+	        test_store_counts_follow_changes_and_rollbacks, setup,
+	        teardown),
 	    cmocka_unit_test_setup_teardown(test_store_reads_do_not_write,
 	        setup, teardown),
 	    cmocka_unit_test_setup_teardown(
