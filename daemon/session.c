@@ -38,6 +38,7 @@ struct session {
 	int waiting;
 	int closing;
 	int watching;
+	int direct; /* replies may go straight to the socket (not TLS) */
 	unsigned limits_logged; /* each limit is logged once a session */
 	size_t unauth_bytes;    /* read before hello, on TCP */
 	struct event *hello_ev; /* closes a TCP session silent too long */
@@ -163,7 +164,8 @@ session_accept(struct larderd *d, int fd, int local)
 	s->local = local;
 	s->admin = local && session_peer_is_admin(fd);
 	s->authed = s->admin;
-	s->bev = !local && d->tls != NULL
+	s->direct = local || d->tls == NULL;
+	s->bev = !s->direct
 	    ? tls_bufferevent(d, fd)
 	    : bufferevent_socket_new(d->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (s->bev == NULL) {
@@ -288,6 +290,28 @@ session_write_cb(struct bufferevent *bev, void *arg)
 	session_free(arg);
 }
 
+/*
+ * Writes bytes to the client. When nothing is queued before them they go
+ * straight to the socket, which saves the bufferevent turning write
+ * interest on and off for every reply; whatever the socket does not take
+ * now, or an error, is left to the bufferevent to finish or report.
+ */
+static void
+session_write(struct session *s, const char *buf, size_t len)
+{
+	struct evbuffer *out = bufferevent_get_output(s->bev);
+	ssize_t n = 0;
+
+	if (s->direct && evbuffer_get_length(out) == 0) {
+		n = send(bufferevent_getfd(s->bev), buf, len,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0)
+			n = 0;
+	}
+	if ((size_t)n < len)
+		bufferevent_write(s->bev, buf + n, len - (size_t)n);
+}
+
 /* Queues a reply line; a NULL line (out of memory) ends the session. */
 static void
 session_send(struct session *s, char *line)
@@ -298,7 +322,7 @@ session_send(struct session *s, char *line)
 		session_close_after_write(s);
 		return;
 	}
-	bufferevent_write(s->bev, line, strlen(line));
+	session_write(s, line, strlen(line));
 	free(line);
 }
 
