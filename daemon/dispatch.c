@@ -317,8 +317,9 @@ dispatch_keyed(struct call *c, const struct handler *h)
 	}
 	if ((rc = h->fn(c)) != 0)
 		return rc;
-	text = c->result != NULL ? json_dumps(c->result, JSON_COMPACT)
-	                         : strdup("{}");
+	text = c->raw != NULL   ? strdup(c->raw)
+	    : c->result != NULL ? json_dumps(c->result, JSON_COMPACT)
+	                        : strdup("{}");
 	if (text == NULL ||
 	    store_key_put(c->d->store, m->id, key, h->op, text, c->now) != 0)
 		rc = call_store_error(c);
@@ -363,12 +364,16 @@ dispatch(struct larderd *d, struct session *s, const struct proto_request *req)
 	}
 	log_debug("session %llu: %s: %s", (unsigned long long)session_id(s),
 	    req->op->name, rc == 0 ? "ok" : proto_error_name(c.code));
-	if (rc == 0)
+	if (rc == 0 && c.raw != NULL) {
+		json_decref(c.result);
+		line = proto_reply_ok_text(req->id, c.raw);
+	} else if (rc == 0)
 		line = proto_reply_ok(req->id, c.result);
 	else {
 		json_decref(c.result);
 		line = proto_reply_error(req->id, c.code, c.message);
 	}
+	free(c.raw);
 	free(c.message);
 	return line;
 }

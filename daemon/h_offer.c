@@ -1,5 +1,6 @@
 /* h_offer.c: members offering surplus food, and withdrawing offers. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "larderd.h"
@@ -8,6 +9,22 @@
 
 #define OFFER_DEFAULT_PORTION  1000 /* grams, when not given */
 #define OFFER_PAST_BEST_BEFORE (24 * 3600)
+#define OFFER_TEXTS            4096 /* listed offers kept as text */
+
+/* An offer as it was last listed, and its record as JSON text. */
+struct offer_text {
+	struct offer key;
+	char *text;
+};
+
+/* A page of offers being written as JSON text. */
+struct offer_page {
+	struct larderd *d;
+	FILE *f;
+	int n;
+	int failed;
+	int64_t last;
+};
 
 /* Builds an offer's record as members see it. */
 static json_t *
@@ -228,25 +245,136 @@ h_offer_post(struct call *c)
 	return 0;
 }
 
+/* Copies every field of o into a zeroed key, so keys compare as bytes. */
+static void
+offer_key(const struct offer *o, struct offer *k)
+{
+	memset(k, 0, sizeof *k);
+	k->id = o->id;
+	k->donor = o->donor;
+	strcpy(k->donor_handle, o->donor_handle);
+	strcpy(k->category, o->category);
+	k->storage = o->storage;
+	k->date_type = o->date_type;
+	k->date = o->date;
+	k->grams = o->grams;
+	k->remaining = o->remaining;
+	k->min_portion = o->min_portion;
+	k->divisible = o->divisible;
+	k->window_start = o->window_start;
+	k->window_end = o->window_end;
+	strcpy(k->hub, o->hub);
+	strcpy(k->note, o->note);
+	k->state = o->state;
+	k->posted = o->posted;
+	k->deadline = o->deadline;
+	strcpy(k->fallback, o->fallback);
+	k->flash = o->flash;
+}
+
+/*
+ * Returns offer o's record as JSON text. Building and dumping the JSON
+ * is most of a listing's cost, so the text of each listed offer is kept,
+ * by id, with every field it was made from: it is used again only while
+ * the row read from the store is the same in every field.
+ */
+static const char *
+offer_text(struct larderd *d, const struct offer *o)
+{
+	struct offer_text *t;
+	struct offer k;
+	json_t *obj;
+	char *text;
+
+	if (d->offer_texts == NULL &&
+	    (d->offer_texts = calloc(OFFER_TEXTS, sizeof *d->offer_texts)) ==
+	        NULL)
+		return NULL;
+	t = &d->offer_texts[(uint64_t)o->id % OFFER_TEXTS];
+	offer_key(o, &k);
+	if (t->text != NULL && memcmp(&t->key, &k, sizeof k) == 0)
+		return t->text;
+	if ((obj = offer_json(o)) == NULL)
+		return NULL;
+	text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(obj);
+	if (text == NULL)
+		return NULL;
+	free(t->text);
+	t->text = text;
+	t->key = k;
+	return text;
+}
+
+/* Frees the kept texts of listed offers. */
+void
+h_offer_texts_free(struct larderd *d)
+{
+	size_t i;
+
+	if (d->offer_texts == NULL)
+		return;
+	for (i = 0; i < OFFER_TEXTS; i++)
+		free(d->offer_texts[i].text);
+	free(d->offer_texts);
+	d->offer_texts = NULL;
+}
+
 static int
 offer_page_add(void *arg, const struct offer *o)
 {
-	struct page *p = arg;
+	struct offer_page *p = arg;
+	const char *text = offer_text(p->d, o);
 
+	if (text == NULL) {
+		p->failed = 1;
+		return -1;
+	}
+	if (p->n++ > 0)
+		fputc(',', p->f);
+	fputs(text, p->f);
 	p->last = o->id;
-	return json_array_append_new(p->items, offer_json(o));
+	return 0;
 }
 
+/*
+ * Lists offers as {"offers": [...], "next": cursor or null}, written as
+ * text from each offer's kept record rather than built as one object.
+ */
 int
 h_offer_list(struct call *c)
 {
 	struct store_filter f;
-	struct page p;
+	struct page pg;
+	struct offer_page p;
+	char *buf = NULL;
+	size_t len;
+	int rc;
 
-	if (call_page_begin(c, &f, &p) != 0)
+	if (call_page_begin(c, &f, &pg) != 0)
 		return -1;
-	return call_page_end(c, "offers", &f, &p,
-	    store_offer_list(c->d->store, &f, offer_page_add, &p));
+	json_decref(pg.items);
+	memset(&p, 0, sizeof p);
+	p.d = c->d;
+	if ((p.f = open_memstream(&buf, &len)) == NULL)
+		return call_fail(c, PROTO_INTERNAL, "out of memory");
+	fputs("{\"offers\":[", p.f);
+	rc = store_offer_list(c->d->store, &f, offer_page_add, &p);
+	if (p.n == f.limit)
+		fprintf(p.f, "],\"next\":%lld}", (long long)p.last);
+	else
+		fputs("],\"next\":null}", p.f);
+	if (fclose(p.f) != 0 || p.failed) {
+		free(buf);
+		return call_fail(c, PROTO_INTERNAL, "out of memory");
+	}
+	if (rc != 0) {
+		free(buf);
+		return call_fail(c, PROTO_UNAVAILABLE, "store: %s",
+		    store_errmsg(c->d->store));
+	}
+	c->raw = buf;
+	return 0;
 }
 
 /* Loads the offer named by the request's id. */

@@ -48,13 +48,14 @@ struct larderd {
 	struct engine *engine; /* open offers and requests, the ledger */
 	int engine_stale;      /* rebuild the engine from the store */
 	int manual_clock;
-	time_t clock;   /* the time, when the clock is manual */
-	json_t *outbox; /* events to tell watchers after commit */
+	time_t clock;           /* the time, when the clock is manual */
+	json_t *outbox;         /* events to tell watchers after commit */
 	struct ssl_ctx_st *tls; /* TLS on TCP, when configured */
 	struct idmap buckets;   /* member -> slot in rate, for rate limits */
 	struct bucket *rate;
 	size_t nrate;
 	size_t ratecap;
+	struct offer_text *offer_texts; /* listed offers as JSON text */
 };
 
 /* A member's token bucket: requests it may still make at once. */
@@ -79,6 +80,7 @@ struct call {
 	const struct proto_request *req;
 	time_t now;
 	json_t *result;
+	char *raw; /* or the result as JSON text, for long listings */
 	enum proto_error code;
 	char *message;
 };
@@ -160,6 +162,7 @@ int h_offer_post(struct call *);
 int h_offer_list(struct call *);
 int h_offer_show(struct call *);
 int h_offer_withdraw(struct call *);
+void h_offer_texts_free(struct larderd *);
 int h_request_post(struct call *);
 int h_request_list(struct call *);
 int h_request_show(struct call *);

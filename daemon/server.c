@@ -529,6 +529,7 @@ server_teardown(struct larderd *d)
 		event_free(d->commit_ev);
 	if (d->base != NULL)
 		event_base_free(d->base);
+	h_offer_texts_free(d);
 	market_close(d);
 	idmap_free(&d->buckets);
 	tls_free(d);

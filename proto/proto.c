@@ -364,6 +364,26 @@ proto_line(json_t *obj)
 	return line;
 }
 
+/*
+ * Builds an ok reply line around a result that is already JSON text,
+ * byte for byte what proto_reply_ok would write for the same object.
+ */
+char *
+proto_reply_ok_text(json_t *id, const char *result)
+{
+	char *idtext, *line;
+
+	idtext = json_dumps(id != NULL ? id : json_null(),
+	    JSON_COMPACT | JSON_ENCODE_ANY);
+	if (idtext == NULL)
+		return NULL;
+	if (asprintf(&line, "{\"v\":%d,\"id\":%s,\"ok\":true,\"result\":%s}\n",
+	        PROTO_VERSION, idtext, result) == -1)
+		line = NULL;
+	free(idtext);
+	return line;
+}
+
 /* Builds an ok reply line; steals result (which may be NULL). */
 char *
 proto_reply_ok(json_t *id, json_t *result)

@@ -84,6 +84,7 @@ void proto_request_clear(struct proto_request *);
 void proto_fault_clear(struct proto_fault *);
 
 char *proto_reply_ok(json_t *, json_t *);
+char *proto_reply_ok_text(json_t *, const char *);
 char *proto_reply_error(json_t *, enum proto_error, const char *);
 char *proto_event_line(const char *, json_int_t, json_t *);
 

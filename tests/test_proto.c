@@ -226,6 +226,29 @@ test_proto_id_survives_argument_error(void **state)
 	proto_fault_clear(&fault);
 }
 
+/* A reply around JSON text reads exactly as one around the object. */
+static void
+test_proto_reply_ok_text_matches(void **state)
+{
+	json_t *ids[] = {json_integer(9), json_string("a\"b"), json_null()};
+	char *a, *b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		a = proto_reply_ok(ids[i],
+		    json_pack("{s:[i,i], s:n}", "offers", 1, 2, "next"));
+		b = proto_reply_ok_text(ids[i],
+		    "{\"offers\":[1,2],\"next\":null}");
+		assert_non_null(a);
+		assert_non_null(b);
+		assert_string_equal(a, b);
+		free(a);
+		free(b);
+		json_decref(ids[i]);
+	}
+}
+
 static void
 test_proto_reply_round_trip(void **state)
 {
@@ -394,6 +417,7 @@ main(void)
 	    cmocka_unit_test(test_proto_bad_id_is_not_echoed),
 	    cmocka_unit_test(test_proto_id_survives_argument_error),
 	    cmocka_unit_test(test_proto_reply_round_trip),
+	    cmocka_unit_test(test_proto_reply_ok_text_matches),
 	    cmocka_unit_test(test_proto_error_names_are_closed_set),
 	    cmocka_unit_test(test_proto_frame_lines),
 	    cmocka_unit_test(test_proto_frame_too_long),

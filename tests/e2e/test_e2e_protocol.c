@@ -1065,6 +1065,48 @@ test_e2e_listing_pages(void **state)
 	free(token);
 }
 
+/* The state of offer id as the first page of offer.list shows it. */
+static const char *
+listed_state(struct wire *w, json_int_t id, json_t **reply)
+{
+	json_t *offers, *o;
+	size_t i;
+
+	*reply = wire_call(w, V1 "\"id\":76,\"op\":\"offer.list\"}");
+	assert_reply_ok(*reply);
+	offers = json_object_get(reply_result(*reply), "offers");
+	json_array_foreach(offers, i, o)
+	{
+		if (json_integer_value(json_object_get(o, "id")) == id)
+			return json_string_value(json_object_get(o, "state"));
+	}
+	return NULL;
+}
+
+/*
+ * Listings keep each offer's text between calls: a change to the offer
+ * shows in the next listing all the same, and the reply reads as JSON.
+ */
+static void
+test_e2e_listing_shows_changes(void **state)
+{
+	struct daemon_ctx *d = *state;
+	char *token = add_member(d, "lister");
+	struct wire *w = wire_member(d, token);
+	json_int_t id = post_offer(w);
+	json_t *r;
+
+	assert_string_equal(listed_state(w, id, &r), "open");
+	assert_string_equal(listed_state(w, id, &r), "open");
+	assert_true(json_is_null(json_object_get(reply_result(r), "next")));
+	assert_reply_ok(wire_call(w,
+	    V1 "\"id\":77,\"op\":\"offer.withdraw\",\"offer\":%lld}",
+	    (long long)id));
+	assert_string_equal(listed_state(w, id, &r), "withdrawn");
+	wire_close(w);
+	free(token);
+}
+
 /* A test of its own: a fresh daemon run with this configuration. */
 static void
 configured_setup(void **state, const char *conf)
@@ -1239,6 +1281,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_e2e_log_verify_finds_tampered_event, fresh_setup,
 	        fresh_teardown),
+	    cmocka_unit_test_setup_teardown(test_e2e_listing_shows_changes,
+	        fresh_setup, fresh_teardown),
 	    cmocka_unit_test_setup_teardown(test_e2e_listing_pages, fresh_setup,
 	        fresh_teardown),
 	    cmocka_unit_test_setup_teardown(
