@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "digest.h"
+#include "idmap.h"
 #include "store.h"
 
 #define MEMBER_COLS                                                            \
@@ -472,6 +473,8 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
 	struct store_tally tally[S_COUNT];
+	struct idmap open_offers;   /* member -> open offers, once counted */
+	struct idmap open_requests; /* member -> open requests */
 	int in_step;
 };
 
@@ -610,6 +613,8 @@ store_open(const char *path, int readonly, char **cause)
 	                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if ((st = calloc(1, sizeof *st)) == NULL)
 		return asprintf(cause, "out of memory"), NULL;
+	idmap_init(&st->open_offers);
+	idmap_init(&st->open_requests);
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		asprintf(cause, "%s: %s", path,
@@ -638,6 +643,8 @@ store_close(struct store *st)
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
+	idmap_free(&st->open_offers);
+	idmap_free(&st->open_requests);
 	free(st);
 }
 
@@ -675,11 +682,31 @@ store_simple(struct store *st, enum stmt which)
 	return store_done(store_stmt(st, which));
 }
 
+/* Forgets the members' remembered counts of open offers or requests. */
+static void
+store_forget_open(struct idmap *map)
+{
+	idmap_free(map);
+	idmap_init(map);
+}
+
 /* Forgets every remembered count: rows went back to what they were. */
 static void
 store_forget_counts(struct store *st)
 {
 	memset(st->tally, 0, sizeof st->tally);
+	store_forget_open(&st->open_offers);
+	store_forget_open(&st->open_requests);
+}
+
+/* One more open row for member, when its count is already known. */
+static void
+store_open_added(struct idmap *map, int64_t member)
+{
+	size_t n;
+
+	if (idmap_get(map, member, &n) && idmap_put(map, member, n + 1) != 0)
+		store_forget_open(map);
 }
 
 /*
@@ -933,6 +960,8 @@ store_offer_insert(struct store *st, struct offer *o)
 	if (store_done(s) != 0)
 		return -1;
 	o->id = sqlite3_last_insert_rowid(st->db);
+	if (o->state == OFFER_OPEN)
+		store_open_added(&st->open_offers, o->donor);
 	return 0;
 }
 
@@ -983,6 +1012,9 @@ store_set_state(struct store *st, enum stmt which, int64_t id, int state)
 {
 	sqlite3_stmt *s = store_stmt(st, which);
 
+	/* Whose count changed is not known here: count again when asked. */
+	store_forget_open(
+	    which == S_OFFER_SET_STATE ? &st->open_offers : &st->open_requests);
 	sqlite3_bind_int(s, 1, state);
 	sqlite3_bind_int64(s, 2, id);
 	if (store_done(s) != 0)
@@ -1066,6 +1098,8 @@ store_request_insert(struct store *st, struct request *r)
 	if (store_done(s) != 0)
 		return -1;
 	r->id = sqlite3_last_insert_rowid(st->db);
+	if (r->state == REQUEST_OPEN)
+		store_open_added(&st->open_requests, r->member);
 	return 0;
 }
 
@@ -1847,14 +1881,22 @@ store_member_set_token(struct store *st, int64_t member,
 int64_t
 store_open_count(struct store *st, const char *what, int64_t member)
 {
-	sqlite3_stmt *s = store_stmt(st,
-	    strcmp(what, "offer") == 0 ? S_OFFERS_OPEN_OF : S_REQUESTS_OPEN_OF);
+	int offers = strcmp(what, "offer") == 0;
+	sqlite3_stmt *s =
+	    store_stmt(st, offers ? S_OFFERS_OPEN_OF : S_REQUESTS_OPEN_OF);
+	struct idmap *map = offers ? &st->open_offers : &st->open_requests;
+	size_t kept;
 	int64_t n = -1;
 
+	/* Kept from the last count, plus what was posted since. */
+	if (idmap_get(map, member, &kept))
+		return (int64_t)kept;
 	sqlite3_bind_int64(s, 1, member);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
+	if (n >= 0 && idmap_put(map, member, (size_t)n) != 0)
+		store_forget_open(map);
 	return n;
 }
 

@@ -353,15 +353,24 @@ test_store_counts_follow_changes_and_rollbacks(void **state)
 	add_member(f->st, "other");
 	assert_int_equal(store_offer_count_open(f->st), 2);
 	assert_int_equal(store_member_count(f->st), 2);
+	assert_int_equal(store_open_count(f->st, "offer", donor), 2);
 	assert_int_equal(store_step_end(f->st, 0), 0);
 	assert_int_equal(store_offer_count_open(f->st), 1);
 	assert_int_equal(store_member_count(f->st), 1);
+	assert_int_equal(store_open_count(f->st, "offer", donor), 1);
 	assert_int_equal(store_step_begin(f->st), 0);
 	add_offer(f->st, donor, 5000, OFFER_OPEN);
 	assert_int_equal(store_step_end(f->st, 1), 0);
 	assert_int_equal(store_offer_count_open(f->st), 2);
+	assert_int_equal(store_open_count(f->st, "offer", donor), 2);
 	assert_int_equal(store_rollback(f->st), 0);
 	assert_int_equal(store_offer_count_open(f->st), 1);
+	assert_int_equal(store_open_count(f->st, "offer", donor), 1);
+	/* A closed offer no longer counts against the member's cap. */
+	assert_int_equal(store_offer_set_state(f->st,
+	                     add_offer(f->st, donor, 5000, OFFER_OPEN),
+	                     OFFER_WITHDRAWN),
+	    0);
 	assert_int_equal(store_open_count(f->st, "offer", donor), 1);
 }
 
