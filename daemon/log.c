@@ -5,9 +5,12 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "log.h"
+
+#define LOG_LINE 2048 /* bytes of one line, its newline included */
 
 static enum log_level log_level = LOG_LEVEL_INFO;
 static int log_journal;
@@ -35,27 +38,43 @@ log_get_level(void)
 static void log_vwrite(enum log_level, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
 
+/*
+ * Writes one line in one write: stderr is unbuffered, and a line written
+ * piece by piece costs a system call a piece and can interleave with
+ * another process's. A line longer than LOG_LINE ends in "...".
+ */
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
 	static const int priority[] = {7, 6, 4, 3};
 	static const char *word[] = {"debug", "info", "warning", "error"};
-	char when[32];
+	char line[LOG_LINE], when[32];
 	struct tm tm;
 	time_t now;
+	int n, m;
 
 	if (level < log_level)
 		return;
 	if (log_journal)
-		fprintf(stderr, "<%d>", priority[level]);
+		n = snprintf(line, sizeof line, "<%d>", priority[level]);
 	else {
 		now = time(NULL);
 		gmtime_r(&now, &tm);
 		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		fprintf(stderr, "%s larderd %s: ", when, word[level]);
+		n = snprintf(line, sizeof line, "%s larderd %s: ", when,
+		    word[level]);
 	}
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	if (m < 0)
+		m = 0;
+	if ((size_t)(n + m) >= sizeof line - 1) {
+		n = (int)sizeof line - 5;
+		memcpy(line + n, "...", 3);
+		n += 3;
+	} else
+		n += m;
+	line[n++] = '\n';
+	fwrite(line, 1, (size_t)n, stderr);
 	fflush(stderr);
 }
 
