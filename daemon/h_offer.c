@@ -26,6 +26,8 @@ struct offer_page {
 	int64_t last;
 };
 
+static const char *offer_text(struct larderd *, const struct offer *);
+
 /* Builds an offer's record as members see it. */
 static json_t *
 offer_json(const struct offer *o)
@@ -51,6 +53,19 @@ offer_json(const struct offer *o)
 	    json_object_set_new(obj, "fallback", json_string(o->fallback)) == 0)
 		json_object_set_new(obj, "flash", json_boolean(o->flash));
 	return obj;
+}
+
+/* Answers {"offer": record}, the record's text made or kept once. */
+static int
+offer_reply(struct call *c, const struct offer *o)
+{
+	const char *text = offer_text(c->d, o);
+
+	if (text == NULL || asprintf(&c->raw, "{\"offer\":%s}", text) == -1) {
+		c->raw = NULL;
+		return call_fail(c, PROTO_INTERNAL, "out of memory");
+	}
+	return 0;
 }
 
 /* Reads the date: exactly one of use_by and best_before. */
@@ -241,8 +256,7 @@ h_offer_post(struct call *c)
 	if (market_offer_posted(c->d, &o, c->now) != 0 ||
 	    store_offer_get(c->d->store, o.id, &o) != 1)
 		return call_store_error(c);
-	c->result = json_pack("{s:o}", "offer", offer_json(&o));
-	return 0;
+	return offer_reply(c, &o);
 }
 
 /* Copies every field of o into a zeroed key, so keys compare as bytes. */
@@ -400,8 +414,7 @@ h_offer_show(struct call *c)
 
 	if (offer_load(c, &o) != 0)
 		return -1;
-	c->result = json_pack("{s:o}", "offer", offer_json(&o));
-	return 0;
+	return offer_reply(c, &o);
 }
 
 int
