@@ -194,8 +194,30 @@ engine_free(struct engine *e)
 int
 engine_member_put(struct engine *e, const struct engine_member *m)
 {
+	struct engine_member *old = table_get(&e->members, m->id);
+	int64_t requests = old != NULL ? old->requests : 0;
+
 	engine_touch(e);
-	return table_put(&e->members, m);
+	/* A new member may already have requests: count them when asked. */
+	if (old == NULL && e->requests.n > 0)
+		e->recount = 1;
+	if (table_put(&e->members, m) != 0)
+		return -1;
+	((struct engine_member *)table_get(&e->members, m->id))->requests =
+	    requests;
+	return 0;
+}
+
+/* Adds n to the count of open requests of member id. */
+static void
+engine_count_request(struct engine *e, int64_t id, int64_t n)
+{
+	struct engine_member *m = table_get(&e->members, id);
+
+	if (m != NULL)
+		m->requests += n;
+	else
+		e->recount = 1;
 }
 
 struct engine_member *
@@ -258,8 +280,17 @@ engine_offer_drop(struct engine *e, int64_t id)
 int
 engine_request_put(struct engine *e, const struct engine_request *r)
 {
+	struct engine_request *old = table_get(&e->requests, r->id);
+
 	engine_touch(e);
-	return table_put(&e->requests, r);
+	if (old != NULL)
+		engine_count_request(e, old->member, -1);
+	if (table_put(&e->requests, r) != 0) {
+		e->recount = 1;
+		return -1;
+	}
+	engine_count_request(e, r->member, 1);
+	return 0;
 }
 
 struct engine_request *
@@ -271,6 +302,11 @@ engine_request_get(struct engine *e, int64_t id)
 void
 engine_request_drop(struct engine *e, int64_t id)
 {
+	struct engine_request *r = table_get(&e->requests, id);
+
+	if (r == NULL)
+		return;
+	engine_count_request(e, r->member, -1);
 	table_drop(&e->requests, id);
 }
 
@@ -374,6 +410,36 @@ int
 engine_feasible(const struct engine *e, const struct engine_offer *o,
     const struct engine_request *r, const struct engine_member *m)
 {
+	return engine_suits(o, r, m) && !engine_tried(e, o->id, m->id) &&
+	    !engine_pending_for(e, o->id, m->id);
+}
+
+/*
+ * Marks barred[slot] for each member that declined or let lapse offer,
+ * or has a proposal of it waiting: one pass for a whole candidate list.
+ */
+void
+engine_barred(const struct engine *e, int64_t offer, char *barred)
+{
+	size_t i, slot;
+
+	for (i = 0; i < e->ntried; i++) {
+		if (e->tried[i].offer == offer &&
+		    idmap_get(&e->members.map, e->tried[i].member, &slot))
+			barred[slot] = 1;
+	}
+	for (i = 0; i < e->npending; i++) {
+		if (e->pending[i].offer == offer &&
+		    idmap_get(&e->members.map, e->pending[i].member, &slot))
+			barred[slot] = 1;
+	}
+}
+
+/* engine_feasible less the tried and pending checks. */
+int
+engine_suits(const struct engine_offer *o, const struct engine_request *r,
+    const struct engine_member *m)
+{
 	if (m->id == o->donor || m->standing == STANDING_SUSPENDED)
 		return 0;
 	if (m->standing == STANDING_RESTRICTED && o->storage != STORAGE_AMBIENT)
@@ -387,8 +453,7 @@ engine_feasible(const struct engine *e, const struct engine_offer *o,
 		return 0;
 	if (r->wanted < o->min_portion && r->wanted < o->free)
 		return 0;
-	return !engine_tried(e, o->id, m->id) &&
-	    !engine_pending_for(e, o->id, m->id);
+	return 1;
 }
 
 /*
@@ -404,22 +469,25 @@ engine_shares(struct engine *e, double *share)
 	struct engine_request *rs = e->requests.rows;
 	double people = 0, given = 0, sum = 0, need, gave;
 	size_t i, slot;
-	char *active;
 
-	active = calloc(e->members.n + 1, 1);
-	for (i = 0; i < e->requests.n && active != NULL; i++) {
-		if (idmap_get(&e->members.map, rs[i].member, &slot))
-			active[slot] = 1;
+	if (e->recount) {
+		for (i = 0; i < e->members.n; i++)
+			ms[i].requests = 0;
+		for (i = 0; i < e->requests.n; i++) {
+			if (idmap_get(&e->members.map, rs[i].member, &slot))
+				ms[slot].requests++;
+		}
+		e->recount = 0;
 	}
 	for (i = 0; i < e->members.n; i++) {
 		share[i] = 0;
-		if (active == NULL || !active[i])
+		if (ms[i].requests <= 0)
 			continue;
 		people += (double)ms[i].people;
 		given += (double)ms[i].contributed;
 	}
 	for (i = 0; i < e->members.n && people > 0; i++) {
-		if (active == NULL || !active[i])
+		if (ms[i].requests <= 0)
 			continue;
 		need = (double)ms[i].people / people;
 		gave = given > 0 ? (double)ms[i].contributed / given : 0;
@@ -432,7 +500,6 @@ engine_shares(struct engine *e, double *share)
 	}
 	for (i = 0; i < e->members.n && sum > 0; i++)
 		share[i] /= sum;
-	free(active);
 }
 
 /* Keeps a balance within the ledger's cap. */

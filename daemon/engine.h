@@ -62,6 +62,8 @@ struct engine_member {
 	int64_t contributed; /* grams given, collected by
 	                        others, trailing 90 days */
 	int64_t balance;     /* the credit ledger, grams */
+	int64_t requests;    /* its open requests the engine holds; the
+	                        engine keeps this, whatever put says */
 };
 
 struct engine_offer {

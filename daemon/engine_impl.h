@@ -45,6 +45,7 @@ struct engine {
 	size_t triedcap;
 	time_t last_decay;
 	uint64_t changes; /* counts what may give an offer new candidates */
+	int recount;      /* members' request counts need a full count */
 };
 
 int engine_out_propose(struct engine_out *, const struct engine_proposal *);
@@ -53,6 +54,9 @@ int engine_tried(const struct engine *, int64_t, int64_t);
 int engine_pending_for(const struct engine *, int64_t, int64_t);
 int engine_feasible(const struct engine *, const struct engine_offer *,
     const struct engine_request *, const struct engine_member *);
+int engine_suits(const struct engine_offer *, const struct engine_request *,
+    const struct engine_member *);
+void engine_barred(const struct engine *, int64_t, char *);
 void engine_shares(struct engine *, double *);
 uint64_t engine_mix(uint64_t, int64_t, int64_t);
 time_t engine_respond_by(const struct engine *, const struct engine_offer *,

@@ -76,6 +76,7 @@ policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
 	struct engine_member *ms = e->members.rows;
 	struct cand *best;
 	double *share;
+	char *barred;
 	size_t i, slot;
 	int urgent;
 
@@ -84,8 +85,13 @@ policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
 	    !widen && !urgent && now < o->posted + e->rules.hub_first;
 	share = NULL;
 	best = calloc(e->members.n + 1, sizeof *best);
-	if (best == NULL)
+	barred = calloc(e->members.n + 1, 1);
+	if (best == NULL || barred == NULL) {
+		free(best);
+		free(barred);
 		return -1;
+	}
+	engine_barred(e, o->id, barred);
 again:
 	for (i = 0; i < e->requests.n; i++) {
 		/* Most requests want other food: rule them out cheaply. */
@@ -93,8 +99,9 @@ again:
 		    (rs[i].storage & o->storage) == 0)
 			continue;
 		if (!idmap_get(&e->members.map, rs[i].member, &slot) ||
+		    barred[slot] ||
 		    (pk->hub_only && strcmp(ms[slot].hub, o->hub) != 0) ||
-		    !engine_feasible(e, o, &rs[i], &ms[slot]))
+		    !engine_suits(o, &rs[i], &ms[slot]))
 			continue;
 		if (best[slot].r == NULL || rs[i].posted < best[slot].r->posted)
 			best[slot].r = &rs[i];
@@ -105,6 +112,7 @@ again:
 			continue;
 		if ((share = calloc(e->members.n + 1, sizeof *share)) == NULL) {
 			free(best);
+			free(barred);
 			return -1;
 		}
 		engine_shares(e, share);
@@ -130,6 +138,7 @@ again:
 		goto again;
 	}
 	free(share);
+	free(barred);
 	qsort(best, pk->n, sizeof *best, cand_order);
 	pk->c = best;
 	return 0;

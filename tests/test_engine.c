@@ -125,6 +125,43 @@ test_engine_shares_follow_need(void **state)
 	engine_free(e);
 }
 
+/*
+ * Shares follow requests as they come and go, and a request put before
+ * its member (as a store may load them) still counts.
+ */
+static void
+test_engine_shares_follow_requests(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	double s[3];
+
+	(void)state;
+	add_request(e, 13, 3, 5000, T0); /* member 3 is not known yet */
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 100);
+	add_member(e, 3, "barking", 200);
+	add_request(e, 11, 1, 5000, T0);
+	add_request(e, 12, 2, 5000, T0);
+	add_request(e, 14, 2, 5000, T0); /* a second one counts once */
+	engine_shares(e, s);
+	assert_float_equal(s[0], 0.25, 1e-6);
+	assert_float_equal(s[1], 0.25, 1e-6);
+	assert_float_equal(s[2], 0.50, 1e-6);
+	engine_request_drop(e, 12);
+	engine_request_drop(e, 13);
+	engine_shares(e, s);
+	assert_float_equal(s[0], 0.5, 1e-6);
+	assert_float_equal(s[1], 0.5, 1e-6);
+	assert_float_equal(s[2], 0.0, 1e-6);
+	engine_request_drop(e, 14);
+	/* A member put again keeps its count of requests. */
+	add_member(e, 1, "dagenham", 100);
+	engine_shares(e, s);
+	assert_float_equal(s[0], 1.0, 1e-6);
+	assert_float_equal(s[1], 0.0, 1e-6);
+	engine_free(e);
+}
+
 static void
 test_engine_shares_blend_contribution_and_cap(void **state)
 {
@@ -1027,6 +1064,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_engine_shares_follow_need),
+	    cmocka_unit_test(test_engine_shares_follow_requests),
 	    cmocka_unit_test(test_engine_shares_blend_contribution_and_cap),
 	    cmocka_unit_test(test_engine_restricted_share_is_halved),
 	    cmocka_unit_test(test_engine_ledger_balances_in_grams),
