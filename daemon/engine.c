@@ -531,6 +531,39 @@ engine_remainder_order(const void *a, const void *b)
 }
 
 /*
+ * Reorders r so that its first k entries are the k that come first in
+ * engine_remainder_order, in linear time on average (quickselect); the
+ * order is total, so they are the same k that sorting would put first.
+ */
+static void
+engine_select(struct remainder *r, size_t n, size_t k)
+{
+	struct remainder pivot, t;
+	size_t lo = 0, hi = n, i, at;
+
+	while (hi - lo > 1) {
+		pivot = r[lo + (hi - lo) / 2];
+		r[lo + (hi - lo) / 2] = r[hi - 1];
+		r[hi - 1] = pivot;
+		for (i = at = lo; i < hi - 1; i++) {
+			if (engine_remainder_order(&r[i], &pivot) < 0) {
+				t = r[i];
+				r[i] = r[at];
+				r[at++] = t;
+			}
+		}
+		r[hi - 1] = r[at];
+		r[at] = pivot;
+		if (at == k)
+			return;
+		if (k < at)
+			hi = at;
+		else
+			lo = at + 1;
+	}
+}
+
+/*
  * Hands the grams that flooring lost, one each, to the members with the
  * largest remainders (ties to the lowest slot): the same grams, in the
  * same order, as picking the largest remainder again for every gram, in
@@ -550,7 +583,11 @@ engine_remainders(const double *share, int64_t *credit, size_t n,
 		r[i].left = share[i] * (double)charge - (double)credit[i];
 		r[i].slot = i;
 	}
-	qsort(r, n, sizeof *r, engine_remainder_order);
+	/* Usually fewer grams are missing than there are members. */
+	if ((size_t)missing < n)
+		engine_select(r, n, (size_t)missing);
+	else
+		qsort(r, n, sizeof *r, engine_remainder_order);
 	for (k = 0; k < missing; k++)
 		credit[r[(size_t)k % n].slot]++;
 	free(r);
