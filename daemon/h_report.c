@@ -50,7 +50,11 @@ report_write(const char *dir, const char *label, const char *ext,
 	FILE *f;
 	int rc;
 
-	snprintf(path, sizeof path, "%s/%s.%s", dir, label, ext);
+	rc = snprintf(path, sizeof path, "%s/%s.%s", dir, label, ext);
+	if (rc < 0 || (size_t)rc >= sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	snprintf(tmp, sizeof tmp, "%s.new", path);
 	if ((f = fopen(tmp, "w")) == NULL)
 		return -1;
