@@ -77,15 +77,34 @@ h_rules_show(struct call *c)
 	return 0;
 }
 
-/* Checks what a proposal would change, before anyone votes on it. */
+/* The arguments that describe a new member, for admit proposals only. */
+static const char *const admit_fields[] = {"name", "hub", "people", "storage",
+    "catchment", NULL};
+
+/*
+ * Checks what a proposal would change, before anyone votes on it; for
+ * an admit proposal, writes the new member's details to *admit.
+ */
 static int
-gov_proposal_check(struct call *c, const char *kind, const char *key,
-    const char *value, const char *member)
+gov_proposal_check(struct call *c, const char *kind, json_t **admit)
 {
+	const char *key = proto_arg_str(c->req, "key");
+	const char *value = proto_arg_str(c->req, "value");
+	const char *member = proto_arg_str(c->req, "member");
 	struct engine_rules r = *engine_rules(c->d->engine);
 	struct member m;
 	char *cause = NULL;
+	size_t i;
 
+	*admit = NULL;
+	if (strcmp(kind, "admit") == 0)
+		return admit_check(c, admit);
+	for (i = 0; admit_fields[i] != NULL; i++) {
+		if (proto_arg(c->req, admit_fields[i]) != NULL)
+			return call_fail(c, PROTO_INVALID_ARGUMENT,
+			    "\"%s\" goes only with kind admit",
+			    admit_fields[i]);
+	}
 	if (strcmp(kind, "rule") == 0) {
 		if (key == NULL || value == NULL)
 			return call_fail(c, PROTO_INVALID_ARGUMENT,
@@ -99,8 +118,7 @@ gov_proposal_check(struct call *c, const char *kind, const char *key,
 	}
 	if (strcmp(kind, "suspend") != 0 && strcmp(kind, "reinstate") != 0)
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
-		    "kind \"%s\" is not "
-		    "rule, suspend or reinstate",
+		    "kind \"%s\" is not rule, suspend, reinstate or admit",
 		    kind);
 	if (member == NULL)
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
@@ -111,42 +129,85 @@ gov_proposal_check(struct call *c, const char *kind, const char *key,
 	return 0;
 }
 
-int
-h_proposal_open(struct call *c)
+/* Logs a new proposal in the exchange log. */
+static int
+gov_proposal_logged(struct call *c, const struct store_proposal *sp, int64_t id,
+    json_t *admit)
 {
-	const char *kind = proto_arg_str(c->req, "kind");
+	json_t *ev = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o}",
+	    "proposal", (json_int_t)id, "proposal_kind", sp->kind, "key",
+	    sp->key, "value", sp->value, "member", sp->member, "why", sp->why,
+	    "closes", proto_time_json(sp->closes));
+
+	if (ev != NULL && admit != NULL)
+		json_object_set(ev, "admit", admit);
+	return exlog_append(c->d->log, c->now, "proposal.opened", sp->by, ev);
+}
+
+/* Fills in a new proposal from the request, but for its checks. */
+static void
+gov_proposal_fill(struct call *c, struct store_proposal *sp)
+{
 	const char *key = proto_arg_str(c->req, "key");
 	const char *value = proto_arg_str(c->req, "value");
 	const char *member = proto_arg_str(c->req, "member");
-	const char *why = proto_arg_str(c->req, "why");
-	time_t closes = c->now + engine_rules(c->d->engine)->vote_period;
-	int64_t id;
 
-	proto_arg_time(c->req, "closes", &closes);
-	if (gov_proposal_check(c, kind, key, value, member) != 0)
-		return -1;
-	if (!valid_text(why))
-		return call_fail(c, PROTO_INVALID_ARGUMENT,
-		    "why has control characters");
-	if (closes <= c->now)
-		return call_fail(c, PROTO_INVALID_ARGUMENT,
-		    "closes is in the past");
-	id = store_proposal_insert(c->d->store, kind, key != NULL ? key : "",
-	    value != NULL ? value : "", member != NULL ? member : "", why,
-	    call_actor(c), c->now, closes, store_voter_count(c->d->store));
-	if (id < 0 ||
-	    exlog_append(c->d->log, c->now, "proposal.opened", call_actor(c),
-	        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o}", "proposal",
-	            (json_int_t)id, "proposal_kind", kind, "key",
-	            key ? key : "", "value", value ? value : "", "member",
-	            member ? member : "", "why", why, "closes",
-	            proto_time_json(closes))) != 0)
+	memset(sp, 0, sizeof *sp);
+	sp->kind = proto_arg_str(c->req, "kind");
+	sp->key = key != NULL ? key : "";
+	sp->value = value != NULL ? value : "";
+	sp->member = member != NULL ? member : "";
+	sp->admit = "";
+	sp->why = proto_arg_str(c->req, "why");
+	sp->by = call_actor(c);
+	sp->opened = c->now;
+	sp->closes = c->now + engine_rules(c->d->engine)->vote_period;
+	proto_arg_time(c->req, "closes", &sp->closes);
+	sp->members = store_voter_count(c->d->store);
+}
+
+/* Stores and logs a checked proposal, and answers with it. */
+static int
+gov_proposal_insert(struct call *c, struct store_proposal *sp, json_t *admit)
+{
+	char *text = NULL;
+	int64_t id = -1;
+
+	if (admit != NULL &&
+	    (text = json_dumps(admit, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return call_fail(c, PROTO_INTERNAL, "out of memory");
+	sp->admit = text != NULL ? text : "";
+	id = store_proposal_insert(c->d->store, sp);
+	free(text);
+	if (id < 0 || gov_proposal_logged(c, sp, id, admit) != 0)
 		return call_store_error(c);
-	log_info("proposal %lld: %s opened by %s", (long long)id, kind,
-	    call_actor(c));
+	log_info("proposal %lld: %s opened by %s", (long long)id, sp->kind,
+	    sp->by);
 	c->result = json_pack("{s:o}", "proposal",
 	    gov_proposal_view(store_proposal_json(c->d->store, id)));
 	return 0;
+}
+
+int
+h_proposal_open(struct call *c)
+{
+	struct store_proposal sp;
+	json_t *admit = NULL;
+	int rc;
+
+	gov_proposal_fill(c, &sp);
+	if (gov_proposal_check(c, sp.kind, &admit) != 0)
+		return -1;
+	if (!valid_text(sp.why))
+		rc = call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "why has control characters");
+	else if (sp.closes <= c->now)
+		rc = call_fail(c, PROTO_INVALID_ARGUMENT,
+		    "closes is in the past");
+	else
+		rc = gov_proposal_insert(c, &sp, admit);
+	json_decref(admit);
+	return rc;
 }
 
 /* Loads the proposal the request names. */
@@ -311,6 +372,38 @@ gov_recount(struct larderd *d, int64_t member, time_t now, int reversed)
 	return gov_set_standing(d, &m, level, n, now);
 }
 
+/*
+ * Whether a passed proposal can still be carried out: 0 when it can, 1
+ * with the reason in *why_not when it cannot, -1 on error.
+ */
+static int
+gov_applicable(struct larderd *d, json_t *p, char **why_not)
+{
+	const char *kind = json_string_value(json_object_get(p, "kind"));
+	const char *member = json_string_value(json_object_get(p, "member"));
+	struct engine_rules r = *engine_rules(d->engine);
+	struct member m;
+	char *cause = NULL;
+	int rc;
+
+	if (strcmp(kind, "admit") == 0)
+		return admit_ready(d, p, why_not);
+	if (strcmp(kind, "rule") == 0) {
+		if (rules_parse(json_string_value(json_object_get(p, "key")),
+		        json_string_value(json_object_get(p, "value")), &r,
+		        &cause) == 0)
+			return 0;
+		asprintf(why_not, "%s", cause);
+		free(cause);
+		return 1;
+	}
+	if ((rc = store_member_by_handle(d->store, member, &m)) < 0)
+		return -1;
+	return rc > 0
+	    ? 0
+	    : (asprintf(why_not, "there is no member \"%s\"", member), 1);
+}
+
 /* Carries out a passed proposal. */
 static int
 gov_apply(struct larderd *d, json_t *p, time_t now)
@@ -323,6 +416,14 @@ gov_apply(struct larderd *d, json_t *p, time_t now)
 	struct member m;
 	char decision[32], *cause = NULL;
 
+	if (strcmp(kind, "admit") == 0) {
+		if (admit_apply(d, p, &cause) == 0)
+			return 0;
+		log_warnx("proposal %lld: cannot admit: %s", (long long)id,
+		    cause);
+		free(cause);
+		return -1;
+	}
 	if (strcmp(kind, "rule") != 0) {
 		if (store_member_by_handle(d->store,
 		        json_string_value(json_object_get(p, "member")),
@@ -349,40 +450,86 @@ gov_apply(struct larderd *d, json_t *p, time_t now)
 }
 
 /*
- * Tallies a proposal whose time has come: votes from at least quorum
- * per cent of the members who could vote, then yes above majority per
- * cent of yes and no.
+ * The outcome of a proposal's votes: votes from at least quorum per
+ * cent of the members who could vote, then yes above majority per cent
+ * of yes and no.
+ */
+static int
+gov_tally(const struct engine_rules *r, json_t *p)
+{
+	json_int_t yes = json_integer_value(json_object_get(p, "yes"));
+	json_int_t no = json_integer_value(json_object_get(p, "no"));
+	json_int_t abstain = json_integer_value(json_object_get(p, "abstain"));
+	json_int_t members = json_integer_value(json_object_get(p, "members"));
+
+	if ((yes + no + abstain) * 100 < (json_int_t)r->quorum * members)
+		return PROPOSAL_NO_QUORUM;
+	if (yes * 100 > (json_int_t)r->majority * (yes + no))
+		return PROPOSAL_PASSED;
+	return PROPOSAL_REJECTED;
+}
+
+/* Logs a closed proposal: its outcome and tally, and for a passed one
+ * what came of it. */
+static void
+gov_close_logged(json_t *p, int state, const char *why_not)
+{
+	const char *kind = json_string_value(json_object_get(p, "kind"));
+	const char *member = json_string_value(json_object_get(p, "member"));
+	char then[256] = "";
+
+	if (state == PROPOSAL_PASSED && why_not != NULL)
+		snprintf(then, sizeof then, "; not applied: %s", why_not);
+	else if (state == PROPOSAL_PASSED && strcmp(kind, "admit") == 0)
+		snprintf(then, sizeof then,
+		    "; %s admitted, with no token until a coordinator runs "
+		    "larder member token rotate %s",
+		    member, member);
+	log_info("proposal %lld: %s (%lld yes, %lld no, %lld abstain)%s",
+	    (long long)json_integer_value(json_object_get(p, "id")),
+	    proposal_states[state],
+	    (long long)json_integer_value(json_object_get(p, "yes")),
+	    (long long)json_integer_value(json_object_get(p, "no")),
+	    (long long)json_integer_value(json_object_get(p, "abstain")), then);
+}
+
+/*
+ * Tallies a proposal whose time has come and carries it out if it
+ * passed. A passed proposal that can no longer be carried out (its
+ * handle taken meanwhile, say) is recorded as passed, with the reason.
  */
 static int
 gov_close(void *arg, json_t *p)
 {
 	struct larderd *d = arg;
-	const struct engine_rules *r = engine_rules(d->engine);
-	json_int_t yes = json_integer_value(json_object_get(p, "yes"));
-	json_int_t no = json_integer_value(json_object_get(p, "no"));
-	json_int_t abstain = json_integer_value(json_object_get(p, "abstain"));
-	json_int_t members = json_integer_value(json_object_get(p, "members"));
 	json_int_t id = json_integer_value(json_object_get(p, "id"));
+	int state = gov_tally(engine_rules(d->engine), p), rc = 0;
 	time_t now = server_now(d);
-	int state, rc;
+	char *why_not = NULL;
+	json_t *ev;
 
-	if ((yes + no + abstain) * 100 < (json_int_t)r->quorum * members)
-		state = PROPOSAL_NO_QUORUM;
-	else if (yes * 100 > (json_int_t)r->majority * (yes + no))
-		state = PROPOSAL_PASSED;
+	if (state == PROPOSAL_PASSED && gov_applicable(d, p, &why_not) < 0)
+		rc = -1;
+	ev = json_pack("{s:I, s:s, s:O, s:O, s:O, s:O}", "proposal", id,
+	    "outcome", proposal_states[state], "yes", json_object_get(p, "yes"),
+	    "no", json_object_get(p, "no"), "abstain",
+	    json_object_get(p, "abstain"), "members",
+	    json_object_get(p, "members"));
+	if (ev != NULL && why_not != NULL)
+		json_object_set_new(ev, "not_applied", json_string(why_not));
+	if (rc == 0 &&
+	    store_proposal_close(d->store, id, state, now, why_not) != 0)
+		rc = -1;
+	if (rc == 0) /* the log takes ev */
+		rc =
+		    exlog_append(d->log, now, "proposal.closed", "larderd", ev);
 	else
-		state = PROPOSAL_REJECTED;
-	rc = store_proposal_close(d->store, id, state, now) != 0 ||
-	        exlog_append(d->log, now, "proposal.closed", "larderd",
-	            json_pack("{s:I, s:s, s:I, s:I, s:I, s:I}", "proposal", id,
-	                "outcome", proposal_states[state], "yes", yes, "no", no,
-	                "abstain", abstain, "members", members)) != 0 ||
-	        (state == PROPOSAL_PASSED && gov_apply(d, p, now) != 0)
-	    ? -1
-	    : 0;
-	log_info("proposal %lld: %s (%lld yes, %lld no, %lld abstain)",
-	    (long long)id, proposal_states[state], (long long)yes,
-	    (long long)no, (long long)abstain);
+		json_decref(ev);
+	if (rc == 0 && state == PROPOSAL_PASSED && why_not == NULL)
+		rc = gov_apply(d, p, now);
+	if (rc == 0)
+		gov_close_logged(p, state, why_not);
+	free(why_not);
 	json_decref(p);
 	return rc;
 }

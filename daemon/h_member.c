@@ -26,12 +26,13 @@ member_json(const struct member *m)
 }
 
 /*
- * Registers a member, logs it, and writes its new token (TOKEN_LEN + 1
- * bytes) for the caller to show once. A taken handle fails.
+ * Registers a member and logs it (with the proposal that admitted it,
+ * when one did), writing its new token (TOKEN_LEN + 1 bytes) to token.
+ * A taken handle fails.
  */
-int
-member_create(struct larderd *d, struct member *m, const char *actor,
-    char *token, char **cause)
+static int
+member_insert(struct larderd *d, struct member *m, const char *actor,
+    int64_t proposal, char *token, char **cause)
 {
 	unsigned char hash[DIGEST_LEN];
 	struct member old;
@@ -57,6 +58,8 @@ member_create(struct larderd *d, struct member *m, const char *actor,
 	json_object_del(ev, "standing");
 	json_object_set_new(ev, "member", json_string(m->handle));
 	json_object_del(ev, "handle");
+	if (proposal > 0)
+		json_object_set_new(ev, "proposal", json_integer(proposal));
 	if (exlog_append(d->log, m->joined, "member.joined", actor, ev) != 0)
 		return asprintf(cause, "cannot log the new member: %s",
 		           store_errmsg(d->store)),
@@ -67,39 +70,70 @@ member_create(struct larderd *d, struct member *m, const char *actor,
 	return 0;
 }
 
+/*
+ * Registers a member, logs it, and writes its new token (TOKEN_LEN + 1
+ * bytes) for the caller to show once. A taken handle fails.
+ */
+int
+member_create(struct larderd *d, struct member *m, const char *actor,
+    char *token, char **cause)
+{
+	return member_insert(d, m, actor, 0, token, cause);
+}
+
+/*
+ * Registers a member that a proposal admitted. Nobody is there to be
+ * given a token, so its token is thrown away unseen: the member has no
+ * working token until a coordinator rotates it.
+ */
+int
+member_create_by_vote(struct larderd *d, struct member *m, int64_t proposal,
+    char **cause)
+{
+	char token[TOKEN_LEN + 1];
+	int rc;
+
+	rc = member_insert(d, m, "larderd", proposal, token, cause);
+	explicit_bzero(token, sizeof token);
+	return rc;
+}
+
 /* Reads the storage list into a mask; every word must be known. */
 static int
-h_member_storage(struct call *c, struct member *m)
+member_parse_storage(json_t *list, struct member *m, char **cause)
 {
 	json_t *item;
 	size_t i;
 	unsigned bit;
 
 	m->storage = 0;
-	json_array_foreach(proto_arg(c->req, "storage"), i, item)
+	json_array_foreach(list, i, item)
 	{
 		if (storage_parse(json_string_value(item), &bit) != 0)
-			return call_fail(c, PROTO_INVALID_ARGUMENT,
-			    "storage \"%s\" is not ambient, chilled or frozen",
-			    json_string_value(item));
+			return asprintf(cause,
+			           "storage \"%s\" is not ambient, chilled or "
+			           "frozen",
+			           json_string_value(item)),
+			       -1;
 		m->storage |= bit;
 	}
 	if (m->storage == 0)
-		return call_fail(c, PROTO_INVALID_ARGUMENT,
-		    "storage names at least one of ambient, chilled, frozen");
+		return asprintf(cause,
+		           "storage names at least one of ambient, "
+		           "chilled, frozen"),
+		       -1;
 	return 0;
 }
 
 /* Reads catchment districts, upper-cased and comma-joined. */
 static int
-h_member_catchment(struct call *c, struct member *m)
+member_parse_catchment(json_t *list, struct member *m, char **cause)
 {
-	json_t *list, *item, *norm;
+	json_t *item, *norm;
 	size_t i;
 	char district[8];
 	int rc;
 
-	list = proto_arg(c->req, "catchment");
 	if (list == NULL)
 		return 0;
 	norm = json_array();
@@ -108,50 +142,70 @@ h_member_catchment(struct call *c, struct member *m)
 		if (!valid_district(json_string_value(item), district,
 		        sizeof district)) {
 			json_decref(norm);
-			return call_fail(c, PROTO_INVALID_ARGUMENT,
-			    "catchment "
-			    "\"%s\" is not a postcode district (e.g. IG11)",
-			    json_string_value(item));
+			return asprintf(cause,
+			           "catchment \"%s\" is not a postcode "
+			           "district (e.g. IG11)",
+			           json_string_value(item)),
+			       -1;
 		}
 		json_array_append_new(norm, json_string(district));
 	}
 	rc = valid_join(norm, m->catchment, sizeof m->catchment);
 	json_decref(norm);
-	return rc == 0
-	    ? 0
-	    : call_fail(c, PROTO_INVALID_ARGUMENT, "catchment is too long");
+	return rc == 0 ? 0 : (asprintf(cause, "catchment is too long"), -1);
 }
 
-/* Reads and checks member.add's arguments. */
-static int
-h_member_args(struct call *c, struct member *m)
+/*
+ * Reads a new member's details from a JSON object (a request's
+ * arguments, or the details an admit proposal keeps) and checks them:
+ * the handle under handle_key, then name, hub, people, storage and
+ * catchment. Protocol decoding has checked their types; an absent one
+ * is refused here, by name.
+ */
+int
+member_parse(struct larderd *d, json_t *obj, const char *handle_key,
+    struct member *m, char **cause)
 {
-	const char *handle = proto_arg_str(c->req, "handle");
-	const char *name = proto_arg_str(c->req, "name");
-	const char *hub = proto_arg_str(c->req, "hub");
-	json_int_t people = proto_arg_int(c->req, "people", 0);
+	const char *handle =
+	    json_string_value(json_object_get(obj, handle_key));
+	const char *name = json_string_value(json_object_get(obj, "name"));
+	const char *hub = json_string_value(json_object_get(obj, "hub"));
+	json_int_t n = json_integer_value(json_object_get(obj, "people"));
+	static const char *const needed[] = {"name", "hub", "people", "storage",
+	    NULL};
+	size_t i;
 
 	memset(m, 0, sizeof *m);
-	if (!valid_word(handle))
-		return call_fail(c, PROTO_INVALID_ARGUMENT,
-		    "handle \"%s\" must be 1-32 of a-z, 0-9, _ and -", handle);
+	if (handle == NULL || !valid_word(handle))
+		return asprintf(cause,
+		           "handle \"%s\" must be 1-32 of a-z, 0-9, _ and -",
+		           handle != NULL ? handle : ""),
+		       -1;
+	for (i = 0; needed[i] != NULL; i++) {
+		if (json_object_get(obj, needed[i]) == NULL)
+			return asprintf(cause, "a new member needs \"%s\"",
+			           needed[i]),
+			       -1;
+	}
 	if (!valid_text(name))
-		return call_fail(c, PROTO_INVALID_ARGUMENT,
-		    "name has control characters");
-	if (!valid_word(hub) || !config_has_hub(c->d->conf, hub))
-		return call_fail(c, PROTO_INVALID_ARGUMENT,
-		    "hub \"%s\" is not one of this network's hubs", hub);
-	if (people < 0 || people > MEMBER_MAX_PEOPLE)
-		return call_fail(c, PROTO_INVALID_ARGUMENT,
-		    "people must be from 0 to %d", MEMBER_MAX_PEOPLE);
+		return asprintf(cause, "name has control characters"), -1;
+	if (!valid_word(hub) || !config_has_hub(d->conf, hub))
+		return asprintf(cause,
+		           "hub \"%s\" is not one of this network's hubs", hub),
+		       -1;
+	if (n < 0 || n > MEMBER_MAX_PEOPLE)
+		return asprintf(cause, "people must be from 0 to %d",
+		           MEMBER_MAX_PEOPLE),
+		       -1;
 	snprintf(m->handle, sizeof m->handle, "%s", handle);
 	snprintf(m->name, sizeof m->name, "%s", name);
 	snprintf(m->hub, sizeof m->hub, "%s", hub);
-	m->people = people;
-	m->coordinator = proto_arg_bool(c->req, "coordinator", 0);
-	if (h_member_storage(c, m) != 0)
+	m->people = n;
+	if (member_parse_storage(json_object_get(obj, "storage"), m, cause) !=
+	    0)
 		return -1;
-	return h_member_catchment(c, m);
+	return member_parse_catchment(json_object_get(obj, "catchment"), m,
+	    cause);
 }
 
 int
@@ -161,8 +215,12 @@ h_member_add(struct call *c)
 	char token[TOKEN_LEN + 1];
 	char *cause = NULL;
 
-	if (h_member_args(c, &m) != 0)
+	if (member_parse(c->d, c->req->root, "handle", &m, &cause) != 0) {
+		call_fail(c, PROTO_INVALID_ARGUMENT, "%s", cause);
+		free(cause);
 		return -1;
+	}
+	m.coordinator = proto_arg_bool(c->req, "coordinator", 0);
 	if (member_create(c->d, &m, call_actor(c), token, &cause) != 0) {
 		call_fail(c,
 		    strstr(cause, "already") != NULL ? PROTO_CONFLICT

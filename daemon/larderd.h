@@ -213,10 +213,18 @@ int waste_destination_ok(const char *);
 int waste_record(struct larderd *, struct waste *, const struct member *,
     const char *);
 
-/* h_member.c, shared with the demo network */
+/* h_member.c, shared with the demo network and admission by vote */
 int member_create(struct larderd *, struct member *, const char *, char *,
     char **);
+int member_create_by_vote(struct larderd *, struct member *, int64_t, char **);
+int member_parse(struct larderd *, json_t *, const char *, struct member *,
+    char **);
 json_t *member_json(const struct member *);
+
+/* admit.c: admitting a member by proposal and vote */
+int admit_check(struct call *, json_t **);
+int admit_ready(struct larderd *, json_t *, char **);
+int admit_apply(struct larderd *, json_t *, char **);
 
 /* market.c: the engine's decisions, kept in the store and the log */
 int market_open(struct larderd *, char **);

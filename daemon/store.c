@@ -37,7 +37,8 @@
 	"v.proposal = p.id AND v.choice = 0), 'no', (SELECT count(*) FROM "    \
 	"votes v WHERE v.proposal = p.id AND v.choice = 1), 'abstain', "       \
 	"(SELECT count(*) FROM votes v WHERE v.proposal = p.id AND "           \
-	"v.choice = 2))"
+	"v.choice = 2), 'admit', CASE p.admit WHEN '' THEN NULL ELSE "         \
+	"json(p.admit) END, 'not_applied', NULLIF(p.not_applied, ''))"
 #define CHALLENGE_JSON                                                         \
 	"json_object('id', c.id, 'title', c.title, 'by', c.by, 'opened', "     \
 	"c.opened, 'state', c.state, 'closed', c.closed, 'offers', (SELECT "   \
@@ -110,6 +111,7 @@ enum stmt {
 	S_PROPOSAL_LIST,
 	S_PROPOSAL_DUE,
 	S_PROPOSAL_CLOSE,
+	S_PROPOSAL_ADMITTING,
 	S_VOTE,
 	S_VOTED,
 	S_DISPUTE_INSERT,
@@ -246,8 +248,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_EVENT_COUNT] = "SELECT count(*) FROM events",
     [S_EVENT_FIRST_AT] = "SELECT at FROM events ORDER BY seq LIMIT 1",
     [S_PROPOSAL_INSERT] =
-        "INSERT INTO proposals (kind, key, value, member, why, by, opened, "
-        "closes, members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO proposals (kind, key, value, member, admit, why, by, "
+        "opened, closes, members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [S_PROPOSAL_JSON] = "SELECT " PROPOSAL_JSON " FROM proposals p "
                         "WHERE p.id = ?",
     [S_PROPOSAL_LIST] = "SELECT " PROPOSAL_JSON " FROM proposals p "
@@ -256,7 +258,10 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_PROPOSAL_DUE] = "SELECT " PROPOSAL_JSON " FROM proposals p "
                        "WHERE p.state = 0 AND p.closes <= ? ORDER BY p.id",
     [S_PROPOSAL_CLOSE] =
-        "UPDATE proposals SET state = ?, closed = ? WHERE id = ?",
+        "UPDATE proposals SET state = ?, closed = ?, not_applied = ? "
+        "WHERE id = ?",
+    [S_PROPOSAL_ADMITTING] = "SELECT id FROM proposals WHERE kind = 'admit' "
+                             "AND state = 0 AND member = ? LIMIT 1",
     [S_VOTE] = "INSERT INTO votes (proposal, member, choice, at) "
                "VALUES (?, ?, ?, ?)",
     [S_VOTED] = "SELECT count(*) FROM votes WHERE proposal = ? "
@@ -460,6 +465,10 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "CREATE INDEX offers_donor ON offers(donor, state);"
     "DROP INDEX IF EXISTS requests_member;"
     "CREATE INDEX requests_member ON requests(member, state);",
+    /* 7: admission by vote, and why a passed proposal was not applied. */
+    "ALTER TABLE proposals ADD COLUMN admit TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE proposals ADD COLUMN not_applied TEXT NOT NULL "
+    "DEFAULT '';",
 };
 
 /* A count remembered until this connection next changes a row. */
@@ -1559,21 +1568,20 @@ store_json_each(sqlite3_stmt *s, store_json_cb cb, void *arg)
 
 /* Adds a proposal; returns its id, or -1. */
 int64_t
-store_proposal_insert(struct store *st, const char *kind, const char *key,
-    const char *value, const char *member, const char *why, const char *by,
-    time_t opened, time_t closes, int64_t members)
+store_proposal_insert(struct store *st, const struct store_proposal *p)
 {
 	sqlite3_stmt *s = store_stmt(st, S_PROPOSAL_INSERT);
 
-	sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, value, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, member, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, why, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, by, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 7, opened);
-	sqlite3_bind_int64(s, 8, closes);
-	sqlite3_bind_int64(s, 9, members);
+	sqlite3_bind_text(s, 1, p->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, p->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, p->value, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, p->member, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, p->admit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, p->why, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, p->by, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, p->opened);
+	sqlite3_bind_int64(s, 9, p->closes);
+	sqlite3_bind_int64(s, 10, p->members);
 	if (store_done(s) != 0)
 		return -1;
 	return sqlite3_last_insert_rowid(st->db);
@@ -1610,15 +1618,38 @@ store_proposal_due(struct store *st, time_t now, store_json_cb cb, void *arg)
 	return store_json_each(s, cb, arg);
 }
 
+/* Records a proposal's outcome and, when it passed but could not be
+ * applied, why not (NULL when it was). */
 int
-store_proposal_close(struct store *st, int64_t id, int state, time_t closed)
+store_proposal_close(struct store *st, int64_t id, int state, time_t closed,
+    const char *not_applied)
 {
 	sqlite3_stmt *s = store_stmt(st, S_PROPOSAL_CLOSE);
 
 	sqlite3_bind_int(s, 1, state);
 	sqlite3_bind_int64(s, 2, closed);
-	sqlite3_bind_int64(s, 3, id);
+	sqlite3_bind_text(s, 3, not_applied != NULL ? not_applied : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, id);
 	return store_done(s);
+}
+
+/* The open admit proposal for a handle: 1 and its id in *id, 0 when
+ * there is none, -1 on error. */
+int
+store_proposal_admitting(struct store *st, const char *handle, int64_t *id)
+{
+	sqlite3_stmt *s = store_stmt(st, S_PROPOSAL_ADMITTING);
+	int rc;
+
+	sqlite3_bind_text(s, 1, handle, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Records a vote: 0 yes, 1 no, 2 abstain. A second vote fails. */

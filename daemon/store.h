@@ -13,7 +13,7 @@
 #define STORE_NOTE_MAX       280
 #define STORE_LIST_MAX       512 /* a comma-joined list of words */
 #define STORE_HASH_LEN       32  /* SHA-256 */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* Kinds of storage a member can hold and food can need, as bits. */
 enum storage_kind {
@@ -238,14 +238,28 @@ int store_meta_set(struct store *, const char *, const char *);
 /* Governance: proposals, votes, disputes, standings. Records come back
  * as JSON objects built by SQLite (new references). */
 typedef int (*store_json_cb)(void *, json_t *);
-int64_t store_proposal_insert(struct store *, const char *, const char *,
-    const char *, const char *, const char *, const char *, time_t, time_t,
-    int64_t);
+
+/* A new proposal: what it changes, why, who asked, when voting ends. */
+struct store_proposal {
+	const char *kind;   /* rule, suspend, reinstate or admit */
+	const char *key;    /* a rule's key, or "" */
+	const char *value;  /* a rule's value, or "" */
+	const char *member; /* the handle it concerns, or "" */
+	const char *admit;  /* a new member's details as JSON text, or "" */
+	const char *why;
+	const char *by;
+	time_t opened;
+	time_t closes;
+	int64_t members; /* who may vote */
+};
+
+int64_t store_proposal_insert(struct store *, const struct store_proposal *);
 json_t *store_proposal_json(struct store *, int64_t);
 int store_proposal_list(struct store *, const struct store_filter *,
     store_json_cb, void *);
 int store_proposal_due(struct store *, time_t, store_json_cb, void *);
-int store_proposal_close(struct store *, int64_t, int, time_t);
+int store_proposal_close(struct store *, int64_t, int, time_t, const char *);
+int store_proposal_admitting(struct store *, const char *, int64_t *);
 int store_vote(struct store *, int64_t, int64_t, int, time_t);
 int store_voted(struct store *, int64_t, int64_t);
 int64_t store_dispute_insert(struct store *, int64_t, int64_t, int64_t,

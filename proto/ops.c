@@ -175,6 +175,12 @@ static const struct proto_field proposal_open_fields[] = {
 	{ "member", PROTO_T_STRING, 0, HANDLE_MAX },
 	{ "why", PROTO_T_STRING, 1, NOTE_MAX },
 	{ "closes", PROTO_T_TIME, 0, 0 },
+	/* A new member's details, for kind admit: as member.add's. */
+	{ "name", PROTO_T_STRING, 0, 100 },
+	{ "hub", PROTO_T_STRING, 0, HANDLE_MAX },
+	{ "people", PROTO_T_INT, 0, 0 },
+	{ "storage", PROTO_T_LIST, 0, 3 },
+	{ "catchment", PROTO_T_LIST, 0, 64 },
 	{ NULL, 0, 0, 0 },
 };
 

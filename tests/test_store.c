@@ -613,6 +613,44 @@ test_store_migrates_version_one(void **state)
 	    0);
 }
 
+/* An admit proposal keeps its member's details; one is open per handle,
+ * and a passed one can say why it was not applied. */
+static void
+test_store_admit_proposals(void **state)
+{
+	struct fixture *f = *state;
+	struct store_proposal sp = {"admit", "", "", "golf",
+	    "{\"hub\":\"barking\",\"people\":60}", "asked", "alpha", 100, 200,
+	    3};
+	struct store_proposal rule = {"rule", "beta", "0.3", "", "", "more",
+	    "alpha", 100, 200, 3};
+	json_t *p;
+	int64_t id, found = 0;
+
+	assert_int_equal(store_proposal_insert(f->st, &rule), 1);
+	assert_int_equal(store_proposal_admitting(f->st, "golf", &found), 0);
+	id = store_proposal_insert(f->st, &sp);
+	assert_int_equal(id, 2);
+	assert_int_equal(store_proposal_admitting(f->st, "golf", &found), 1);
+	assert_int_equal(found, id);
+	p = store_proposal_json(f->st, id);
+	assert_int_equal(json_integer_value(json_object_get(
+	                     json_object_get(p, "admit"), "people")),
+	    60);
+	assert_true(json_is_null(json_object_get(p, "not_applied")));
+	json_decref(p);
+	p = store_proposal_json(f->st, 1);
+	assert_true(json_is_null(json_object_get(p, "admit")));
+	json_decref(p);
+
+	assert_int_equal(store_proposal_close(f->st, id, 1, 300, "taken"), 0);
+	assert_int_equal(store_proposal_admitting(f->st, "golf", &found), 0);
+	p = store_proposal_json(f->st, id);
+	assert_string_equal(
+	    json_string_value(json_object_get(p, "not_applied")), "taken");
+	json_decref(p);
+}
+
 static void
 test_store_storage_words(void **state)
 {
@@ -672,6 +710,8 @@ main(void)
 	        teardown),
 	    cmocka_unit_test_setup_teardown(test_store_migrates_version_one,
 	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_admit_proposals, setup,
+	        teardown),
 	    cmocka_unit_test(test_store_storage_words),
 	};
 
