@@ -110,6 +110,18 @@ json_t *match_call(struct client *, int, char **, const struct match_op *,
     int *);
 void match_summary(json_t *);
 
+/* cmd_member.c: the options that describe a member, for member add and
+ * member propose; member_detail_opt reads them */
+/* clang-format off */
+#define MEMBER_DETAIL_OPTIONS                                                  \
+	{"name", required_argument, NULL, 'n'},                                \
+	{"hub", required_argument, NULL, 'H'},                                 \
+	{"people", required_argument, NULL, 'p'},                              \
+	{"storage", required_argument, NULL, 's'},                             \
+	{"catchment", required_argument, NULL, 'c'}
+/* clang-format on */
+int member_detail_opt(int, const char *, json_t *);
+
 /* cmd_waste.c: the waste destinations, shared with offer post --fallback */
 extern const char *const waste_destinations[];
 
@@ -153,6 +165,7 @@ int cmd_challenge_list(struct client *, int, char **);
 int cmd_rules_propose(struct client *, int, char **);
 int cmd_member_suspend(struct client *, int, char **);
 int cmd_member_reinstate(struct client *, int, char **);
+int cmd_member_propose(struct client *, int, char **);
 int cmd_vote(struct client *, int, char **);
 int cmd_proposal_list(struct client *, int, char **);
 int cmd_proposal_show(struct client *, int, char **);

@@ -31,53 +31,57 @@ member_print(json_t *m)
 	    out_when(json_object_get(m, "joined"), buf, sizeof buf));
 }
 
+/*
+ * Reads one of the options that describe a member (MEMBER_DETAIL_OPTIONS)
+ * into args: 0 when ch was one, 1 when it was not, -1 after a usage
+ * message.
+ */
+int
+member_detail_opt(int ch, const char *arg, json_t *args)
+{
+	char *end;
+	long long people;
+
+	switch (ch) {
+	case 'n':
+		json_object_set_new(args, "name", json_string(arg));
+		return 0;
+	case 'H':
+		json_object_set_new(args, "hub", json_string(arg));
+		return 0;
+	case 'p':
+		people = strtoll(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0')
+			return out_usage(command_current(),
+			           "--people takes a whole number"),
+			       -1;
+		json_object_set_new(args, "people", json_integer(people));
+		return 0;
+	case 's':
+		json_object_set_new(args, "storage", parse_list(arg));
+		return 0;
+	case 'c':
+		json_object_set_new(args, "catchment", parse_list(arg));
+		return 0;
+	}
+	return 1;
+}
+
 /* Reads member add's options into args; -1 after a usage message. */
 static int
 member_add_args(int argc, char **argv, json_t *args)
 {
-	static const struct option longs[] = {
-	    {"name", required_argument, NULL, 'n'},
-	    {"hub", required_argument, NULL, 'H'},
-	    {"people", required_argument, NULL, 'p'},
-	    {"storage", required_argument, NULL, 's'},
-	    {"catchment", required_argument, NULL, 'c'},
+	static const struct option longs[] = {MEMBER_DETAIL_OPTIONS,
 	    {"coordinator", no_argument, NULL, 'C'}, {NULL, 0, NULL, 0}};
 	const struct command *cmd = command_current();
-	char *end;
-	long long people;
-	int ch;
+	int ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			json_object_set_new(args, "name", json_string(optarg));
-			break;
-		case 'H':
-			json_object_set_new(args, "hub", json_string(optarg));
-			break;
-		case 'p':
-			people = strtoll(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0')
-				return out_usage(cmd,
-				           "--people takes a whole number"),
-				       -1;
-			json_object_set_new(args, "people",
-			    json_integer(people));
-			break;
-		case 's':
-			json_object_set_new(args, "storage",
-			    parse_list(optarg));
-			break;
-		case 'c':
-			json_object_set_new(args, "catchment",
-			    parse_list(optarg));
-			break;
-		case 'C':
+		if (ch == 'C')
 			json_object_set_new(args, "coordinator", json_true());
-			break;
-		default:
-			return out_usage(cmd, "unknown option"), -1;
-		}
+		else if ((rc = member_detail_opt(ch, optarg, args)) != 0)
+			return rc < 0 ? -1
+			              : (out_usage(cmd, "unknown option"), -1);
 	}
 	if (optind != argc - 1)
 		return out_usage(cmd, "name exactly one HANDLE"), -1;

@@ -1,6 +1,6 @@
-/* cmd_rules.c: larder rules, member suspend and reinstate, proposal and
- * vote: the network's rules and the proposals members vote on to change
- * them. */
+/* cmd_rules.c: larder rules, member suspend, reinstate and propose,
+ * proposal and vote: the network's rules and membership, and the
+ * proposals members vote on to change them. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -177,10 +177,54 @@ proposal_summary(json_t *p)
 		printf("%s\n", state);
 }
 
+/* Prints the member an admit proposal would create. */
+static void
+proposal_admit_print(json_t *a)
+{
+	char buf[512];
+
+	printf("  name         %s\n",
+	    json_string_value(json_object_get(a, "name")));
+	printf("  hub          %s\n",
+	    json_string_value(json_object_get(a, "hub")));
+	printf("  people       %lld a week\n",
+	    (long long)json_integer_value(json_object_get(a, "people")));
+	printf("  storage      %s\n",
+	    out_list(json_object_get(a, "storage"), buf, sizeof buf));
+	printf("  catchment    %s\n",
+	    json_array_size(json_object_get(a, "catchment")) > 0
+	        ? out_list(json_object_get(a, "catchment"), buf, sizeof buf)
+	        : "none");
+}
+
+/* Prints what came of a passed proposal when there is more to say than
+ * that it passed: why it was not applied, or how an admitted member
+ * gets its token. */
+static void
+proposal_result_print(json_t *p)
+{
+	const char *kind = json_string_value(json_object_get(p, "kind"));
+	const char *state = json_string_value(json_object_get(p, "state"));
+	const char *member = json_string_value(json_object_get(p, "member"));
+	const char *why_not =
+	    json_string_value(json_object_get(p, "not_applied"));
+
+	if (state == NULL || strcmp(state, "passed") != 0)
+		return;
+	if (why_not != NULL)
+		printf("  not applied  %s\n", why_not);
+	else if (kind != NULL && strcmp(kind, "admit") == 0)
+		printf("  admitted     %s joined with no token; a coordinator "
+		       "gives it one with\n"
+		       "               larder member token rotate %s\n",
+		    member, member);
+}
+
 /* Prints one proposal in full: why, by whom, how the votes stand. */
 static void
 proposal_print(json_t *p)
 {
+	json_t *admit = json_object_get(p, "admit");
 	char when[32];
 
 	proposal_summary(p);
@@ -189,6 +233,8 @@ proposal_print(json_t *p)
 	printf("  by           %s, %s\n",
 	    json_string_value(json_object_get(p, "by")),
 	    out_when(json_object_get(p, "opened"), when, sizeof when));
+	if (json_is_object(admit))
+		proposal_admit_print(admit);
 	printf("  votes        yes %lld, no %lld, abstain %lld of %lld "
 	       "members\n",
 	    (long long)json_integer_value(json_object_get(p, "yes")),
@@ -198,6 +244,7 @@ proposal_print(json_t *p)
 	if (json_is_string(json_object_get(p, "closed")))
 		printf("  closed       %s\n",
 		    out_when(json_object_get(p, "closed"), when, sizeof when));
+	proposal_result_print(p);
 }
 
 static void
@@ -225,10 +272,26 @@ proposal_row(json_t *p)
 	    (long long)json_integer_value(json_object_get(p, "members")));
 }
 
+/* Checks that an admit proposal names its new member's details. */
+static int
+proposal_admit_args(json_t *args)
+{
+	static const char *const needed[] = {"name", "hub", "people", "storage",
+	    NULL};
+	size_t i;
+
+	for (i = 0; needed[i] != NULL; i++) {
+		if (json_object_get(args, needed[i]) == NULL)
+			return out_usage(command_current(), "--%s is required",
+			    needed[i]);
+	}
+	return 0;
+}
+
 /*
- * Reads a proposal's words (KEY VALUE for a rule, else HANDLE), --why and
- * --closes into args; the closing time is kept in *closes to be read
- * against the server's clock.
+ * Reads a proposal's words (KEY VALUE for a rule, else HANDLE), --why,
+ * --closes and, to admit a member, its details into args; the closing
+ * time is kept in *closes to be read against the server's clock.
  */
 static int
 proposal_open_args(int argc, char **argv, const char *kind, json_t *args,
@@ -236,17 +299,24 @@ proposal_open_args(int argc, char **argv, const char *kind, json_t *args,
 {
 	static const struct option longs[] = {
 	    {"why", required_argument, NULL, 'w'},
-	    {"closes", required_argument, NULL, 'c'}, {NULL, 0, NULL, 0}};
+	    {"closes", required_argument, NULL, 'T'}, {NULL, 0, NULL, 0}};
+	static const struct option admit_longs[] = {
+	    {"why", required_argument, NULL, 'w'},
+	    {"closes", required_argument, NULL, 'T'}, MEMBER_DETAIL_OPTIONS,
+	    {NULL, 0, NULL, 0}};
 	const struct command *cmd = command_current();
-	int ch, rule = strcmp(kind, "rule") == 0;
+	int ch, rc, rule = strcmp(kind, "rule") == 0;
+	int admit = strcmp(kind, "admit") == 0;
 
-	while ((ch = getopt_long(argc, argv, "", longs, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "", admit ? admit_longs : longs,
+	            NULL)) != -1) {
 		if (ch == 'w')
 			json_object_set_new(args, "why", json_string(optarg));
-		else if (ch == 'c')
+		else if (ch == 'T')
 			*closes = optarg;
-		else
-			return out_usage(cmd, "unknown option");
+		else if ((rc = member_detail_opt(ch, optarg, args)) != 0)
+			return rc < 0 ? EXIT_USAGE
+			              : out_usage(cmd, "unknown option");
 	}
 	if (argc - optind != (rule ? 2 : 1))
 		return out_usage(cmd,
@@ -254,6 +324,8 @@ proposal_open_args(int argc, char **argv, const char *kind, json_t *args,
 		         : "name exactly one HANDLE");
 	if (json_object_get(args, "why") == NULL)
 		return out_usage(cmd, "--why is required");
+	if (admit && proposal_admit_args(args) != 0)
+		return EXIT_USAGE;
 	json_object_set_new(args, "kind", json_string(kind));
 	if (rule) {
 		json_object_set_new(args, "key", json_string(argv[optind]));
@@ -330,6 +402,12 @@ int
 cmd_member_reinstate(struct client *c, int argc, char **argv)
 {
 	return proposal_open(c, argc, argv, "reinstate");
+}
+
+int
+cmd_member_propose(struct client *c, int argc, char **argv)
+{
+	return proposal_open(c, argc, argv, "admit");
 }
 
 /* Votes on a proposal and prints how it stands after the vote. */

@@ -26,6 +26,10 @@ static const struct command commands[] = {
         "HANDLE --why TEXT " CLOSES_USAGE, cmd_member_suspend},
     {"member reinstate", "propose reinstating a suspended member",
         "HANDLE --why TEXT " CLOSES_USAGE, cmd_member_reinstate},
+    {"member propose", "propose admitting a member, for members to vote on",
+        "HANDLE --name NAME --hub HUB --people N --storage LIST "
+        "[--catchment LIST] --why TEXT " CLOSES_USAGE,
+        cmd_member_propose},
     {"offer post", "offer surplus food",
         "--category C --kg N (--use-by DATE | --best-before DATE) "
         "[--collect WINDOW] [--storage S] [--min-portion N] "
