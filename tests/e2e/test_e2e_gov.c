@@ -1,8 +1,9 @@
 /*
  * test_e2e_gov.c: governance through a real larderd on a manual clock: a
  * rule changed by vote changes the next allocation, a member goes down
- * the sanctions ladder and back up, a dispute reverses a no-show, and
- * members cannot do what only votes or coordinators may.
+ * the sanctions ladder and back up, a dispute reverses a no-show, a new
+ * member is admitted by vote, and members cannot do what only votes or
+ * coordinators may.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -411,7 +412,7 @@ test_e2e_gov_constitution(void **state)
 static struct run *
 cli(struct daemon_ctx *d, const char *as_member, ...)
 {
-	const char *argv[24];
+	const char *argv[32];
 	size_t n = 0;
 	va_list ap;
 
@@ -422,7 +423,7 @@ cli(struct daemon_ctx *d, const char *as_member, ...)
 		argv[n++] = as_member;
 	}
 	va_start(ap, as_member);
-	while (n < 23 && (argv[n] = va_arg(ap, const char *)) != NULL)
+	while (n < 31 && (argv[n] = va_arg(ap, const char *)) != NULL)
 		n++;
 	va_end(ap);
 	argv[n] = NULL;
@@ -487,6 +488,244 @@ test_e2e_gov_client_commands(void **state)
 	run_free(r);
 }
 
+/* Proposes admitting handle as alpha; the client run. */
+static struct run *
+propose(struct daemon_ctx *d, const char *handle, const char *people,
+    const char *storage)
+{
+	return cli(d, "alpha", "member", "propose", handle, "--name",
+	    "New Pantry", "--hub", "barking", "--people", people, "--storage",
+	    storage, "--catchment", "rm10", "--why", "they asked to join",
+	    NULL);
+}
+
+/* The id in the "proposal N: ..." line a proposal command printed. */
+static char *
+proposal_id(const struct run *r, char *buf, size_t len)
+{
+	long long id = 0;
+
+	assert_non_null(strstr(r->out, "proposal "));
+	assert_int_equal(
+	    sscanf(strstr(r->out, "proposal "), "proposal %lld:", &id), 1);
+	snprintf(buf, len, "%lld", id);
+	return buf;
+}
+
+/* Votes on a proposal as each of the members named, then closes it. */
+static void
+vote_and_close(struct daemon_ctx *d, const char *id, const char *choice,
+    const char *const *voters)
+{
+	struct run *r;
+
+	for (; *voters != NULL; voters++) {
+		r = cli(d, *voters, "vote", id, choice, NULL);
+		assert_exit(r, 0);
+		run_free(r);
+	}
+	r = cli(d, NULL, "clock", "advance", "4d", NULL);
+	assert_exit(r, 0);
+	run_free(r);
+}
+
+/* The exchange log's line for golf joining, copied. */
+static char *
+golf_joined(struct daemon_ctx *d)
+{
+	struct run *r = cli(d, NULL, "log", "export", NULL);
+	char *line, *save = NULL, *found = NULL;
+
+	assert_exit(r, 0);
+	for (line = strtok_r(r->out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "\"kind\":\"member.joined\"") != NULL &&
+		    strstr(line, "\"member\":\"golf\"") != NULL)
+			found = strdup(line);
+	}
+	run_free(r);
+	assert_non_null(found);
+	return found;
+}
+
+/*
+ * Members vote golf in: it exists with no token, a coordinator gives it
+ * one, and golf posts an offer over TCP with it.
+ */
+static void
+test_e2e_gov_admit_by_vote(void **state)
+{
+	static const char *const voters[] = {"alpha", "bravo", "echo", NULL};
+	struct daemon_ctx *d = *state;
+	struct wire *admin = as(d, NULL);
+	char id[32], token[128], hotel[128], *line, *log;
+	struct run *r;
+
+	snprintf(hotel, sizeof hotel, "%s",
+	    json_string_value(json_object_get(
+	        ok(admin,
+	            V1 "\"id\":33,\"op\":\"member.add\",\"handle\":"
+	               "\"hotel\",\"name\":\"Hotel Hub\",\"hub\":\"barking\","
+	               "\"people\":0,\"storage\":[\"ambient\"],"
+	               "\"coordinator\":true}"),
+	        "token")));
+	wire_close(admin);
+	r = propose(d, "golf", "60", "ambient,chilled");
+	assert_exit(r, 0);
+	assert_has(r->out, "admit golf, open until");
+	assert_has(r->out, "New Pantry");
+	assert_has(r->out, "ambient,chilled");
+	assert_has(r->out, "RM10");
+	proposal_id(r, id, sizeof id);
+	run_free(r);
+	r = cli(d, NULL, "proposal", "list", "--open", NULL);
+	assert_exit(r, 0);
+	assert_has(r->out, "admit     golf");
+	run_free(r);
+	r = cli(d, NULL, "member", "show", "golf", NULL);
+	assert_exit(r, 1);
+	assert_has(r->err, "no member \"golf\"");
+	run_free(r);
+
+	vote_and_close(d, id, "yes", voters);
+	r = cli(d, NULL, "member", "show", "golf", NULL);
+	assert_exit(r, 0);
+	assert_has(r->out, "golf: New Pantry");
+	assert_has(r->out, "60 a week");
+	assert_has(r->out, "ambient,chilled");
+	assert_has(r->out, "standing     good");
+	run_free(r);
+	r = cli(d, NULL, "proposal", "show", id, NULL);
+	assert_exit(r, 0);
+	assert_has(r->out, "admit golf, passed");
+	assert_has(r->out, "golf joined with no token");
+	assert_has(r->out, "larder member token rotate golf");
+	run_free(r);
+
+	/* Nobody was given a token: the log says so, and no token event. */
+	log = harness_slurp(d->err_path);
+	assert_has(log,
+	    "golf admitted, with no token until a coordinator "
+	    "runs larder member token rotate golf");
+	free(log);
+	line = golf_joined(d);
+	assert_has(line, "\"actor\":\"larderd\"");
+	assert_has(line, "\"proposal\":");
+	free(line);
+
+	/* The coordinator hands golf a token; golf offers food over TCP. */
+	r = run_member(d, hotel, "member", "token", "rotate", "golf", NULL);
+	assert_exit(r, 0);
+	assert_non_null(strstr(r->out, "token: ldr_"));
+	sscanf(strstr(r->out, "token: "), "token: %127s", token);
+	run_free(r);
+	r = run_member(d, token, "offer", "post", "--category", "bakery",
+	    "--kg", "2", "--use-by", "+2d", NULL);
+	assert_exit(r, 0);
+	assert_has(r->out, "from golf");
+	run_free(r);
+}
+
+/* A vote that fails admits nobody. */
+static void
+test_e2e_gov_admit_rejected(void **state)
+{
+	static const char *const voters[] = {"alpha", "bravo", NULL};
+	struct daemon_ctx *d = *state;
+	struct run *r;
+	char id[32];
+
+	r = propose(d, "india", "40", "frozen");
+	assert_exit(r, 0);
+	proposal_id(r, id, sizeof id);
+	run_free(r);
+	vote_and_close(d, id, "no", voters);
+	r = cli(d, NULL, "proposal", "show", id, NULL);
+	assert_exit(r, 0);
+	assert_has(r->out, "admit india, rejected");
+	assert_null(strstr(r->out, "joined"));
+	run_free(r);
+	r = cli(d, NULL, "member", "show", "india", NULL);
+	assert_exit(r, 1);
+	assert_has(r->err, "no member \"india\"");
+	run_free(r);
+}
+
+/* A handle a coordinator took while the vote ran: passed, not applied. */
+static void
+test_e2e_gov_admit_taken_meanwhile(void **state)
+{
+	static const char *const voters[] = {"alpha", "bravo", NULL};
+	struct daemon_ctx *d = *state;
+	struct run *r;
+	char id[32];
+
+	r = propose(d, "kilo", "40", "ambient");
+	assert_exit(r, 0);
+	proposal_id(r, id, sizeof id);
+	run_free(r);
+	r = cli(d, NULL, "member", "add", "kilo", "--name", "Kilo Direct",
+	    "--hub", "barking", "--people", "10", "--storage", "ambient", NULL);
+	assert_exit(r, 0);
+	run_free(r);
+	vote_and_close(d, id, "yes", voters);
+	r = cli(d, NULL, "proposal", "show", id, NULL);
+	assert_exit(r, 0);
+	assert_has(r->out, "admit kilo, passed");
+	assert_has(r->out,
+	    "not applied  handle \"kilo\" was taken before the vote closed");
+	run_free(r);
+	r = cli(d, NULL, "member", "show", "kilo", NULL);
+	assert_exit(r, 0);
+	assert_has(r->out, "kilo: Kilo Direct");
+	run_free(r);
+}
+
+/* What member add would refuse, a proposal refuses at once, by field. */
+static void
+test_e2e_gov_admit_refused(void **state)
+{
+	struct daemon_ctx *d = *state;
+	struct run *r;
+
+	r = propose(d, "alpha", "40", "ambient");
+	assert_exit(r, 1);
+	assert_has(r->err, "handle \"alpha\" is taken");
+	run_free(r);
+	r = propose(d, "lima", "40", "fridge");
+	assert_exit(r, 1);
+	assert_has(r->err,
+	    "storage \"fridge\" is not ambient, chilled or "
+	    "frozen");
+	run_free(r);
+	r = propose(d, "lima", "-3", "ambient");
+	assert_exit(r, 1);
+	assert_has(r->err, "people must be from 0 to 1000000");
+	run_free(r);
+	r = propose(d, "lima", "many", "ambient");
+	assert_exit(r, 2);
+	assert_has(r->err, "--people takes a whole number");
+	run_free(r);
+	r = propose(d, "Lima!", "40", "ambient");
+	assert_exit(r, 1);
+	assert_has(r->err, "handle \"Lima!\" must be");
+	run_free(r);
+	r = cli(d, "alpha", "member", "propose", "lima", "--name", "Lima",
+	    "--hub", "barking", "--people", "4", "--why", "x", NULL);
+	assert_exit(r, 2);
+	assert_has(r->err, "--storage is required");
+	run_free(r);
+
+	/* One open proposal per handle. */
+	r = propose(d, "lima", "40", "ambient");
+	assert_exit(r, 0);
+	run_free(r);
+	r = propose(d, "lima", "40", "ambient");
+	assert_exit(r, 1);
+	assert_has(r->err, "already proposes admitting \"lima\"");
+	run_free(r);
+}
+
 int
 main(void)
 {
@@ -499,6 +738,10 @@ main(void)
 	    cmocka_unit_test(test_e2e_gov_constitution),
 	    cmocka_unit_test(test_e2e_gov_challenge),
 	    cmocka_unit_test(test_e2e_gov_client_commands),
+	    cmocka_unit_test(test_e2e_gov_admit_by_vote),
+	    cmocka_unit_test(test_e2e_gov_admit_rejected),
+	    cmocka_unit_test(test_e2e_gov_admit_taken_meanwhile),
+	    cmocka_unit_test(test_e2e_gov_admit_refused),
 	};
 
 	return cmocka_run_group_tests(tests, gov_setup, gov_teardown);
