@@ -70,7 +70,7 @@ c 'offer' larder of
 c 'post list show withdraw' larder offer ''
 c 'text json csv html' larder report --format ''
 c 'csv' larder report --month 2026-11 --format c
-c 'add list show token suspend reinstate' larder member ''
+c 'add list show token suspend reinstate propose' larder member ''
 c 'rotate revoke' larder member token ''
 c 'advance set' larder clock ''
 c 'offer' larder --token ldr_x --as humdum of
@@ -89,6 +89,9 @@ c 'chilled' larder offer post --storage ch
 c 'ambient,chilled ambient,frozen' larder member add x --storage ambient,
 c '--people --week' larder fed report ''
 c '--why --closes' larder member suspend riverside ''
+c '--name --hub --people --storage --catchment --why --closes' \
+    larder member propose golf ''
+c 'ambient,chilled ambient,frozen' larder member propose x --storage ambient,
 c 'policy' larder rules propose po
 c 'fcfs' larder rules propose policy fc
 c 'beta=' larder simulate --month 2026-11 --set be
