@@ -4,14 +4,11 @@
  * shares: feasibility, entitlement shares, the credit ledger and the
  * reason records. The policies themselves are in policy.c.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_impl.h"
-
-#define WEEK (7 * 24 * 3600)
 
 static int engine_note_tried(struct engine *, int64_t, int64_t);
 
@@ -140,6 +137,7 @@ engine_set_rules(struct engine *e, const struct engine_rules *r, char **cause)
 		return asprintf(cause, "allocation rules out of range"), -1;
 	if (e->policy != NULL && e->policy != p && e->policy->fini != NULL)
 		e->policy->fini(e);
+	ledger_reshare(e);
 	e->rules = *r;
 	engine_touch(e);
 	if (e->policy != p) {
@@ -188,16 +186,27 @@ engine_free(struct engine *e)
 	table_free(&e->requests);
 	free(e->pending);
 	free(e->tried);
+	roster_free(e);
+	ledger_free(e);
+	free(e->cands);
 	free(e);
 }
 
+/*
+ * Adds or changes a member. Its shares may change with it, so the ledger
+ * settles first under the old ones.
+ */
 int
 engine_member_put(struct engine *e, const struct engine_member *m)
 {
 	struct engine_member *old = table_get(&e->members, m->id);
 	int64_t requests = old != NULL ? old->requests : 0;
+	size_t slot;
 
 	engine_touch(e);
+	ledger_reshare(e);
+	if (ledger_grow(e, e->members.n + 1) != 0)
+		return -1;
 	/* A new member may already have requests: count them when asked. */
 	if (old == NULL && e->requests.n > 0)
 		e->recount = 1;
@@ -205,23 +214,49 @@ engine_member_put(struct engine *e, const struct engine_member *m)
 		return -1;
 	((struct engine_member *)table_get(&e->members, m->id))->requests =
 	    requests;
-	return 0;
+	if (e->recount) {
+		e->roster_stale = 1; /* its requests join its list */
+		return 0;
+	}
+	idmap_get(&e->members.map, m->id, &slot);
+	return roster_member(e, slot);
 }
 
-/* Adds n to the count of open requests of member id. */
+/*
+ * Adds n to the count of open requests of member id. A member with none
+ * has no share: when that changes, so do everyone's shares.
+ */
 static void
 engine_count_request(struct engine *e, int64_t id, int64_t n)
 {
 	struct engine_member *m = table_get(&e->members, id);
 
-	if (m != NULL)
-		m->requests += n;
-	else
+	if (m == NULL) {
+		ledger_reshare(e);
 		e->recount = 1;
+		return;
+	}
+	if ((m->requests > 0) != (m->requests + n > 0))
+		ledger_reshare(e);
+	m->requests += n;
 }
 
+/*
+ * A member, to read or change: the ledger settles first, so its balance
+ * is whole, and the shares are computed again after, as the caller may
+ * change what they depend on.
+ */
 struct engine_member *
 engine_member_get(struct engine *e, int64_t id)
+{
+	ledger_reshare(e);
+	e->roster_stale = 1;
+	return table_get(&e->members, id);
+}
+
+/* A member, only to read: the ledger is left as it is. */
+const struct engine_member *
+engine_member_find(struct engine *e, int64_t id)
 {
 	return table_get(&e->members, id);
 }
@@ -229,12 +264,14 @@ engine_member_get(struct engine *e, int64_t id)
 int
 engine_offer_put(struct engine *e, const struct engine_offer *o)
 {
-	struct engine_offer *stored;
+	struct engine_offer *stored = table_get(&e->offers, o->id);
+	int pending = stored != NULL ? stored->pending : 0;
 
 	if (table_put(&e->offers, o) != 0)
 		return -1;
 	stored = table_get(&e->offers, o->id);
 	stored->idle = 0;
+	stored->pending = pending;
 	return 0;
 }
 
@@ -283,18 +320,42 @@ engine_request_put(struct engine *e, const struct engine_request *r)
 	struct engine_request *old = table_get(&e->requests, r->id);
 
 	engine_touch(e);
-	if (old != NULL)
+	if (old != NULL) {
 		engine_count_request(e, old->member, -1);
+		roster_request_remove(e, old);
+	}
 	if (table_put(&e->requests, r) != 0) {
 		e->recount = 1;
+		e->roster_stale = 1;
 		return -1;
 	}
 	engine_count_request(e, r->member, 1);
+	if (roster_request_add(e, r) != 0)
+		e->roster_stale = 1;
 	return 0;
 }
 
+/*
+ * A request, to read or change: what it asks for may change, so the
+ * roster is rebuilt before the next search.
+ */
 struct engine_request *
 engine_request_get(struct engine *e, int64_t id)
+{
+	e->roster_stale = 1;
+	return table_get(&e->requests, id);
+}
+
+/* A request, only to read. */
+const struct engine_request *
+engine_request_find(struct engine *e, int64_t id)
+{
+	return table_get(&e->requests, id);
+}
+
+/* A request, for the engine's own changes that keep the roster right. */
+struct engine_request *
+engine_request_row(struct engine *e, int64_t id)
 {
 	return table_get(&e->requests, id);
 }
@@ -307,6 +368,7 @@ engine_request_drop(struct engine *e, int64_t id)
 	if (r == NULL)
 		return;
 	engine_count_request(e, r->member, -1);
+	roster_request_remove(e, r);
 	table_drop(&e->requests, id);
 }
 
@@ -456,215 +518,6 @@ engine_suits(const struct engine_offer *o, const struct engine_request *r,
 	return 1;
 }
 
-/*
- * Computes every member's entitlement share into share[] (indexed by
- * member slot): need blended with contribution, capped at cap times the
- * need share, halved for restricted members, renormalised to sum to 1
- * over the members with an open request. Others get 0.
- */
-void
-engine_shares(struct engine *e, double *share)
-{
-	struct engine_member *ms = e->members.rows;
-	struct engine_request *rs = e->requests.rows;
-	double people = 0, given = 0, sum = 0, need, gave;
-	size_t i, slot;
-
-	if (e->recount) {
-		for (i = 0; i < e->members.n; i++)
-			ms[i].requests = 0;
-		for (i = 0; i < e->requests.n; i++) {
-			if (idmap_get(&e->members.map, rs[i].member, &slot))
-				ms[slot].requests++;
-		}
-		e->recount = 0;
-	}
-	for (i = 0; i < e->members.n; i++) {
-		share[i] = 0;
-		if (ms[i].requests <= 0)
-			continue;
-		people += (double)ms[i].people;
-		given += (double)ms[i].contributed;
-	}
-	for (i = 0; i < e->members.n && people > 0; i++) {
-		if (ms[i].requests <= 0)
-			continue;
-		need = (double)ms[i].people / people;
-		gave = given > 0 ? (double)ms[i].contributed / given : 0;
-		share[i] =
-		    fmin((1 - e->rules.beta) * need + e->rules.beta * gave,
-		        e->rules.cap * need);
-		if (ms[i].standing == STANDING_RESTRICTED)
-			share[i] /= 2;
-		sum += share[i];
-	}
-	for (i = 0; i < e->members.n && sum > 0; i++)
-		share[i] /= sum;
-}
-
-/* Keeps a balance within the ledger's cap. */
-static int64_t
-engine_capped(const struct engine *e, int64_t balance)
-{
-	if (balance > e->rules.ledger_cap)
-		return e->rules.ledger_cap;
-	if (balance < -e->rules.ledger_cap)
-		return -e->rules.ledger_cap;
-	return balance;
-}
-
-/* A member's slot and the part of a gram its floored credit lost. */
-struct remainder {
-	double left;
-	size_t slot;
-};
-
-/* Orders remainders largest first, then by slot. */
-static int
-engine_remainder_order(const void *a, const void *b)
-{
-	const struct remainder *x = a, *y = b;
-
-	if (x->left != y->left)
-		return x->left > y->left ? -1 : 1;
-	return x->slot < y->slot ? -1 : (x->slot > y->slot);
-}
-
-/*
- * Reorders r so that its first k entries are the k that come first in
- * engine_remainder_order, in linear time on average (quickselect); the
- * order is total, so they are the same k that sorting would put first.
- */
-static void
-engine_select(struct remainder *r, size_t n, size_t k)
-{
-	struct remainder pivot, t;
-	size_t lo = 0, hi = n, i, at;
-
-	while (hi - lo > 1) {
-		pivot = r[lo + (hi - lo) / 2];
-		r[lo + (hi - lo) / 2] = r[hi - 1];
-		r[hi - 1] = pivot;
-		for (i = at = lo; i < hi - 1; i++) {
-			if (engine_remainder_order(&r[i], &pivot) < 0) {
-				t = r[i];
-				r[i] = r[at];
-				r[at++] = t;
-			}
-		}
-		r[hi - 1] = r[at];
-		r[at] = pivot;
-		if (at == k)
-			return;
-		if (k < at)
-			hi = at;
-		else
-			lo = at + 1;
-	}
-}
-
-/*
- * Hands the grams that flooring lost, one each, to the members with the
- * largest remainders (ties to the lowest slot): the same grams, in the
- * same order, as picking the largest remainder again for every gram, in
- * one sort instead of a scan of every member per gram.
- */
-static int
-engine_remainders(const double *share, int64_t *credit, size_t n,
-    int64_t charge, int64_t missing)
-{
-	struct remainder *r;
-	int64_t k;
-	size_t i;
-
-	if (n == 0 || (r = calloc(n, sizeof *r)) == NULL)
-		return -1;
-	for (i = 0; i < n; i++) {
-		r[i].left = share[i] * (double)charge - (double)credit[i];
-		r[i].slot = i;
-	}
-	/* Usually fewer grams are missing than there are members. */
-	if ((size_t)missing < n)
-		engine_select(r, n, (size_t)missing);
-	else
-		qsort(r, n, sizeof *r, engine_remainder_order);
-	for (k = 0; k < missing; k++)
-		credit[r[(size_t)k % n].slot]++;
-	free(r);
-	return 0;
-}
-
-/*
- * Books grams charged to member on the credit ledger: every member with
- * an open request is credited by its share (largest remainders settle
- * the odd grams, so credits sum exactly to the charge) and the member is
- * debited the charge.
- */
-int
-engine_charge(struct engine *e, int64_t member, int64_t charge)
-{
-	struct engine_member *ms = e->members.rows, *m;
-	double *share, sum = 0;
-	int64_t *credit, given = 0;
-	size_t i;
-
-	if ((m = engine_member_get(e, member)) == NULL || charge <= 0)
-		return charge == 0 ? 0 : -1;
-	share = calloc(e->members.n + 1, sizeof *share);
-	credit = calloc(e->members.n + 1, sizeof *credit);
-	if (share == NULL || credit == NULL) {
-		free(share);
-		free(credit);
-		return -1;
-	}
-	engine_shares(e, share);
-	for (i = 0; i < e->members.n; i++) {
-		credit[i] = (int64_t)floor(share[i] * (double)charge);
-		given += credit[i];
-		sum += share[i];
-	}
-	/* No one has a share (no need declared): nothing to book. */
-	if (sum <= 0) {
-		free(share);
-		free(credit);
-		return 0;
-	}
-	if (given < charge &&
-	    engine_remainders(share, credit, e->members.n, charge,
-	        charge - given) != 0) {
-		free(share);
-		free(credit);
-		return -1;
-	}
-	for (i = 0; i < e->members.n; i++)
-		ms[i].balance = engine_capped(e, ms[i].balance + credit[i]);
-	m->balance = engine_capped(e, m->balance - charge);
-	free(share);
-	free(credit);
-	return 0;
-}
-
-/* Shrinks every balance by the weekly decay, once per week passed. */
-void
-engine_decay(struct engine *e, time_t now)
-{
-	struct engine_member *ms = e->members.rows;
-	size_t i;
-	int weeks = 0;
-
-	if (e->last_decay == 0) {
-		e->last_decay = now;
-		return;
-	}
-	while (now - e->last_decay >= WEEK && weeks < 52) {
-		e->last_decay += WEEK;
-		weeks++;
-		for (i = 0; i < e->members.n; i++)
-			ms[i].balance =
-			    ms[i].balance * e->rules.ledger_decay / 100;
-	}
-}
-
 /* A reproducible pseudo-random number from the seed and two ids. */
 uint64_t
 engine_mix(uint64_t seed, int64_t a, int64_t b)
@@ -698,6 +551,7 @@ int
 engine_restore_pending(struct engine *e, const struct engine_proposal *p)
 {
 	struct pending *rows;
+	struct engine_offer *o;
 
 	rows = engine_grow(e->pending, &e->pendcap, e->npending, sizeof *rows);
 	if (rows == NULL)
@@ -710,6 +564,8 @@ engine_restore_pending(struct engine *e, const struct engine_proposal *p)
 	e->pending[e->npending].charge = p->charge;
 	e->pending[e->npending].respond_by = p->respond_by;
 	e->npending++;
+	if ((o = table_get(&e->offers, p->offer)) != NULL)
+		o->pending++;
 	return 0;
 }
 
@@ -736,10 +592,14 @@ engine_set_last_decay(struct engine *e, time_t t)
 	e->last_decay = t;
 }
 
-/* Gives the members' array, for saving balances; returns its length. */
+/*
+ * Gives the members' array, settled, to read their balances; returns its
+ * length.
+ */
 size_t
 engine_members(struct engine *e, struct engine_member **rows)
 {
+	ledger_settle(e);
 	*rows = e->members.rows;
 	return e->members.n;
 }
@@ -748,8 +608,11 @@ engine_members(struct engine *e, struct engine_member **rows)
 int
 engine_has_pending(const struct engine *e, int64_t offer)
 {
-	size_t i;
+	size_t i, slot;
 
+	if (idmap_get(&e->offers.map, offer, &slot))
+		return ((const struct engine_offer *)e->offers.rows)[slot]
+		           .pending > 0;
 	for (i = 0; i < e->npending; i++) {
 		if (e->pending[i].offer == offer)
 			return 1;
@@ -763,7 +626,7 @@ engine_hold(struct engine *e, const struct engine_proposal *p)
 {
 	struct pending *rows;
 	struct engine_offer *o = engine_offer_get(e, p->offer);
-	struct engine_request *r = engine_request_get(e, p->request);
+	struct engine_request *r = table_get(&e->requests, p->request);
 
 	rows = engine_grow(e->pending, &e->pendcap, e->npending, sizeof *rows);
 	if (rows == NULL || o == NULL || r == NULL)
@@ -776,6 +639,7 @@ engine_hold(struct engine *e, const struct engine_proposal *p)
 	e->pending[e->npending].charge = p->charge;
 	e->pending[e->npending].respond_by = p->respond_by;
 	e->npending++;
+	o->pending++;
 	o->free -= p->grams;
 	r->wanted -= p->grams;
 	return 0;
@@ -807,9 +671,11 @@ engine_release(struct engine *e, size_t i, enum engine_answer answer)
 {
 	struct pending p = e->pending[i];
 	struct engine_offer *o = engine_offer_get(e, p.offer);
-	struct engine_request *r = engine_request_get(e, p.request);
+	struct engine_request *r = table_get(&e->requests, p.request);
 
 	e->pending[i] = e->pending[--e->npending];
+	if (o != NULL)
+		o->pending--;
 	if (answer == ANSWER_ACCEPTED)
 		return engine_charge(e, p.member, p.charge);
 	engine_touch(e);
@@ -941,6 +807,10 @@ engine_tick(struct engine *e, time_t now, struct engine_out *out)
 {
 	if (engine_lapse_due(e, now, out) != 0)
 		return -1;
+	if (e->contrib_stale) {
+		ledger_reshare(e);
+		e->contrib_stale = 0;
+	}
 	engine_decay(e, now);
 	return e->policy->on_tick(e, now, out);
 }
@@ -954,7 +824,7 @@ int
 engine_request_posted(struct engine *e, int64_t request, time_t now,
     struct engine_out *out)
 {
-	const struct engine_request *r = engine_request_get(e, request);
+	const struct engine_request *r = engine_request_find(e, request);
 
 	if (engine_lapse_due(e, now, out) != 0)
 		return -1;
@@ -966,15 +836,20 @@ struct engine_request *
 engine_vehicle(struct engine *e, const struct engine_offer *o,
     const struct engine_member *m)
 {
-	struct engine_request *rs = e->requests.rows, *best = NULL;
-	size_t i;
+	struct engine_request *r, *best = NULL;
+	const struct member_state *st;
+	size_t i, slot;
 
-	for (i = 0; i < e->requests.n; i++) {
-		if (rs[i].member != m->id || !engine_feasible(e, o, &rs[i], m))
+	if (roster_fresh(e) != 0 || !idmap_get(&e->members.map, m->id, &slot))
+		return NULL;
+	st = &e->mstate[slot];
+	for (i = 0; i < st->nreqs; i++) {
+		r = table_get(&e->requests, st->reqs[i]);
+		if (r == NULL || !engine_feasible(e, o, r, m))
 			continue;
-		if (best == NULL || rs[i].posted < best->posted ||
-		    (rs[i].posted == best->posted && rs[i].id < best->id))
-			best = &rs[i];
+		if (best == NULL || r->posted < best->posted ||
+		    (r->posted == best->posted && r->id < best->id))
+			best = r;
 	}
 	return best;
 }
@@ -1016,7 +891,7 @@ engine_claim(struct engine *e, int64_t offer, int64_t member, int64_t grams,
     time_t now, struct engine_out *out, char **cause)
 {
 	struct engine_offer *o = engine_offer_get(e, offer);
-	struct engine_member *m = engine_member_get(e, member);
+	struct engine_member *m = table_get(&e->members, member);
 	struct engine_request *r;
 	struct engine_proposal p;
 	int pct;
@@ -1059,15 +934,20 @@ engine_claim(struct engine *e, int64_t offer, int64_t member, int64_t grams,
 	return engine_out_propose(out, &p);
 }
 
-/* Credits a donor with food a member collected from it. */
+/*
+ * Credits a donor with food a member collected from it. The shares take
+ * it in at the next tick, so a busy day of collections settles the
+ * ledger once, not at every one.
+ */
 int
 engine_settle(struct engine *e, int64_t donor, int64_t member, int64_t grams)
 {
-	struct engine_member *d = engine_member_get(e, donor);
+	struct engine_member *d = table_get(&e->members, donor);
 
 	(void)member;
 	if (d == NULL || grams < 0)
 		return -1;
 	d->contributed += grams;
+	e->contrib_stale = 1;
 	return 0;
 }

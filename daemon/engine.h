@@ -81,8 +81,9 @@ struct engine_offer {
 	int divisible;
 	int failures; /* declined or lapsed proposals */
 	int flash;    /* open to the first claim */
-	/* The engine's change count when nobody could take it, else 0. */
-	uint64_t idle;
+	/* The engine's own, whatever put says: */
+	uint64_t idle; /* the change count when nobody could take it */
+	int pending;   /* proposals of it awaiting an answer */
 };
 
 struct engine_request {
@@ -166,6 +167,7 @@ const struct engine_policy *engine_policy_find(const char *);
 
 int engine_member_put(struct engine *, const struct engine_member *);
 struct engine_member *engine_member_get(struct engine *, int64_t);
+const struct engine_member *engine_member_find(struct engine *, int64_t);
 int engine_offer_put(struct engine *, const struct engine_offer *);
 struct engine_offer *engine_offer_get(struct engine *, int64_t);
 void engine_offer_drop(struct engine *, int64_t);
@@ -191,6 +193,11 @@ int engine_restore_tried(struct engine *, int64_t, int64_t);
 time_t engine_last_decay(const struct engine *);
 void engine_set_last_decay(struct engine *, time_t);
 size_t engine_members(struct engine *, struct engine_member **);
+int engine_ledger_unsaved(const struct engine *);
+int engine_ledger_changed(struct engine *, int (*)(void *, int64_t, int64_t),
+    void *);
+int64_t engine_ledger_unsettled(const struct engine *);
+void engine_ledger_restore(struct engine *, int64_t);
 int engine_has_pending(const struct engine *, int64_t);
 
 void engine_out_init(struct engine_out *);

@@ -31,6 +31,27 @@ struct tried {
 	int64_t member;
 };
 
+/* What the engine keeps of a member beside its row, at its slot. */
+struct member_state {
+	int64_t debit; /* grams charged since the ledger settled */
+	int dirty;     /* its saved balance is out of date */
+	int hub;       /* index in the engine's hubs, or -1 */
+	uint64_t cats; /* categories its open requests ask for */
+	int64_t *reqs; /* ids of its open requests */
+	size_t nreqs;
+	size_t reqcap;
+};
+
+/* A hub and the slots of its members. */
+struct hub {
+	char name[ENGINE_HANDLE_MAX + 1];
+	size_t *slots;
+	size_t n;
+	size_t cap;
+};
+
+struct remainder;
+
 struct engine {
 	struct engine_rules rules;
 	const struct engine_policy *policy;
@@ -46,6 +67,28 @@ struct engine {
 	time_t last_decay;
 	uint64_t changes; /* counts what may give an offer new candidates */
 	int recount;      /* members' request counts need a full count */
+	/* The ledger (ledger.c); per-member arrays are by member slot. */
+	struct member_state *mstate;
+	double *share; /* the shares, while shares_ok */
+	struct remainder *scratch;
+	size_t ledgercap;
+	int shares_ok;
+	double share_sum;
+	int64_t unsettled; /* grams charged since the ledger settled */
+	size_t *dirty;     /* slots whose saved balance is out of date */
+	size_t ndirty;
+	size_t dirtycap;
+	int dirty_all;
+	int64_t saved_unsettled; /* as last handed to be saved */
+	time_t saved_decay;
+	int contrib_stale; /* a contribution changed: reshare at the tick */
+	/* The roster (roster.c): members by hub, requests by member. */
+	struct hub *hubs;
+	size_t nhubs;
+	size_t hubcap;
+	int roster_stale; /* rows were changed by pointer: rebuild */
+	void *cands;      /* the policies' scratch list of candidates */
+	size_t candcap;
 };
 
 int engine_out_propose(struct engine_out *, const struct engine_proposal *);
@@ -58,6 +101,20 @@ int engine_suits(const struct engine_offer *, const struct engine_request *,
     const struct engine_member *);
 void engine_barred(const struct engine *, int64_t, char *);
 void engine_shares(struct engine *, double *);
+int ledger_grow(struct engine *, size_t);
+void ledger_free(struct engine *);
+const double *ledger_shares(struct engine *);
+void ledger_settle(struct engine *);
+void ledger_reshare(struct engine *);
+double ledger_priority(struct engine *, size_t, int64_t *);
+int roster_hub(struct engine *, const char *, int);
+int roster_member(struct engine *, size_t);
+int roster_request_add(struct engine *, const struct engine_request *);
+void roster_request_remove(struct engine *, const struct engine_request *);
+int roster_fresh(struct engine *);
+void roster_free(struct engine *);
+const struct engine_request *engine_request_find(struct engine *, int64_t);
+struct engine_request *engine_request_row(struct engine *, int64_t);
 uint64_t engine_mix(uint64_t, int64_t, int64_t);
 time_t engine_respond_by(const struct engine *, const struct engine_offer *,
     time_t);

@@ -197,8 +197,6 @@ match_answer(struct call *c, enum engine_answer answer)
 		        ? json_pack("{s:I}", "charge", (json_int_t)a.charge)
 		        : json_pack("{s:s}", "reason",
 		              reason != NULL ? reason : ""));
-	if (rc == 0 && answer == ANSWER_ACCEPTED)
-		rc = market_save_balances(c->d);
 	if (market_finish(c->d, c->now, rc, &out) != 0 ||
 	    market_sync_offer(c->d, a.offer, c->now) != 0) {
 		c->d->engine_stale = 1;
@@ -257,8 +255,6 @@ h_offer_claim(struct call *c)
 	}
 	rc = market_record(c->d, &out.proposals[0], ALLOC_ACCEPTED, c->now,
 	    challenge, &a);
-	if (rc == 0)
-		rc = market_save_balances(c->d);
 	engine_out_clear(&out);
 	if (rc != 0 || market_sync_offer(c->d, id, c->now) != 0) {
 		c->d->engine_stale = 1;

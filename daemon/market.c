@@ -88,8 +88,11 @@ market_member(struct larderd *d, const struct member *m)
 	em.storage = m->storage;
 	em.standing = market_standing(m->standing);
 	em.balance = m->balance;
-	if ((old = engine_member_get(d->engine, m->id)) != NULL)
+	/* The engine's ledger and contributions run ahead of the store's. */
+	if ((old = engine_member_get(d->engine, m->id)) != NULL) {
 		em.contributed = old->contributed;
+		em.balance = old->balance;
+	}
 	return engine_member_put(d->engine, &em);
 }
 
@@ -265,6 +268,8 @@ market_load(struct larderd *d, time_t now)
 	if (store_meta_get(d->store, "last_decay", buf, sizeof buf) == 1)
 		engine_set_last_decay(d->engine,
 		    (time_t)strtoll(buf, NULL, 10));
+	if (store_meta_get(d->store, "ledger_unsettled", buf, sizeof buf) == 1)
+		engine_ledger_restore(d->engine, strtoll(buf, NULL, 10));
 	return 0;
 }
 
@@ -388,20 +393,31 @@ market_reload(struct larderd *d)
 	return 0;
 }
 
-/* Writes every member's ledger balance from the engine to the store. */
+static int
+market_save_balance(void *arg, int64_t member, int64_t balance)
+{
+	struct larderd *d = arg;
+
+	return store_member_set_balance(d->store, member, balance);
+}
+
+/*
+ * Writes the ledger to the store: the balances that changed since last
+ * written, and the grams charged since the ledger last settled.
+ */
 int
 market_save_balances(struct larderd *d)
 {
-	struct engine_member *ms;
-	size_t i, n;
 	char buf[32];
 
-	n = engine_members(d->engine, &ms);
-	for (i = 0; i < n; i++) {
-		if (store_member_set_balance(d->store, ms[i].id,
-		        ms[i].balance) != 0)
-			return -1;
-	}
+	if (d->engine == NULL || !engine_ledger_unsaved(d->engine))
+		return 0;
+	if (engine_ledger_changed(d->engine, market_save_balance, d) != 0)
+		return -1;
+	snprintf(buf, sizeof buf, "%lld",
+	    (long long)engine_ledger_unsettled(d->engine));
+	if (store_meta_set(d->store, "ledger_unsettled", buf) != 0)
+		return -1;
 	snprintf(buf, sizeof buf, "%lld",
 	    (long long)engine_last_decay(d->engine));
 	return store_meta_set(d->store, "last_decay", buf);
@@ -643,11 +659,8 @@ market_tick(struct larderd *d, time_t now)
 	engine_out_init(&out);
 	rc = market_finish(d, now, engine_tick(d->engine, now, &out), &out);
 	/* The first tick only starts the weekly clock; later ones decay. */
-	if (rc == 0 && engine_last_decay(d->engine) != before)
-		rc = market_save_balances(d) != 0 ||
-		        (before != 0 && market_log_balances(d, now) != 0)
-		    ? -1
-		    : 0;
+	if (rc == 0 && before != 0 && engine_last_decay(d->engine) != before)
+		rc = market_log_balances(d, now);
 	if (rc != 0)
 		d->engine_stale = 1;
 	return rc;

@@ -15,6 +15,7 @@
 
 #define REASON_CANDIDATES 12 /* candidates named in a reason */
 #define SPLIT_STEPS       16 /* a divisible offer's finest split */
+#define PICK_ORDERED      32 /* candidates put in order at first */
 
 /* A member who could take an offer, through one of its requests. */
 struct cand {
@@ -22,13 +23,16 @@ struct cand {
 	struct engine_request *r;
 	double share;
 	double priority; /* balance / share */
+	int64_t balance; /* on the ledger, credits so far included */
 	uint64_t tiebreak;
 	int64_t grams; /* what it is given */
 };
 
+/* The candidates for one offer, in the engine's scratch array. */
 struct pick {
 	struct cand *c;
 	size_t n;
+	size_t sorted; /* the first sorted are in order, best first */
 	int hub_only;
 };
 
@@ -62,85 +66,166 @@ policy_flash(struct engine_offer *o, struct engine_out *out)
 	return engine_out_flash(out, o->id);
 }
 
+/* Collects the members barred from an offer: they refused or await it. */
+static size_t
+policy_barred(const struct engine *e, const struct engine_offer *o,
+    int64_t *bars, size_t max)
+{
+	size_t i, n = 0;
+
+	if (o->failures == 0 && o->pending == 0)
+		return 0;
+	for (i = 0; i < e->ntried && n < max; i++) {
+		if (e->tried[i].offer == o->id)
+			bars[n++] = e->tried[i].member;
+	}
+	for (i = 0; i < e->npending && n < max; i++) {
+		if (e->pending[i].offer == o->id)
+			bars[n++] = e->pending[i].member;
+	}
+	return n;
+}
+
+/* Makes room for one more candidate in the engine's scratch array. */
+static struct cand *
+policy_cand_slot(struct engine *e, struct pick *pk)
+{
+	struct cand *c;
+	size_t want;
+
+	if (pk->n == e->candcap) {
+		want = e->candcap == 0 ? 64 : e->candcap * 2;
+		if ((c = realloc(e->cands, want * sizeof *c)) == NULL)
+			return NULL;
+		e->cands = c;
+		e->candcap = want;
+	}
+	pk->c = e->cands;
+	return &pk->c[pk->n];
+}
+
+/*
+ * Considers the member at slot for o: its earliest feasible request, if
+ * any, makes it a candidate. Returns -1 only when out of memory.
+ */
+static int
+policy_consider(struct engine *e, const struct engine_offer *o, size_t slot,
+    const int64_t *bars, size_t nbars, struct pick *pk)
+{
+	struct engine_member *m =
+	    (struct engine_member *)e->members.rows + slot;
+	const struct member_state *st = &e->mstate[slot];
+	uint64_t bit = UINT64_C(1) << o->category;
+	struct engine_request *r, *best = NULL;
+	struct cand *c;
+	size_t i;
+
+	/* Most members want other food, or cannot keep it: cheap tests. */
+	if ((st->cats & bit) == 0 || (m->storage & o->storage) == 0 ||
+	    m->id == o->donor)
+		return 0;
+	for (i = 0; i < nbars; i++) {
+		if (bars[i] == m->id)
+			return 0;
+	}
+	for (i = 0; i < st->nreqs; i++) {
+		r = engine_request_row(e, st->reqs[i]);
+		if (r == NULL || (r->categories & bit) == 0 ||
+		    !engine_suits(o, r, m))
+			continue;
+		if (best == NULL || r->posted < best->posted ||
+		    (r->posted == best->posted && r->id < best->id))
+			best = r;
+	}
+	if (best == NULL)
+		return 0;
+	if ((c = policy_cand_slot(e, pk)) == NULL)
+		return -1;
+	c->m = m;
+	c->r = best;
+	c->share = ledger_shares(e)[slot];
+	c->priority = ledger_priority(e, slot, &c->balance);
+	c->tiebreak = engine_mix(e->rules.seed, o->id, m->id);
+	c->grams = 0;
+	pk->n++;
+	return 0;
+}
+
+/*
+ * Puts the best k candidates first, in order: a partial selection, then
+ * a sort of those k. The rest stay unordered behind them.
+ */
+static void
+policy_order(struct pick *pk, size_t k)
+{
+	struct cand pivot, t, *c = pk->c;
+	size_t lo = 0, hi = pk->n, i, at;
+
+	if (k >= pk->n) {
+		qsort(c, pk->n, sizeof *c, cand_order);
+		pk->sorted = pk->n;
+		return;
+	}
+	while (hi - lo > 1) {
+		pivot = c[lo + (hi - lo) / 2];
+		c[lo + (hi - lo) / 2] = c[hi - 1];
+		c[hi - 1] = pivot;
+		for (i = at = lo; i < hi - 1; i++) {
+			if (cand_order(&c[i], &pivot) < 0) {
+				t = c[i];
+				c[i] = c[at];
+				c[at++] = t;
+			}
+		}
+		c[hi - 1] = c[at];
+		c[at] = pivot;
+		if (at == k)
+			break;
+		if (k < at)
+			hi = at;
+		else
+			lo = at + 1;
+	}
+	qsort(c, k, sizeof *c, cand_order);
+	pk->sorted = k;
+}
+
 /*
  * Gathers the feasible members for o, each through its earliest feasible
- * request, with shares and ledger priorities, best first. The donor's
- * hub has the offer alone for a while unless it is urgent or nobody
- * there can take it.
+ * request, with shares and ledger priorities; the best come first. The
+ * donor's hub has the offer alone for a while unless it is urgent or
+ * nobody there can take it.
  */
 static int
 policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
     int widen, struct pick *pk)
 {
-	struct engine_request *rs = e->requests.rows;
-	struct engine_member *ms = e->members.rows;
-	struct cand *best;
-	double *share;
-	char *barred;
-	size_t i, slot;
-	int urgent;
+	int64_t bars[64];
+	size_t nbars, i, n, *slots;
+	int urgent, hub;
 
 	urgent = o->deadline - now < 2 * e->rules.hub_first;
 	pk->hub_only =
 	    !widen && !urgent && now < o->posted + e->rules.hub_first;
-	share = NULL;
-	best = calloc(e->members.n + 1, sizeof *best);
-	barred = calloc(e->members.n + 1, 1);
-	if (best == NULL || barred == NULL) {
-		free(best);
-		free(barred);
+	pk->c = e->cands;
+	pk->n = pk->sorted = 0;
+	if (roster_fresh(e) != 0)
 		return -1;
-	}
-	engine_barred(e, o->id, barred);
-again:
-	for (i = 0; i < e->requests.n; i++) {
-		/* Most requests want other food: rule them out cheaply. */
-		if ((rs[i].categories & (UINT64_C(1) << o->category)) == 0 ||
-		    (rs[i].storage & o->storage) == 0)
-			continue;
-		if (!idmap_get(&e->members.map, rs[i].member, &slot) ||
-		    barred[slot] ||
-		    (pk->hub_only && strcmp(ms[slot].hub, o->hub) != 0) ||
-		    !engine_suits(o, &rs[i], &ms[slot]))
-			continue;
-		if (best[slot].r == NULL || rs[i].posted < best[slot].r->posted)
-			best[slot].r = &rs[i];
-	}
-	/* Shares cost a pass over every member: only for real candidates. */
-	for (i = 0; share == NULL && i < e->members.n; i++) {
-		if (best[i].r == NULL)
-			continue;
-		if ((share = calloc(e->members.n + 1, sizeof *share)) == NULL) {
-			free(best);
-			free(barred);
+	nbars = policy_barred(e, o, bars, sizeof bars / sizeof bars[0]);
+	hub = pk->hub_only ? roster_hub(e, o->hub, 0) : -1;
+	slots = hub >= 0 ? e->hubs[hub].slots : NULL;
+	n = hub >= 0 ? e->hubs[hub].n : 0;
+	for (i = 0; i < n; i++) {
+		if (policy_consider(e, o, slots[i], bars, nbars, pk) != 0)
 			return -1;
-		}
-		engine_shares(e, share);
 	}
-	pk->n = 0;
-	for (i = 0; i < e->members.n; i++) {
-		if (best[i].r == NULL)
-			continue;
-		best[pk->n] = best[i];
-		best[pk->n].m = &ms[i];
-		best[pk->n].share = share[i];
-		best[pk->n].priority =
-		    share[i] > 0 ? (double)ms[i].balance / share[i] : -HUGE_VAL;
-		best[pk->n].tiebreak =
-		    engine_mix(e->rules.seed, o->id, ms[i].id);
-		best[pk->n].grams = 0;
-		if (pk->n != i)
-			best[i].r = NULL;
-		pk->n++;
-	}
-	if (pk->n == 0 && pk->hub_only) {
+	if (pk->n == 0)
 		pk->hub_only = 0;
-		goto again;
+	for (i = 0; !pk->hub_only && i < e->members.n; i++) {
+		if (policy_consider(e, o, i, bars, nbars, pk) != 0)
+			return -1;
 	}
-	free(share);
-	free(barred);
-	qsort(best, pk->n, sizeof *best, cand_order);
-	pk->c = best;
+	policy_order(pk, PICK_ORDERED);
 	return 0;
 }
 
@@ -152,20 +237,31 @@ policy_next_slice(struct pick *pk, const struct engine_offer *o, int64_t left)
 	double p, bp = 0;
 	int64_t room, need;
 	size_t i;
+	int fresh = 0;
 
-	for (i = 0; i < pk->n; i++) {
+	for (i = 0; i < pk->sorted; i++) {
 		c = &pk->c[i];
 		room = c->r->wanted - c->grams;
 		/* No one's first slice is less than a whole portion. */
 		need = c->grams > 0 ? 1 : o->min_portion;
 		if (room < need || left < need)
 			continue;
+		fresh |= c->grams == 0;
 		p = c->share > 0 ? c->priority - (double)c->grams / c->share
 		                 : -HUGE_VAL;
 		if (best == NULL || p > bp) {
 			best = c;
 			bp = p;
 		}
+	}
+	/*
+	 * Untouched candidates are taken in order, so the ordered ones
+	 * decide while one of them is still untouched; past that, order
+	 * them all.
+	 */
+	if (!fresh && pk->sorted < pk->n) {
+		policy_order(pk, pk->n);
+		return policy_next_slice(pk, o, left);
 	}
 	return best;
 }
@@ -214,7 +310,7 @@ policy_reason(const struct engine *e, const struct engine_offer *o,
 			        "member", pk->c[i].m->handle, "request",
 			        (json_int_t)pk->c[i].r->id, "share",
 			        round(pk->c[i].share * 1e4) / 1e4, "balance",
-			        (json_int_t)pk->c[i].m->balance, "rank",
+			        (json_int_t)pk->c[i].balance, "rank",
 			        (json_int_t)i + 1));
 		if (pk->c[i].grams > 0)
 			json_array_append_new(split,
@@ -263,7 +359,7 @@ policy_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
 	return rc;
 }
 
-/* Splits or gives the offer among the candidates picked; frees them. */
+/* Splits or gives the offer among the candidates picked. */
 static int
 fairshare_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
     time_t now, struct engine_out *out)
@@ -280,8 +376,6 @@ fairshare_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
 	                 : "furthest behind "
 	                   "its share on the ledger",
 	    out);
-	free(pk->c);
-	pk->c = NULL;
 	return rc;
 }
 
@@ -371,6 +465,7 @@ lottery_offer(struct engine *e, int64_t id, time_t now, struct engine_out *out)
 		return -1;
 	o->idle = pk.n == 0 ? e->changes : 0;
 	if (pk.n > 0) {
+		policy_order(&pk, pk.n);
 		pool = (pk.n + 3) / 4;
 		c = &pk.c[engine_mix(e->rules.seed, o->id, o->failures) % pool];
 		c->grams = o->divisible && c->r->wanted < o->free ? c->r->wanted
@@ -380,7 +475,6 @@ lottery_offer(struct engine *e, int64_t id, time_t now, struct engine_out *out)
 	    "drawn by lot among the "
 	    "least-served members",
 	    out);
-	free(pk.c);
 	return rc;
 }
 

@@ -109,7 +109,19 @@ server_begin(struct larderd *d, size_t *mark)
 int
 server_end(struct larderd *d, size_t mark, int ok)
 {
-	int rc = store_step_end(d->store, ok);
+	int rc, lost = 0;
+
+	/* The ledger's changes go with the step that made them. */
+	if (ok && !d->engine_stale && market_save_balances(d) != 0) {
+		log_error("store: cannot save the ledger: %s",
+		    store_errmsg(d->store));
+		d->engine_stale = 1;
+		ok = 0;
+		lost = 1;
+	}
+	rc = store_step_end(d->store, ok);
+	if (lost)
+		rc = -1;
 
 	if (!ok || rc != 0) {
 		while (json_array_size(d->outbox) > mark)

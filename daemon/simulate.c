@@ -148,13 +148,13 @@ static int64_t
 sim_first_claimer(struct sim *s, const struct engine_offer *o)
 {
 	struct engine_request *rs = s->e->requests.rows;
-	struct engine_member *m;
+	const struct engine_member *m;
 	time_t best = 0;
 	int64_t who = 0;
 	size_t i;
 
 	for (i = 0; i < s->e->requests.n; i++) {
-		m = engine_member_get(s->e, rs[i].member);
+		m = engine_member_find(s->e, rs[i].member);
 		if (m == NULL || !engine_feasible(s->e, o, &rs[i], m))
 			continue;
 		if (who == 0 || rs[i].posted < best) {

@@ -265,6 +265,59 @@ test_engine_ledger_cap_and_weekly_decay(void **state)
 	engine_free(e);
 }
 
+/* What engine_ledger_changed hands over, by member id. */
+static int
+keep_balance(void *arg, int64_t member, int64_t balance)
+{
+	int64_t *kept = arg;
+
+	kept[member] = balance;
+	return 0;
+}
+
+/*
+ * Charges settle lazily: what is saved between settlements (each
+ * member's balance less its debits, and the grams not yet credited)
+ * gives a restarted engine the very same balances.
+ */
+static void
+test_engine_ledger_saved_between_settlements(void **state)
+{
+	struct engine *e = new_engine("fairshare"), *again;
+	int64_t kept[4] = {0};
+	int64_t m;
+
+	(void)state;
+	for (m = 1; m <= 3; m++) {
+		add_member(e, m, "barking", 100 * m);
+		add_request(e, 10 + m, m, 5000, T0);
+	}
+	assert_int_equal(engine_charge(e, 1, 1000), 0);
+	assert_int_equal(engine_charge(e, 3, 777), 0);
+	assert_true(engine_ledger_unsaved(e));
+	assert_int_equal(engine_ledger_changed(e, keep_balance, kept), 0);
+	assert_false(engine_ledger_unsaved(e));
+	assert_int_equal(kept[1], -1000);
+	assert_int_equal(kept[3], -777);
+	assert_int_equal(engine_ledger_unsettled(e), 1777);
+
+	again = new_engine("fairshare");
+	for (m = 1; m <= 3; m++) {
+		add_member(again, m, "barking", 100 * m);
+		engine_member_get(again, m)->balance = kept[m];
+		add_request(again, 10 + m, m, 5000, T0);
+	}
+	engine_ledger_restore(again, engine_ledger_unsettled(e));
+	for (m = 1; m <= 3; m++)
+		assert_int_equal(balance(again, m), balance(e, m));
+	/* 1777 g by shares 1/6, 2/6, 3/6, less each one's debits. */
+	assert_int_equal(balance(e, 1), 296 - 1000);
+	assert_int_equal(balance(e, 2), 592);
+	assert_int_equal(balance(e, 3), 889 - 777);
+	engine_free(again);
+	engine_free(e);
+}
+
 static void
 test_engine_furthest_behind_wins(void **state)
 {
@@ -1069,6 +1122,7 @@ main(void)
 	    cmocka_unit_test(test_engine_restricted_share_is_halved),
 	    cmocka_unit_test(test_engine_ledger_balances_in_grams),
 	    cmocka_unit_test(test_engine_ledger_cap_and_weekly_decay),
+	    cmocka_unit_test(test_engine_ledger_saved_between_settlements),
 	    cmocka_unit_test(test_engine_furthest_behind_wins),
 	    cmocka_unit_test(test_engine_ties_go_to_earliest_request),
 	    cmocka_unit_test(test_engine_water_filling_split),

@@ -146,7 +146,7 @@ bench_members(struct bench *b)
 static int
 bench_request(struct bench *b, int64_t member)
 {
-	struct engine_member *m = engine_member_get(b->e, member);
+	const struct engine_member *m = engine_member_find(b->e, member);
 	struct engine_request r;
 	int i, n;
 
@@ -170,14 +170,14 @@ bench_request(struct bench *b, int64_t member)
 static void
 bench_offer_make(struct bench *b, int64_t id, struct engine_offer *o)
 {
-	struct engine_member *d;
+	const struct engine_member *d;
 	time_t use_by;
 	int c = bench_category(b);
 
 	memset(o, 0, sizeof *o);
 	o->id = id;
 	o->donor = 1 + bench_below(b, b->members);
-	d = engine_member_get(b->e, o->donor);
+	d = engine_member_find(b->e, o->donor);
 	snprintf(o->hub, sizeof o->hub, "%s", d != NULL ? d->hub : "");
 	o->category = c;
 	o->storage = bench_cats[c].storage;
@@ -201,7 +201,7 @@ bench_offer_make(struct bench *b, int64_t id, struct engine_offer *o)
 static int
 bench_refill(struct bench *b, int64_t request)
 {
-	struct engine_request *r = engine_request_get(b->e, request);
+	const struct engine_request *r = engine_request_find(b->e, request);
 	int64_t member;
 
 	if (r == NULL || r->wanted > 0)

@@ -1,0 +1,405 @@
+/*
+ * ledger.c: the members' entitlement shares and the credit ledger. Every
+ * gram charged to a member credits every member with an open request by
+ * its share; rather than touch every member at each charge, the ledger
+ * keeps the grams charged since it last settled and each member's own
+ * debits, and settles (credits everyone, in whole grams) only when the
+ * shares are about to change or the balances are read.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+
+#define WEEK (7 * 24 * 3600)
+
+/* A member's slot and the part of a gram its floored credit lost. */
+struct remainder {
+	double left;
+	int64_t credit;
+	size_t slot;
+};
+
+/*
+ * Makes room in the per-member arrays for the members table's capacity,
+ * so that settling, which must not fail, never allocates.
+ */
+int
+ledger_grow(struct engine *e, size_t want)
+{
+	struct member_state *ms;
+	struct remainder *r;
+	double *share;
+	size_t i;
+
+	if (want <= e->ledgercap)
+		return 0;
+	want = want < 2 * e->ledgercap ? 2 * e->ledgercap : want;
+	ms = realloc(e->mstate, want * sizeof *ms);
+	if (ms == NULL)
+		return -1;
+	memset(ms + e->ledgercap, 0, (want - e->ledgercap) * sizeof *ms);
+	for (i = e->ledgercap; i < want; i++)
+		ms[i].hub = -1;
+	e->mstate = ms;
+	if ((share = realloc(e->share, want * sizeof *share)) == NULL)
+		return -1;
+	e->share = share;
+	if ((r = realloc(e->scratch, want * sizeof *r)) == NULL)
+		return -1;
+	e->scratch = r;
+	e->ledgercap = want;
+	return 0;
+}
+
+void
+ledger_free(struct engine *e)
+{
+	free(e->mstate);
+	free(e->share);
+	free(e->scratch);
+	free(e->dirty);
+}
+
+/*
+ * Computes every member's entitlement share into share[] (indexed by
+ * member slot): need blended with contribution, capped at cap times the
+ * need share, halved for restricted members, renormalised to sum to 1
+ * over the members with an open request. Others get 0.
+ */
+void
+engine_shares(struct engine *e, double *share)
+{
+	struct engine_member *ms = e->members.rows;
+	struct engine_request *rs = e->requests.rows;
+	double people = 0, given = 0, sum = 0, need, gave;
+	size_t i, slot;
+
+	if (e->recount) {
+		for (i = 0; i < e->members.n; i++)
+			ms[i].requests = 0;
+		for (i = 0; i < e->requests.n; i++) {
+			if (idmap_get(&e->members.map, rs[i].member, &slot))
+				ms[slot].requests++;
+		}
+		e->recount = 0;
+	}
+	for (i = 0; i < e->members.n; i++) {
+		share[i] = 0;
+		if (ms[i].requests <= 0)
+			continue;
+		people += (double)ms[i].people;
+		given += (double)ms[i].contributed;
+	}
+	for (i = 0; i < e->members.n && people > 0; i++) {
+		if (ms[i].requests <= 0)
+			continue;
+		need = (double)ms[i].people / people;
+		gave = given > 0 ? (double)ms[i].contributed / given : 0;
+		share[i] =
+		    fmin((1 - e->rules.beta) * need + e->rules.beta * gave,
+		        e->rules.cap * need);
+		if (ms[i].standing == STANDING_RESTRICTED)
+			share[i] /= 2;
+		sum += share[i];
+	}
+	for (i = 0; i < e->members.n && sum > 0; i++)
+		share[i] /= sum;
+}
+
+/* The shares as they stand, computed again only after a change. */
+const double *
+ledger_shares(struct engine *e)
+{
+	size_t i;
+
+	if (e->shares_ok)
+		return e->share;
+	engine_shares(e, e->share);
+	e->share_sum = 0;
+	for (i = 0; i < e->members.n; i++)
+		e->share_sum += e->share[i];
+	e->shares_ok = 1;
+	return e->share;
+}
+
+/* Notes that a member's saved balance is out of date. */
+static void
+ledger_dirty(struct engine *e, size_t slot)
+{
+	size_t *rows, want;
+
+	if (e->mstate[slot].dirty)
+		return;
+	if (e->ndirty == e->dirtycap) {
+		want = e->dirtycap == 0 ? 64 : e->dirtycap * 2;
+		if ((rows = realloc(e->dirty, want * sizeof *rows)) == NULL) {
+			e->dirty_all = 1; /* save everyone next time */
+			return;
+		}
+		e->dirty = rows;
+		e->dirtycap = want;
+	}
+	e->mstate[slot].dirty = 1;
+	e->dirty[e->ndirty++] = slot;
+}
+
+/* Keeps a balance within the ledger's cap. */
+static int64_t
+ledger_capped(const struct engine *e, int64_t balance)
+{
+	if (balance > e->rules.ledger_cap)
+		return e->rules.ledger_cap;
+	if (balance < -e->rules.ledger_cap)
+		return -e->rules.ledger_cap;
+	return balance;
+}
+
+/* Orders remainders largest first, then by slot. */
+static int
+ledger_remainder_order(const void *a, const void *b)
+{
+	const struct remainder *x = a, *y = b;
+
+	if (x->left != y->left)
+		return x->left > y->left ? -1 : 1;
+	return x->slot < y->slot ? -1 : (x->slot > y->slot);
+}
+
+/*
+ * Reorders r so that its first k entries are the k that come first in
+ * ledger_remainder_order, in linear time on average (quickselect); the
+ * order is total, so they are the same k that sorting would put first.
+ */
+static void
+ledger_select(struct remainder *r, size_t n, size_t k)
+{
+	struct remainder pivot, t;
+	size_t lo = 0, hi = n, i, at;
+
+	while (hi - lo > 1) {
+		pivot = r[lo + (hi - lo) / 2];
+		r[lo + (hi - lo) / 2] = r[hi - 1];
+		r[hi - 1] = pivot;
+		for (i = at = lo; i < hi - 1; i++) {
+			if (ledger_remainder_order(&r[i], &pivot) < 0) {
+				t = r[i];
+				r[i] = r[at];
+				r[at++] = t;
+			}
+		}
+		r[hi - 1] = r[at];
+		r[at] = pivot;
+		if (at == k)
+			return;
+		if (k < at)
+			hi = at;
+		else
+			lo = at + 1;
+	}
+}
+
+/*
+ * Credits the grams charged since the last settlement to every member by
+ * its share, in whole grams: each gets the floor of its part, and the
+ * grams that flooring lost go one each to the largest remainders (ties
+ * to the lowest slot), so the credits sum exactly to the charges. Then
+ * each member's debits come off and every balance is capped.
+ */
+void
+ledger_settle(struct engine *e)
+{
+	struct remainder *r = e->scratch;
+	struct member_state *st = e->mstate;
+	struct engine_member *ms = e->members.rows;
+	const double *share;
+	int64_t total = e->unsettled, given = 0, nb;
+	size_t i, n = e->members.n, missing;
+
+	if (total == 0)
+		return;
+	share = ledger_shares(e);
+	/* Charges restored after a restart, with nobody left to credit. */
+	if (e->share_sum <= 0) {
+		e->unsettled = 0;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		r[i].credit = (int64_t)floor(share[i] * (double)total);
+		r[i].left = share[i] * (double)total - (double)r[i].credit;
+		r[i].slot = i;
+		given += r[i].credit;
+	}
+	missing = given < total ? (size_t)(total - given) : 0;
+	/* Usually fewer grams are missing than there are members. */
+	if (missing > 0 && missing < n)
+		ledger_select(r, n, missing);
+	else if (missing > 0)
+		qsort(r, n, sizeof *r, ledger_remainder_order);
+	for (i = 0; i < missing; i++)
+		r[i % n].credit++;
+	for (i = 0; i < n; i++) {
+		nb = ledger_capped(e,
+		    ms[r[i].slot].balance + r[i].credit - st[r[i].slot].debit);
+		if (nb != ms[r[i].slot].balance || st[r[i].slot].debit != 0)
+			ledger_dirty(e, r[i].slot);
+		ms[r[i].slot].balance = nb;
+		st[r[i].slot].debit = 0;
+	}
+	e->unsettled = 0;
+}
+
+/*
+ * Something the shares depend on is about to change: settles what was
+ * charged under the old shares, then lets them be computed again.
+ */
+void
+ledger_reshare(struct engine *e)
+{
+	ledger_settle(e);
+	e->shares_ok = 0;
+}
+
+/*
+ * Charges grams to a member: it is debited at once, and every member
+ * with an open request is credited by share when the ledger settles.
+ * With no shares at all (no need declared), nothing is booked.
+ */
+int
+engine_charge(struct engine *e, int64_t member, int64_t charge)
+{
+	size_t slot;
+
+	if (!idmap_get(&e->members.map, member, &slot) || charge < 0)
+		return -1;
+	if (charge == 0)
+		return 0;
+	ledger_shares(e);
+	if (e->share_sum <= 0)
+		return 0;
+	e->mstate[slot].debit += charge;
+	e->unsettled += charge;
+	ledger_dirty(e, slot);
+	return 0;
+}
+
+/*
+ * A member's priority on the ledger: its balance, credits since the last
+ * settlement included and capped, over its share; the member furthest
+ * behind has the highest. Sets *balance to that balance in grams.
+ */
+double
+ledger_priority(struct engine *e, size_t slot, int64_t *balance)
+{
+	const struct engine_member *m =
+	    (const struct engine_member *)e->members.rows + slot;
+	double share = ledger_shares(e)[slot], owed;
+	int64_t debit = e->mstate[slot].debit;
+
+	owed =
+	    (double)m->balance - (double)debit + share * (double)e->unsettled;
+	if (owed > (double)e->rules.ledger_cap)
+		owed = (double)e->rules.ledger_cap;
+	else if (owed < (double)-e->rules.ledger_cap)
+		owed = (double)-e->rules.ledger_cap;
+	*balance = (int64_t)llround(owed);
+	if (share <= 0)
+		return -HUGE_VAL;
+	/*
+	 * Within the cap, written so that members with the same settled
+	 * balance and debits tie exactly, whatever their shares.
+	 */
+	if (fabs(owed) < (double)e->rules.ledger_cap)
+		return (double)(m->balance - debit) / share +
+		    (double)e->unsettled;
+	return owed / share;
+}
+
+/* Shrinks every balance by the weekly decay, once per week passed. */
+void
+engine_decay(struct engine *e, time_t now)
+{
+	struct engine_member *ms = e->members.rows;
+	size_t i;
+	int64_t nb;
+	int weeks = 0;
+
+	if (e->last_decay == 0) {
+		e->last_decay = now;
+		return;
+	}
+	if (now - e->last_decay >= WEEK)
+		ledger_settle(e);
+	while (now - e->last_decay >= WEEK && weeks < 52) {
+		e->last_decay += WEEK;
+		weeks++;
+		for (i = 0; i < e->members.n; i++) {
+			nb = ms[i].balance * e->rules.ledger_decay / 100;
+			if (nb != ms[i].balance)
+				ledger_dirty(e, i);
+			ms[i].balance = nb;
+		}
+	}
+}
+
+/* Whether the ledger changed since engine_ledger_changed last ran. */
+int
+engine_ledger_unsaved(const struct engine *e)
+{
+	return e->ndirty > 0 || e->dirty_all ||
+	    e->unsettled != e->saved_unsettled ||
+	    e->last_decay != e->saved_decay;
+}
+
+/*
+ * Hands save() each member whose saved balance is out of date, with the
+ * balance to keep: its settled balance less its debits since. With the
+ * grams charged since the last settlement (engine_ledger_unsettled),
+ * that is all a restart needs to carry on exactly.
+ */
+int
+engine_ledger_changed(struct engine *e, int (*save)(void *, int64_t, int64_t),
+    void *arg)
+{
+	struct engine_member *ms = e->members.rows;
+	size_t i, slot;
+
+	if (e->dirty_all) {
+		for (i = 0; i < e->members.n; i++)
+			if (save(arg, ms[i].id,
+			        ms[i].balance - e->mstate[i].debit) != 0)
+				return -1;
+		e->dirty_all = 0;
+	}
+	for (i = 0; i < e->ndirty; i++) {
+		slot = e->dirty[i];
+		if (save(arg, ms[slot].id,
+		        ms[slot].balance - e->mstate[slot].debit) != 0)
+			return -1;
+	}
+	for (i = 0; i < e->ndirty; i++)
+		e->mstate[e->dirty[i]].dirty = 0;
+	e->ndirty = 0;
+	e->saved_unsettled = e->unsettled;
+	e->saved_decay = e->last_decay;
+	return 0;
+}
+
+int64_t
+engine_ledger_unsettled(const struct engine *e)
+{
+	return e->unsettled;
+}
+
+/*
+ * Restores, after the members were loaded with their saved balances,
+ * the grams charged since the ledger last settled.
+ */
+void
+engine_ledger_restore(struct engine *e, int64_t unsettled)
+{
+	e->unsettled = unsettled > 0 ? unsettled : 0;
+	e->saved_unsettled = e->unsettled;
+	e->saved_decay = e->last_decay;
+}

@@ -1,0 +1,185 @@
+/*
+ * roster.c: the engine's indexes for finding who could take an offer
+ * without looking at every request: the members of each hub, and each
+ * member's open requests with the categories they ask for. Puts and
+ * drops keep them up to date; after a caller changed a member or a
+ * request through a pointer, they are rebuilt before the next search.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+
+/* Appends v to a growing array of size_t. */
+static int
+roster_push(size_t **rows, size_t *n, size_t *cap, size_t v)
+{
+	size_t *p, want;
+
+	if (*n == *cap) {
+		want = *cap == 0 ? 8 : *cap * 2;
+		if ((p = realloc(*rows, want * sizeof *p)) == NULL)
+			return -1;
+		*rows = p;
+		*cap = want;
+	}
+	(*rows)[(*n)++] = v;
+	return 0;
+}
+
+/* The index of a hub by name, added when new; -1 if out of memory. */
+int
+roster_hub(struct engine *e, const char *name, int add)
+{
+	struct hub *h;
+	size_t i, want;
+
+	for (i = 0; i < e->nhubs; i++) {
+		if (strcmp(e->hubs[i].name, name) == 0)
+			return (int)i;
+	}
+	if (!add)
+		return -1;
+	if (e->nhubs == e->hubcap) {
+		want = e->hubcap == 0 ? 8 : e->hubcap * 2;
+		if ((h = realloc(e->hubs, want * sizeof *h)) == NULL)
+			return -1;
+		e->hubs = h;
+		e->hubcap = want;
+	}
+	h = &e->hubs[e->nhubs];
+	memset(h, 0, sizeof *h);
+	snprintf(h->name, sizeof h->name, "%s", name);
+	return (int)e->nhubs++;
+}
+
+/* Takes a member slot out of its hub's list. */
+static void
+roster_leave_hub(struct engine *e, size_t slot)
+{
+	struct hub *h;
+	size_t i;
+
+	if (e->mstate[slot].hub < 0)
+		return;
+	h = &e->hubs[e->mstate[slot].hub];
+	for (i = 0; i < h->n; i++) {
+		if (h->slots[i] == slot) {
+			h->slots[i] = h->slots[--h->n];
+			break;
+		}
+	}
+	e->mstate[slot].hub = -1;
+}
+
+/* Puts a member slot in the list of the hub its row names. */
+int
+roster_member(struct engine *e, size_t slot)
+{
+	const struct engine_member *m =
+	    (const struct engine_member *)e->members.rows + slot;
+	struct member_state *st = &e->mstate[slot];
+	int hub = roster_hub(e, m->hub, 1);
+
+	if (hub < 0)
+		return -1;
+	if (st->hub == hub)
+		return 0;
+	roster_leave_hub(e, slot);
+	if (roster_push(&e->hubs[hub].slots, &e->hubs[hub].n, &e->hubs[hub].cap,
+	        slot) != 0)
+		return -1;
+	st->hub = hub;
+	return 0;
+}
+
+/* Adds a request to its member's list, if the member is known. */
+int
+roster_request_add(struct engine *e, const struct engine_request *r)
+{
+	struct member_state *st;
+	int64_t *p;
+	size_t slot, want;
+
+	if (!idmap_get(&e->members.map, r->member, &slot))
+		return 0;
+	st = &e->mstate[slot];
+	if (st->nreqs == st->reqcap) {
+		want = st->reqcap == 0 ? 4 : st->reqcap * 2;
+		if ((p = realloc(st->reqs, want * sizeof *p)) == NULL)
+			return -1;
+		st->reqs = p;
+		st->reqcap = want;
+	}
+	st->reqs[st->nreqs++] = r->id;
+	st->cats |= r->categories;
+	return 0;
+}
+
+/* Takes a request out of its member's list. */
+void
+roster_request_remove(struct engine *e, const struct engine_request *r)
+{
+	const struct engine_request *other;
+	struct member_state *st;
+	size_t slot, i;
+
+	if (!idmap_get(&e->members.map, r->member, &slot))
+		return;
+	st = &e->mstate[slot];
+	for (i = 0; i < st->nreqs; i++) {
+		if (st->reqs[i] == r->id) {
+			st->reqs[i] = st->reqs[--st->nreqs];
+			break;
+		}
+	}
+	st->cats = 0;
+	for (i = 0; i < st->nreqs; i++) {
+		other = engine_request_find(e, st->reqs[i]);
+		if (other != NULL)
+			st->cats |= other->categories;
+	}
+}
+
+/* Rebuilds every list from the rows, after changes made by pointer. */
+static int
+roster_rebuild(struct engine *e)
+{
+	const struct engine_request *rs = e->requests.rows;
+	size_t i;
+
+	for (i = 0; i < e->nhubs; i++)
+		e->hubs[i].n = 0;
+	for (i = 0; i < e->members.n; i++) {
+		e->mstate[i].hub = -1;
+		e->mstate[i].nreqs = 0;
+		e->mstate[i].cats = 0;
+		if (roster_member(e, i) != 0)
+			return -1;
+	}
+	for (i = 0; i < e->requests.n; i++) {
+		if (roster_request_add(e, &rs[i]) != 0)
+			return -1;
+	}
+	e->roster_stale = 0;
+	return 0;
+}
+
+/* Makes the indexes match the rows before a search. */
+int
+roster_fresh(struct engine *e)
+{
+	return e->roster_stale ? roster_rebuild(e) : 0;
+}
+
+void
+roster_free(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nhubs; i++)
+		free(e->hubs[i].slots);
+	free(e->hubs);
+	for (i = 0; i < e->ledgercap; i++)
+		free(e->mstate[i].reqs);
+}
