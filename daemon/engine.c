@@ -497,18 +497,27 @@ engine_barred(const struct engine *e, int64_t offer, char *barred)
 	}
 }
 
-/* engine_feasible less the tried and pending checks. */
+/* The member's part of engine_suits: donor, standing and storage. */
 int
-engine_suits(const struct engine_offer *o, const struct engine_request *r,
-    const struct engine_member *m)
+engine_member_suits(const struct engine_offer *o, const struct engine_member *m)
 {
 	if (m->id == o->donor || m->standing == STANDING_SUSPENDED)
 		return 0;
 	if (m->standing == STANDING_RESTRICTED && o->storage != STORAGE_AMBIENT)
 		return 0;
+	return (m->storage & o->storage) != 0;
+}
+
+/* engine_feasible less the tried and pending checks. */
+int
+engine_suits(const struct engine_offer *o, const struct engine_request *r,
+    const struct engine_member *m)
+{
+	if (!engine_member_suits(o, m))
+		return 0;
 	if ((r->categories & (UINT64_C(1) << o->category)) == 0)
 		return 0;
-	if ((r->storage & o->storage) == 0 || (m->storage & o->storage) == 0)
+	if ((r->storage & o->storage) == 0)
 		return 0;
 	if (r->window_end <= o->window_start ||
 	    o->window_end <= r->window_start)
@@ -642,6 +651,7 @@ engine_hold(struct engine *e, const struct engine_proposal *p)
 	o->pending++;
 	o->free -= p->grams;
 	r->wanted -= p->grams;
+	roster_sync(e, r);
 	return 0;
 }
 
@@ -683,8 +693,10 @@ engine_release(struct engine *e, size_t i, enum engine_answer answer)
 		o->free += p.grams;
 		o->failures++;
 	}
-	if (r != NULL)
+	if (r != NULL) {
 		r->wanted += p.grams;
+		roster_sync(e, r);
+	}
 	return engine_note_tried(e, p.offer, p.member);
 }
 
@@ -844,7 +856,7 @@ engine_vehicle(struct engine *e, const struct engine_offer *o,
 		return NULL;
 	st = &e->mstate[slot];
 	for (i = 0; i < st->nreqs; i++) {
-		r = table_get(&e->requests, st->reqs[i]);
+		r = table_get(&e->requests, st->reqs[i].id);
 		if (r == NULL || !engine_feasible(e, o, r, m))
 			continue;
 		if (best == NULL || r->posted < best->posted ||
@@ -927,6 +939,7 @@ engine_claim(struct engine *e, int64_t offer, int64_t member, int64_t grams,
 	    "why", "first to claim an offer open to all", "charge_pct", pct);
 	o->free -= grams;
 	r->wanted -= grams;
+	roster_sync(e, r);
 	if (engine_charge(e, member, p.charge) != 0) {
 		json_decref(p.reason);
 		return asprintf(cause, "ledger failure"), -1;

@@ -31,13 +31,28 @@ struct tried {
 	int64_t member;
 };
 
+/*
+ * What the roster keeps of an open request, beside its member: all a
+ * search needs, kept together so that a member's requests are read
+ * without looking each one up.
+ */
+struct roster_req {
+	int64_t id;
+	uint64_t categories;
+	unsigned storage;
+	time_t window_start;
+	time_t window_end;
+	time_t posted;
+	int64_t wanted;
+};
+
 /* What the engine keeps of a member beside its row, at its slot. */
 struct member_state {
-	int64_t debit; /* grams charged since the ledger settled */
-	int dirty;     /* its saved balance is out of date */
-	int hub;       /* index in the engine's hubs, or -1 */
-	uint64_t cats; /* categories its open requests ask for */
-	int64_t *reqs; /* ids of its open requests */
+	int64_t debit;           /* grams charged since the ledger settled */
+	int dirty;               /* its saved balance is out of date */
+	int hub;                 /* index in the engine's hubs, or -1 */
+	uint64_t cats;           /* categories its open requests ask for */
+	struct roster_req *reqs; /* its open requests */
 	size_t nreqs;
 	size_t reqcap;
 };
@@ -99,6 +114,8 @@ int engine_feasible(const struct engine *, const struct engine_offer *,
     const struct engine_request *, const struct engine_member *);
 int engine_suits(const struct engine_offer *, const struct engine_request *,
     const struct engine_member *);
+int engine_member_suits(const struct engine_offer *,
+    const struct engine_member *);
 void engine_barred(const struct engine *, int64_t, char *);
 void engine_shares(struct engine *, double *);
 int ledger_grow(struct engine *, size_t);
@@ -111,6 +128,9 @@ int roster_hub(struct engine *, const char *, int);
 int roster_member(struct engine *, size_t);
 int roster_request_add(struct engine *, const struct engine_request *);
 void roster_request_remove(struct engine *, const struct engine_request *);
+void roster_sync(struct engine *, const struct engine_request *);
+int roster_suits(const struct engine_offer *, const struct roster_req *,
+    const struct engine_member *);
 int roster_fresh(struct engine *);
 void roster_free(struct engine *);
 const struct engine_request *engine_request_find(struct engine *, int64_t);

@@ -20,7 +20,7 @@
 /* A member who could take an offer, through one of its requests. */
 struct cand {
 	struct engine_member *m;
-	struct engine_request *r;
+	const struct roster_req *q; /* the request, as the roster has it */
 	double share;
 	double priority; /* balance / share */
 	int64_t balance; /* on the ledger, credits so far included */
@@ -43,8 +43,8 @@ cand_order(const void *a, const void *b)
 
 	if (x->priority != y->priority)
 		return x->priority > y->priority ? -1 : 1;
-	if (x->r->posted != y->r->posted)
-		return x->r->posted < y->r->posted ? -1 : 1;
+	if (x->q->posted != y->q->posted)
+		return x->q->posted < y->q->posted ? -1 : 1;
 	if (x->tiebreak != y->tiebreak)
 		return x->tiebreak < y->tiebreak ? -1 : 1;
 	return x->m->id < y->m->id ? -1 : 1;
@@ -115,8 +115,8 @@ policy_consider(struct engine *e, const struct engine_offer *o, size_t slot,
 	struct engine_member *m =
 	    (struct engine_member *)e->members.rows + slot;
 	const struct member_state *st = &e->mstate[slot];
+	const struct roster_req *q, *best = NULL;
 	uint64_t bit = UINT64_C(1) << o->category;
-	struct engine_request *r, *best = NULL;
 	struct cand *c;
 	size_t i;
 
@@ -129,20 +129,19 @@ policy_consider(struct engine *e, const struct engine_offer *o, size_t slot,
 			return 0;
 	}
 	for (i = 0; i < st->nreqs; i++) {
-		r = engine_request_row(e, st->reqs[i]);
-		if (r == NULL || (r->categories & bit) == 0 ||
-		    !engine_suits(o, r, m))
+		q = &st->reqs[i];
+		if ((q->categories & bit) == 0 || !roster_suits(o, q, m))
 			continue;
-		if (best == NULL || r->posted < best->posted ||
-		    (r->posted == best->posted && r->id < best->id))
-			best = r;
+		if (best == NULL || q->posted < best->posted ||
+		    (q->posted == best->posted && q->id < best->id))
+			best = q;
 	}
 	if (best == NULL)
 		return 0;
 	if ((c = policy_cand_slot(e, pk)) == NULL)
 		return -1;
 	c->m = m;
-	c->r = best;
+	c->q = best;
 	c->share = ledger_shares(e)[slot];
 	c->priority = ledger_priority(e, slot, &c->balance);
 	c->tiebreak = engine_mix(e->rules.seed, o->id, m->id);
@@ -241,7 +240,7 @@ policy_next_slice(struct pick *pk, const struct engine_offer *o, int64_t left)
 
 	for (i = 0; i < pk->sorted; i++) {
 		c = &pk->c[i];
-		room = c->r->wanted - c->grams;
+		room = c->q->wanted - c->grams;
 		/* No one's first slice is less than a whole portion. */
 		need = c->grams > 0 ? 1 : o->min_portion;
 		if (room < need || left < need)
@@ -281,7 +280,7 @@ policy_split(struct pick *pk, const struct engine_offer *o)
 	if (step < o->min_portion)
 		step = o->min_portion;
 	while (left > 0 && (c = policy_next_slice(pk, o, left)) != NULL) {
-		room = c->r->wanted - c->grams;
+		room = c->q->wanted - c->grams;
 		slice = step < left ? step : left;
 		if (slice > room)
 			slice = room;
@@ -308,7 +307,7 @@ policy_reason(const struct engine *e, const struct engine_offer *o,
 			    json_pack("{s:s, s:I, "
 			              "s:f, s:I, s:I}",
 			        "member", pk->c[i].m->handle, "request",
-			        (json_int_t)pk->c[i].r->id, "share",
+			        (json_int_t)pk->c[i].q->id, "share",
 			        round(pk->c[i].share * 1e4) / 1e4, "balance",
 			        (json_int_t)pk->c[i].balance, "rank",
 			        (json_int_t)i + 1));
@@ -343,7 +342,7 @@ policy_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
 			continue;
 		memset(&p, 0, sizeof p);
 		p.offer = o->id;
-		p.request = pk->c[i].r->id;
+		p.request = pk->c[i].q->id;
 		p.member = pk->c[i].m->id;
 		p.grams = pk->c[i].grams;
 		p.charge = p.grams;
@@ -468,7 +467,7 @@ lottery_offer(struct engine *e, int64_t id, time_t now, struct engine_out *out)
 		policy_order(&pk, pk.n);
 		pool = (pk.n + 3) / 4;
 		c = &pk.c[engine_mix(e->rules.seed, o->id, o->failures) % pool];
-		c->grams = o->divisible && c->r->wanted < o->free ? c->r->wanted
+		c->grams = o->divisible && c->q->wanted < o->free ? c->q->wanted
 		                                                  : o->free;
 	}
 	rc = policy_propose(e, o, &pk, now,

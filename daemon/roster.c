@@ -98,7 +98,7 @@ int
 roster_request_add(struct engine *e, const struct engine_request *r)
 {
 	struct member_state *st;
-	int64_t *p;
+	struct roster_req *p, *q;
 	size_t slot, want;
 
 	if (!idmap_get(&e->members.map, r->member, &slot))
@@ -111,34 +111,79 @@ roster_request_add(struct engine *e, const struct engine_request *r)
 		st->reqs = p;
 		st->reqcap = want;
 	}
-	st->reqs[st->nreqs++] = r->id;
+	q = &st->reqs[st->nreqs++];
+	q->id = r->id;
+	q->categories = r->categories;
+	q->storage = r->storage;
+	q->window_start = r->window_start;
+	q->window_end = r->window_end;
+	q->posted = r->posted;
+	q->wanted = r->wanted;
 	st->cats |= r->categories;
 	return 0;
+}
+
+/* Finds a request's entry in its member's list; NULL when absent. */
+static struct roster_req *
+roster_entry(struct engine *e, const struct engine_request *r,
+    struct member_state **stp)
+{
+	struct member_state *st;
+	size_t slot, i;
+
+	if (!idmap_get(&e->members.map, r->member, &slot))
+		return NULL;
+	st = &e->mstate[slot];
+	*stp = st;
+	for (i = 0; i < st->nreqs; i++) {
+		if (st->reqs[i].id == r->id)
+			return &st->reqs[i];
+	}
+	return NULL;
 }
 
 /* Takes a request out of its member's list. */
 void
 roster_request_remove(struct engine *e, const struct engine_request *r)
 {
-	const struct engine_request *other;
-	struct member_state *st;
-	size_t slot, i;
+	struct member_state *st = NULL;
+	struct roster_req *q = roster_entry(e, r, &st);
+	size_t i;
 
-	if (!idmap_get(&e->members.map, r->member, &slot))
+	if (q == NULL)
 		return;
-	st = &e->mstate[slot];
-	for (i = 0; i < st->nreqs; i++) {
-		if (st->reqs[i] == r->id) {
-			st->reqs[i] = st->reqs[--st->nreqs];
-			break;
-		}
-	}
+	*q = st->reqs[--st->nreqs];
 	st->cats = 0;
-	for (i = 0; i < st->nreqs; i++) {
-		other = engine_request_find(e, st->reqs[i]);
-		if (other != NULL)
-			st->cats |= other->categories;
-	}
+	for (i = 0; i < st->nreqs; i++)
+		st->cats |= st->reqs[i].categories;
+}
+
+/* Copies a request's wanted grams, changed by the engine, to its entry. */
+void
+roster_sync(struct engine *e, const struct engine_request *r)
+{
+	struct member_state *st = NULL;
+	struct roster_req *q = roster_entry(e, r, &st);
+
+	if (q != NULL)
+		q->wanted = r->wanted;
+}
+
+/* engine_suits, on a roster entry: whether q may take food from o. */
+int
+roster_suits(const struct engine_offer *o, const struct roster_req *q,
+    const struct engine_member *m)
+{
+	if (!engine_member_suits(o, m))
+		return 0;
+	if ((q->categories & (UINT64_C(1) << o->category)) == 0)
+		return 0;
+	if ((q->storage & o->storage) == 0)
+		return 0;
+	if (q->window_end <= o->window_start ||
+	    o->window_end <= q->window_start)
+		return 0;
+	return q->wanted >= o->min_portion || q->wanted >= o->free;
 }
 
 /* Rebuilds every list from the rows, after changes made by pointer. */
