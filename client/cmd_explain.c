@@ -49,6 +49,7 @@ explain_candidates(json_t *r)
 {
 	json_t *list = json_object_get(r, "candidates"), *cand;
 	json_t *total = json_object_get(r, "candidates_total");
+	json_t *weighed = json_object_get(r, "candidates_weighed");
 	char kg[32];
 	size_t i;
 
@@ -59,6 +60,11 @@ explain_candidates(json_t *r)
 		printf("candidates (the first %zu of %lld):\n",
 		    json_array_size(list),
 		    (long long)json_integer_value(total));
+	else if (json_is_integer(weighed))
+		printf("candidates (the first %zu of %lld weighed; every "
+		       "other member was less far behind its share):\n",
+		    json_array_size(list),
+		    (long long)json_integer_value(weighed));
 	else
 		printf("candidates:\n");
 	printf("  %4s  %-16s %7s %7s %12s\n", "RANK", "MEMBER", "REQUEST",

@@ -150,6 +150,16 @@ engine_set_rules(struct engine *e, const struct engine_rules *r, char **cause)
 	return 0;
 }
 
+/*
+ * Whether proposals carry their reason record (on by default). A replay
+ * that never shows them can do without.
+ */
+void
+engine_set_reasons(struct engine *e, int on)
+{
+	e->reasons = on;
+}
+
 const struct engine_rules *
 engine_rules(const struct engine *e)
 {
@@ -164,6 +174,8 @@ engine_new(const struct engine_rules *r, char **cause)
 
 	if ((e = calloc(1, sizeof *e)) == NULL)
 		return asprintf(cause, "out of memory"), NULL;
+	e->reasons = 1;
+	e->heaps_stale = 1;
 	e->members.size = sizeof(struct engine_member);
 	e->offers.size = sizeof(struct engine_offer);
 	e->requests.size = sizeof(struct engine_request);
@@ -935,8 +947,10 @@ engine_claim(struct engine *e, int64_t offer, int64_t member, int64_t grams,
 	p.grams = grams;
 	p.charge = grams * pct / 100;
 	p.respond_by = now;
-	p.reason = json_pack("{s:s, s:s, s:i}", "policy", e->policy->name,
-	    "why", "first to claim an offer open to all", "charge_pct", pct);
+	p.reason = !e->reasons
+	    ? NULL
+	    : json_pack("{s:s, s:s, s:i}", "policy", e->policy->name, "why",
+	          "first to claim an offer open to all", "charge_pct", pct);
 	o->free -= grams;
 	r->wanted -= grams;
 	roster_sync(e, r);

@@ -114,7 +114,8 @@ struct engine_proposal {
 	int64_t grams;
 	int64_t charge; /* ledger grams on acceptance */
 	time_t respond_by;
-	json_t *reason; /* owned: candidates, shares, seed */
+	json_t *reason; /* owned: candidates, shares, seed; or NULL when
+	                   the engine keeps no reasons */
 };
 
 /* A proposal that was not answered in time. */
@@ -162,6 +163,7 @@ struct engine *engine_new(const struct engine_rules *, char **);
 void engine_free(struct engine *);
 int engine_set_rules(struct engine *, const struct engine_rules *, char **);
 const struct engine_rules *engine_rules(const struct engine *);
+void engine_set_reasons(struct engine *, int);
 void engine_rules_default(struct engine_rules *);
 const struct engine_policy *engine_policy_find(const char *);
 

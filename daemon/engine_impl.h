@@ -52,6 +52,7 @@ struct member_state {
 	int dirty;               /* its saved balance is out of date */
 	int hub;                 /* index in the engine's hubs, or -1 */
 	uint64_t cats;           /* categories its open requests ask for */
+	double key;              /* its ledger key, while the heaps hold */
 	struct roster_req *reqs; /* its open requests */
 	size_t nreqs;
 	size_t reqcap;
@@ -63,6 +64,14 @@ struct hub {
 	size_t *slots;
 	size_t n;
 	size_t cap;
+};
+
+/* The members asking for one category, a max-heap by ledger key. */
+struct cat_heap {
+	size_t *at; /* member slots in heap order */
+	size_t n;
+	int32_t *pos;  /* by member slot: its place in at, or -1 */
+	size_t poscap; /* the length of pos and at */
 };
 
 struct remainder;
@@ -102,7 +111,15 @@ struct engine {
 	size_t nhubs;
 	size_t hubcap;
 	int roster_stale; /* rows were changed by pointer: rebuild */
-	void *cands;      /* the policies' scratch list of candidates */
+	struct cat_heap heaps[ENGINE_MAX_CATEGORIES];
+	/* At least the most any open request of a category wants. */
+	int64_t most_wanted[ENGINE_MAX_CATEGORIES];
+	int heaps_stale;  /* keys changed wholesale: rebuild the heaps */
+	size_t *frontier; /* a walk's scratch */
+	size_t frontcap;
+	int reasons;     /* proposals carry their reason record */
+	int full_search; /* weigh every member, never walk: for tests */
+	void *cands;     /* the policies' scratch list of candidates */
 	size_t candcap;
 };
 
@@ -123,7 +140,8 @@ void ledger_free(struct engine *);
 const double *ledger_shares(struct engine *);
 void ledger_settle(struct engine *);
 void ledger_reshare(struct engine *);
-double ledger_priority(struct engine *, size_t, int64_t *);
+double ledger_key(struct engine *, size_t);
+int64_t ledger_balance(struct engine *, size_t);
 int roster_hub(struct engine *, const char *, int);
 int roster_member(struct engine *, size_t);
 int roster_request_add(struct engine *, const struct engine_request *);
@@ -132,6 +150,10 @@ void roster_sync(struct engine *, const struct engine_request *);
 int roster_suits(const struct engine_offer *, const struct roster_req *,
     const struct engine_member *);
 int roster_fresh(struct engine *);
+void roster_heaps_member(struct engine *, size_t, uint64_t);
+void roster_charged(struct engine *, size_t);
+int roster_may_take(struct engine *, const struct engine_offer *);
+int roster_walk(struct engine *, int, int (*)(void *, size_t, double), void *);
 void roster_free(struct engine *);
 const struct engine_request *engine_request_find(struct engine *, int64_t);
 struct engine_request *engine_request_row(struct engine *, int64_t);

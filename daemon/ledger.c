@@ -248,6 +248,7 @@ ledger_settle(struct engine *e)
 		st[r[i].slot].debit = 0;
 	}
 	e->unsettled = 0;
+	e->heaps_stale = 1;
 }
 
 /*
@@ -259,6 +260,7 @@ ledger_reshare(struct engine *e)
 {
 	ledger_settle(e);
 	e->shares_ok = 0;
+	e->heaps_stale = 1;
 }
 
 /*
@@ -281,39 +283,43 @@ engine_charge(struct engine *e, int64_t member, int64_t charge)
 	e->mstate[slot].debit += charge;
 	e->unsettled += charge;
 	ledger_dirty(e, slot);
+	roster_charged(e, slot);
 	return 0;
 }
 
 /*
- * A member's priority on the ledger: its balance, credits since the last
- * settlement included and capped, over its share; the member furthest
- * behind has the highest. Sets *balance to that balance in grams.
+ * A member's place on the ledger: what it is owed, over its share, so
+ * that the member furthest behind its share has the highest key. The
+ * grams charged since the last settlement would credit every member by
+ * share, which adds the same to every key: they are left out, and keys
+ * change only when a member is charged or the ledger settles.
  */
 double
-ledger_priority(struct engine *e, size_t slot, int64_t *balance)
+ledger_key(struct engine *e, size_t slot)
 {
 	const struct engine_member *m =
 	    (const struct engine_member *)e->members.rows + slot;
-	double share = ledger_shares(e)[slot], owed;
-	int64_t debit = e->mstate[slot].debit;
+	double share = ledger_shares(e)[slot];
 
-	owed =
-	    (double)m->balance - (double)debit + share * (double)e->unsettled;
+	if (share <= 0)
+		return -HUGE_VAL;
+	return (double)(m->balance - e->mstate[slot].debit) / share;
+}
+
+/* A member's balance as it would settle now, capped, in grams. */
+int64_t
+ledger_balance(struct engine *e, size_t slot)
+{
+	const struct engine_member *m =
+	    (const struct engine_member *)e->members.rows + slot;
+	double owed = (double)(m->balance - e->mstate[slot].debit) +
+	    ledger_shares(e)[slot] * (double)e->unsettled;
+
 	if (owed > (double)e->rules.ledger_cap)
 		owed = (double)e->rules.ledger_cap;
 	else if (owed < (double)-e->rules.ledger_cap)
 		owed = (double)-e->rules.ledger_cap;
-	*balance = (int64_t)llround(owed);
-	if (share <= 0)
-		return -HUGE_VAL;
-	/*
-	 * Within the cap, written so that members with the same settled
-	 * balance and debits tie exactly, whatever their shares.
-	 */
-	if (fabs(owed) < (double)e->rules.ledger_cap)
-		return (double)(m->balance - debit) / share +
-		    (double)e->unsettled;
-	return owed / share;
+	return (int64_t)llround(owed);
 }
 
 /* Shrinks every balance by the weekly decay, once per week passed. */
@@ -334,6 +340,7 @@ engine_decay(struct engine *e, time_t now)
 	while (now - e->last_decay >= WEEK && weeks < 52) {
 		e->last_decay += WEEK;
 		weeks++;
+		e->heaps_stale = 1;
 		for (i = 0; i < e->members.n; i++) {
 			nb = ms[i].balance * e->rules.ledger_decay / 100;
 			if (nb != ms[i].balance)

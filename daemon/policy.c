@@ -22,7 +22,7 @@ struct cand {
 	struct engine_member *m;
 	const struct roster_req *q; /* the request, as the roster has it */
 	double share;
-	double priority; /* balance / share */
+	double priority; /* its key on the ledger: owed / share */
 	int64_t balance; /* on the ledger, credits so far included */
 	uint64_t tiebreak;
 	int64_t grams; /* what it is given */
@@ -34,6 +34,8 @@ struct pick {
 	size_t n;
 	size_t sorted; /* the first sorted are in order, best first */
 	int hub_only;
+	int partial;  /* the walk stopped once the best were certain */
+	int need_all; /* the split wants candidates the walk left */
 };
 
 static int
@@ -143,11 +145,31 @@ policy_consider(struct engine *e, const struct engine_offer *o, size_t slot,
 	c->m = m;
 	c->q = best;
 	c->share = ledger_shares(e)[slot];
-	c->priority = ledger_priority(e, slot, &c->balance);
+	c->priority = ledger_key(e, slot);
+	c->balance = ledger_balance(e, slot);
 	c->tiebreak = engine_mix(e->rules.seed, o->id, m->id);
 	c->grams = 0;
 	pk->n++;
 	return 0;
+}
+
+/* Sorts candidates best first: a few by insertion, many by qsort. */
+static void
+policy_sort(struct cand *c, size_t n)
+{
+	struct cand t;
+	size_t i, j;
+
+	if (n > PICK_ORDERED) {
+		qsort(c, n, sizeof *c, cand_order);
+		return;
+	}
+	for (i = 1; i < n; i++) {
+		t = c[i];
+		for (j = i; j > 0 && cand_order(&c[j - 1], &t) > 0; j--)
+			c[j] = c[j - 1];
+		c[j] = t;
+	}
 }
 
 /*
@@ -161,7 +183,7 @@ policy_order(struct pick *pk, size_t k)
 	size_t lo = 0, hi = pk->n, i, at;
 
 	if (k >= pk->n) {
-		qsort(c, pk->n, sizeof *c, cand_order);
+		policy_sort(c, pk->n);
 		pk->sorted = pk->n;
 		return;
 	}
@@ -185,19 +207,72 @@ policy_order(struct pick *pk, size_t k)
 		else
 			lo = at + 1;
 	}
-	qsort(c, k, sizeof *c, cand_order);
+	policy_sort(c, k);
 	pk->sorted = k;
+}
+
+/* A walk of a category's members, best first, for policy_candidates. */
+struct walk {
+	struct engine *e;
+	const struct engine_offer *o;
+	const int64_t *bars;
+	size_t nbars;
+	struct pick *pk;
+	double enough; /* the key of the PICK_ORDERED-th candidate found */
+};
+
+/*
+ * Considers members in the order of their keys until PICK_ORDERED
+ * candidates are found and the keys fall below the last of them: every
+ * member left is behind them all.
+ */
+static int
+policy_walk_visit(void *arg, size_t slot, double key)
+{
+	struct walk *w = arg;
+
+	if (w->pk->n >= PICK_ORDERED && key < w->enough)
+		return 1;
+	if (policy_consider(w->e, w->o, slot, w->bars, w->nbars, w->pk) != 0)
+		return -1;
+	if (w->pk->n == PICK_ORDERED)
+		w->enough = key;
+	return 0;
+}
+
+/* Gathers candidates from the whole network: all of them, or the best. */
+static int
+policy_network(struct engine *e, const struct engine_offer *o,
+    const int64_t *bars, size_t nbars, int all, struct pick *pk)
+{
+	struct walk w = {e, o, bars, nbars, pk, 0};
+	size_t i;
+	int rc;
+
+	if (!all && !e->full_search) {
+		if ((rc = roster_walk(e, o->category, policy_walk_visit, &w)) <
+		    0)
+			return -1;
+		pk->partial = rc == 1;
+		return 0;
+	}
+	for (i = 0; i < e->members.n; i++) {
+		if (policy_consider(e, o, i, bars, nbars, pk) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /*
  * Gathers the feasible members for o, each through its earliest feasible
- * request, with shares and ledger priorities; the best come first. The
- * donor's hub has the offer alone for a while unless it is urgent or
- * nobody there can take it.
+ * request, with shares and ledger keys; the best come first. The donor's
+ * hub has the offer alone for a while unless it is urgent or nobody
+ * there can take it. Beyond the hub, only the best are gathered unless
+ * all are asked for.
  */
 static int
 policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
-    int widen, struct pick *pk)
+    int widen, int all, struct pick *pk)
 {
 	int64_t bars[64];
 	size_t nbars, i, n, *slots;
@@ -208,8 +283,14 @@ policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
 	    !widen && !urgent && now < o->posted + e->rules.hub_first;
 	pk->c = e->cands;
 	pk->n = pk->sorted = 0;
+	pk->partial = pk->need_all = 0;
 	if (roster_fresh(e) != 0)
 		return -1;
+	/* Often an offer is too big for every request: no need to look. */
+	if (!roster_may_take(e, o)) {
+		pk->hub_only = 0;
+		return 0;
+	}
 	nbars = policy_barred(e, o, bars, sizeof bars / sizeof bars[0]);
 	hub = pk->hub_only ? roster_hub(e, o->hub, 0) : -1;
 	slots = hub >= 0 ? e->hubs[hub].slots : NULL;
@@ -220,10 +301,8 @@ policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
 	}
 	if (pk->n == 0)
 		pk->hub_only = 0;
-	for (i = 0; !pk->hub_only && i < e->members.n; i++) {
-		if (policy_consider(e, o, i, bars, nbars, pk) != 0)
-			return -1;
-	}
+	if (!pk->hub_only && policy_network(e, o, bars, nbars, all, pk) != 0)
+		return -1;
 	policy_order(pk, PICK_ORDERED);
 	return 0;
 }
@@ -256,12 +335,15 @@ policy_next_slice(struct pick *pk, const struct engine_offer *o, int64_t left)
 	/*
 	 * Untouched candidates are taken in order, so the ordered ones
 	 * decide while one of them is still untouched; past that, order
-	 * them all.
+	 * them all, and if the walk left some, the split must start again
+	 * with every candidate.
 	 */
-	if (!fresh && pk->sorted < pk->n) {
+	if (!fresh && left >= o->min_portion && pk->sorted < pk->n) {
 		policy_order(pk, pk->n);
 		return policy_next_slice(pk, o, left);
 	}
+	if (!fresh && left >= o->min_portion && pk->partial)
+		pk->need_all = 1;
 	return best;
 }
 
@@ -275,7 +357,10 @@ policy_split(struct pick *pk, const struct engine_offer *o)
 {
 	struct cand *c;
 	int64_t left = o->free, step, slice, room;
+	size_t i;
 
+	for (i = 0; i < pk->n; i++)
+		pk->c[i].grams = 0;
 	step = (o->free + SPLIT_STEPS - 1) / SPLIT_STEPS;
 	if (step < o->min_portion)
 		step = o->min_portion;
@@ -297,10 +382,14 @@ static json_t *
 policy_reason(const struct engine *e, const struct engine_offer *o,
     const struct pick *pk, time_t now, const char *why)
 {
-	json_t *cands = json_array(), *split = json_array();
+	json_t *cands, *split;
 	char seed[24];
 	size_t i;
 
+	if (!e->reasons)
+		return NULL;
+	cands = json_array();
+	split = json_array();
 	for (i = 0; i < pk->n; i++) {
 		if (i < REASON_CANDIDATES)
 			json_array_append_new(cands,
@@ -319,11 +408,13 @@ policy_reason(const struct engine *e, const struct engine_offer *o,
 	}
 	snprintf(seed, sizeof seed, "%016llx",
 	    (unsigned long long)e->rules.seed);
+	/* A walk that stopped early counts only the members it weighed. */
 	return json_pack("{s:s, s:s, s:I, s:b, s:I, s:o, s:o, s:s}", "policy",
 	    e->policy->name, "why", why, "seconds_to_deadline",
 	    (json_int_t)(o->deadline - now), "hub_only", pk->hub_only,
-	    "candidates_total", (json_int_t)pk->n, "candidates", cands, "split",
-	    split, "seed", seed);
+	    pk->partial ? "candidates_weighed" : "candidates_total",
+	    (json_int_t)pk->n, "candidates", cands, "split", split, "seed",
+	    seed);
 }
 
 /* Turns the candidates given food into proposals. */
@@ -347,7 +438,7 @@ policy_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
 		p.grams = pk->c[i].grams;
 		p.charge = p.grams;
 		p.respond_by = engine_respond_by(e, o, now);
-		p.reason = json_incref(reason);
+		p.reason = reason != NULL ? json_incref(reason) : NULL;
 		if (engine_hold(e, &p) != 0) {
 			json_decref(p.reason);
 			rc = -1;
@@ -358,24 +449,32 @@ policy_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
 	return rc;
 }
 
-/* Splits or gives the offer among the candidates picked. */
+/*
+ * Gathers the candidates, then splits or gives the offer among them. A
+ * split that wants more candidates than the walk gathered starts again
+ * with all of them.
+ */
 static int
-fairshare_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
-    time_t now, struct engine_out *out)
+fairshare_deal(struct engine *e, struct engine_offer *o, time_t now, int widen,
+    struct pick *pk, struct engine_out *out)
 {
-	int rc;
-
-	if (pk->n > 0 && o->divisible)
+	if (policy_candidates(e, o, now, widen, 0, pk) != 0)
+		return -1;
+	if (pk->n > 0 && o->divisible) {
 		policy_split(pk, o);
-	else if (pk->n > 0)
+		if (pk->need_all) {
+			if (policy_candidates(e, o, now, widen, 1, pk) != 0)
+				return -1;
+			policy_split(pk, o);
+		}
+	} else if (pk->n > 0)
 		pk->c[0].grams = o->free;
-	rc = policy_propose(e, o, pk, now,
+	return policy_propose(e, o, pk, now,
 	    o->divisible ? "water-filled by "
 	                   "how far each member is behind its share"
 	                 : "furthest behind "
 	                   "its share on the ledger",
 	    out);
-	return rc;
 }
 
 /* fairshare: offers food in turn by the ledger, splitting if it can. */
@@ -393,16 +492,11 @@ fairshare_offer(struct engine *e, int64_t id, time_t now,
 		return policy_flash(o, out);
 	if (o->idle != 0 && o->idle == e->changes)
 		return 0; /* nobody could take it, and nothing has changed */
-	if (policy_candidates(e, o, now, 0, &pk) != 0)
-		return -1;
-	o->idle = pk.n == 0 ? e->changes : 0;
-	rc = fairshare_propose(e, o, &pk, now, out);
+	rc = fairshare_deal(e, o, now, 0, &pk, out);
+	o->idle = rc == 0 && pk.n == 0 ? e->changes : 0;
 	/* What the donor's hub cannot use goes to the whole network now. */
-	if (rc == 0 && pk.hub_only && o->free > 0) {
-		if (policy_candidates(e, o, now, 1, &pk) != 0)
-			return -1;
-		rc = fairshare_propose(e, o, &pk, now, out);
-	}
+	if (rc == 0 && pk.hub_only && o->free > 0)
+		rc = fairshare_deal(e, o, now, 1, &pk, out);
 	return rc;
 }
 
@@ -460,7 +554,7 @@ lottery_offer(struct engine *e, int64_t id, time_t now, struct engine_out *out)
 		return policy_flash(o, out);
 	if (o->idle != 0 && o->idle == e->changes)
 		return 0; /* nobody could take it, and nothing has changed */
-	if (policy_candidates(e, o, now, 0, &pk) != 0)
+	if (policy_candidates(e, o, now, 0, 1, &pk) != 0)
 		return -1;
 	o->idle = pk.n == 0 ? e->changes : 0;
 	if (pk.n > 0) {

@@ -4,8 +4,10 @@
  * fairshare and under fcfs as the baseline. Every proposal is accepted at
  * once, as the daemon would be told, and every offer open to claims is
  * claimed by the earliest fitting request of a member who asked for food.
- * Prints figures; asserts nothing (the machine is shared and its speed is
- * not the code's).
+ * Fairshare runs twice: with the reason record larderd keeps for every
+ * proposal, and without, as larder simulate runs it. Prints figures;
+ * asserts nothing (the machine is shared and its speed is not the
+ * code's).
  *
  *	bench_engine [--offers N] [--members N] [--requests N] [--limit S]
  */
@@ -47,6 +49,7 @@ struct bench {
 	time_t now;
 	long offers, members, requests;
 	double limit;
+	int reasons; /* proposals carry reason records, as in larderd */
 	int64_t next_request;
 	struct bench_result *res;
 };
@@ -318,6 +321,7 @@ bench_run(struct bench *b, const char *policy)
 		free(cause);
 		return -1;
 	}
+	engine_set_reasons(b->e, b->reasons);
 	b->now = BENCH_T0;
 	engine_set_last_decay(b->e, b->now);
 	if (bench_members(b) != 0)
@@ -426,9 +430,9 @@ bench_args(int argc, char **argv, struct bench *b)
 int
 main(int argc, char **argv)
 {
-	struct bench_result fair, fcfs;
+	struct bench_result fair, bare, fcfs;
 	struct bench b;
-	double fair_rate, fcfs_rate;
+	double fair_rate, bare_rate, fcfs_rate;
 
 	memset(&b, 0, sizeof b);
 	if (bench_args(argc, argv, &b) != 0)
@@ -438,15 +442,27 @@ main(int argc, char **argv)
 	    b.members, b.requests, b.offers, BENCH_STEP);
 	fflush(stdout);
 	b.rng = 0x6c617264657231ULL;
+	b.reasons = 1;
 	if (bench_policy(&b, "fairshare", &fair) != 0)
 		return 1;
 	bench_print(&fair);
 	fflush(stdout);
+	/* As larder simulate runs it: the same choices, no reason records. */
 	b.rng = 0x6c617264657231ULL;
+	b.reasons = 0;
+	if (bench_policy(&b, "fairshare", &bare) != 0)
+		return 1;
+	printf("without reason records (as larder simulate): %ld offers in "
+	       "%.3f s\n",
+	    bare.offers, bare.seconds);
+	fflush(stdout);
+	b.rng = 0x6c617264657231ULL;
+	b.reasons = 1;
 	if (bench_policy(&b, "fcfs", &fcfs) != 0)
 		return 1;
 	bench_print(&fcfs);
 	fair_rate = fair.seconds > 0 ? (double)fair.offers / fair.seconds : 0;
+	bare_rate = bare.seconds > 0 ? (double)bare.offers / bare.seconds : 0;
 	fcfs_rate = fcfs.seconds > 0 ? (double)fcfs.offers / fcfs.seconds : 0;
 	printf("fairshare runs at %.3f times the speed of fcfs\n",
 	    fcfs_rate > 0 ? fair_rate / fcfs_rate : 0);
@@ -456,6 +472,7 @@ main(int argc, char **argv)
 	printf("figure: engine_seconds_per_100k %.3f s\n",
 	    fair_rate > 0 ? 100000 / fair_rate : 0);
 	printf("figure: engine_proposals %ld proposals\n", fair.proposals);
+	printf("figure: engine_bare_offers_per_s %.0f offers/s\n", bare_rate);
 	printf("figure: engine_rss_mb %.1f MB\n", (double)fair.rss_kb / 1024);
 	printf("figure: engine_fcfs_offers_per_s %.0f offers/s\n", fcfs_rate);
 	printf("figure: engine_fcfs_seconds %.3f s\n", fcfs.seconds);
