@@ -236,7 +236,8 @@ engine_member_put(struct engine *e, const struct engine_member *m)
 
 /*
  * Adds n to the count of open requests of member id. A member with none
- * has no share: when that changes, so do everyone's shares.
+ * has no share: when that changes, so do everyone's shares, unless it
+ * changes back before they are next used.
  */
 static void
 engine_count_request(struct engine *e, int64_t id, int64_t n)
@@ -249,7 +250,7 @@ engine_count_request(struct engine *e, int64_t id, int64_t n)
 		return;
 	}
 	if ((m->requests > 0) != (m->requests + n > 0))
-		ledger_reshare(e);
+		ledger_flip(e, m->id, m->requests > 0);
 	m->requests += n;
 }
 

@@ -50,6 +50,7 @@ struct roster_req {
 struct member_state {
 	int64_t debit;           /* grams charged since the ledger settled */
 	int dirty;               /* its saved balance is out of date */
+	int flipped;             /* on the flips list */
 	int hub;                 /* index in the engine's hubs, or -1 */
 	uint64_t cats;           /* categories its open requests ask for */
 	double key;              /* its ledger key, while the heaps hold */
@@ -75,6 +76,12 @@ struct cat_heap {
 };
 
 struct remainder;
+
+/* A member that gained its first open request, or lost its last. */
+struct flip {
+	int64_t member;
+	int was_active; /* had open requests when the shares were made */
+};
 
 struct engine {
 	struct engine_rules rules;
@@ -105,7 +112,10 @@ struct engine {
 	int dirty_all;
 	int64_t saved_unsettled; /* as last handed to be saved */
 	time_t saved_decay;
-	int contrib_stale; /* a contribution changed: reshare at the tick */
+	int contrib_stale;  /* a contribution changed: reshare at the tick */
+	struct flip *flips; /* members whose open requests came or went */
+	size_t nflips;
+	size_t flipcap;
 	/* The roster (roster.c): members by hub, requests by member. */
 	struct hub *hubs;
 	size_t nhubs;
@@ -140,6 +150,7 @@ void ledger_free(struct engine *);
 const double *ledger_shares(struct engine *);
 void ledger_settle(struct engine *);
 void ledger_reshare(struct engine *);
+void ledger_flip(struct engine *, int64_t, int);
 double ledger_key(struct engine *, size_t);
 int64_t ledger_balance(struct engine *, size_t);
 int roster_hub(struct engine *, const char *, int);

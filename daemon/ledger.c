@@ -60,6 +60,7 @@ ledger_free(struct engine *e)
 	free(e->share);
 	free(e->scratch);
 	free(e->dirty);
+	free(e->flips);
 }
 
 /*
@@ -108,12 +109,63 @@ engine_shares(struct engine *e, double *share)
 		share[i] /= sum;
 }
 
+/*
+ * Notes that a member gained its first open request or lost its last,
+ * which changes every share. Requests often come and go in pairs (one
+ * fulfilled, the next posted), so the shares are made again only if,
+ * when next used, some member's state really differs.
+ */
+void
+ledger_flip(struct engine *e, int64_t member, int was_active)
+{
+	struct flip *f;
+	size_t slot, want;
+
+	if (!e->shares_ok || !idmap_get(&e->members.map, member, &slot))
+		return;
+	if (e->mstate[slot].flipped)
+		return; /* its state when the shares were made is noted */
+	if (e->nflips == e->flipcap) {
+		want = e->flipcap == 0 ? 16 : e->flipcap * 2;
+		if ((f = realloc(e->flips, want * sizeof *f)) == NULL) {
+			ledger_reshare(e);
+			return;
+		}
+		e->flips = f;
+		e->flipcap = want;
+	}
+	e->mstate[slot].flipped = 1;
+	e->flips[e->nflips].member = member;
+	e->flips[e->nflips++].was_active = was_active;
+}
+
+/* Whether any member noted by ledger_flip now differs from its share. */
+static int
+ledger_flipped(struct engine *e)
+{
+	const struct engine_member *m;
+	size_t i, slot;
+	int changed = 0;
+
+	for (i = 0; i < e->nflips; i++) {
+		if (!idmap_get(&e->members.map, e->flips[i].member, &slot))
+			continue;
+		e->mstate[slot].flipped = 0;
+		m = (const struct engine_member *)e->members.rows + slot;
+		changed |= (m->requests > 0) != e->flips[i].was_active;
+	}
+	e->nflips = 0;
+	return changed;
+}
+
 /* The shares as they stand, computed again only after a change. */
 const double *
 ledger_shares(struct engine *e)
 {
 	size_t i;
 
+	if (e->shares_ok && e->nflips > 0 && ledger_flipped(e))
+		ledger_reshare(e);
 	if (e->shares_ok)
 		return e->share;
 	engine_shares(e, e->share);
@@ -214,12 +266,15 @@ ledger_settle(struct engine *e)
 	struct member_state *st = e->mstate;
 	struct engine_member *ms = e->members.rows;
 	const double *share;
-	int64_t total = e->unsettled, given = 0, nb;
+	int64_t total, given = 0, nb;
 	size_t i, n = e->members.n, missing;
 
-	if (total == 0)
+	if (e->unsettled == 0)
 		return;
+	/* Which may itself settle, if a member's flip turned out real. */
 	share = ledger_shares(e);
+	if ((total = e->unsettled) == 0)
+		return;
 	/* Charges restored after a restart, with nobody left to credit. */
 	if (e->share_sum <= 0) {
 		e->unsettled = 0;
@@ -258,6 +313,7 @@ ledger_settle(struct engine *e)
 void
 ledger_reshare(struct engine *e)
 {
+	ledger_flipped(e); /* moot: the shares are made again anyway */
 	ledger_settle(e);
 	e->shares_ok = 0;
 	e->heaps_stale = 1;

@@ -318,6 +318,41 @@ test_engine_ledger_saved_between_settlements(void **state)
 	engine_free(e);
 }
 
+/*
+ * A member whose last request goes and whose next comes before the
+ * shares are used again keeps its share: nothing settles. When the
+ * change is real, what was charged settles under the old shares.
+ */
+static void
+test_engine_ledger_settles_when_shares_change(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	int64_t m, sum = 0;
+
+	(void)state;
+	for (m = 1; m <= 3; m++) {
+		add_member(e, m, "barking", 100);
+		add_request(e, 10 + m, m, 5000, T0);
+	}
+	assert_int_equal(engine_charge(e, 1, 900), 0);
+	engine_request_drop(e, 13);
+	add_request(e, 23, 3, 5000, T0);
+	assert_int_equal(engine_charge(e, 2, 300), 0);
+	assert_int_equal(engine_ledger_unsettled(e), 1200);
+	/* Member 3 leaves for good: 1200 g settle by thirds. */
+	engine_request_drop(e, 23);
+	assert_int_equal(engine_charge(e, 1, 100), 0);
+	assert_int_equal(engine_ledger_unsettled(e), 100);
+	assert_int_equal(balance(e, 3), 400);
+	/* The last 100 g went to members 1 and 2 alone. */
+	assert_int_equal(balance(e, 1), 400 - 900 + 50 - 100);
+	assert_int_equal(balance(e, 2), 400 - 300 + 50);
+	for (m = 1; m <= 3; m++)
+		sum += balance(e, m);
+	assert_int_equal(sum, 0);
+	engine_free(e);
+}
+
 static void
 test_engine_furthest_behind_wins(void **state)
 {
@@ -1209,6 +1244,7 @@ main(void)
 	    cmocka_unit_test(test_engine_ledger_balances_in_grams),
 	    cmocka_unit_test(test_engine_ledger_cap_and_weekly_decay),
 	    cmocka_unit_test(test_engine_ledger_saved_between_settlements),
+	    cmocka_unit_test(test_engine_ledger_settles_when_shares_change),
 	    cmocka_unit_test(test_engine_furthest_behind_wins),
 	    cmocka_unit_test(test_engine_ties_go_to_earliest_request),
 	    cmocka_unit_test(test_engine_water_filling_split),
