@@ -350,7 +350,9 @@ policy_next_slice(struct pick *pk, const struct engine_offer *o, int64_t left)
 /*
  * Splits a divisible offer by water-filling: slice by slice, each slice
  * goes to the candidate furthest behind once the slices it already has
- * are debited; no one gets less than the minimum portion.
+ * are debited; no one gets less than the minimum portion, and neither
+ * the offer nor a request is left with less than one where it can be
+ * helped.
  */
 static void
 policy_split(struct pick *pk, const struct engine_offer *o)
@@ -372,6 +374,10 @@ policy_split(struct pick *pk, const struct engine_offer *o)
 		if (left - slice > 0 && left - slice < o->min_portion &&
 		    room >= left)
 			slice = left;
+		/* Nor leave the request wanting less than a portion. */
+		else if (room - slice > 0 && room - slice < o->min_portion &&
+		    left >= room)
+			slice = room;
 		c->grams += slice;
 		left -= slice;
 	}

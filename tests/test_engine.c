@@ -461,6 +461,34 @@ test_engine_split_keeps_minimum_portion(void **state)
 }
 
 static void
+test_engine_split_leaves_no_request_short_of_a_portion(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_out out;
+	int64_t got[3] = {0};
+	size_t i;
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 2, "barking", 100);
+	add_member(e, 9, "barking", 10);
+	add_request(e, 11, 1, 2500, T0);
+	add_request(e, 12, 2, 10000, T0 + 1);
+	/*
+	 * 4 kg in 1 kg slices: 1 kg each, then member 1's second slice
+	 * would leave it wanting 0.5 kg, less than a portion nobody could
+	 * ever fill, so it takes 1.5 kg and member 2 the last 0.5 kg.
+	 */
+	post(e, make_offer(1, 9, 4000, T0 + 48 * HOUR), &out);
+	for (i = 0; i < out.nproposals; i++)
+		got[out.proposals[i].member] = out.proposals[i].grams;
+	assert_int_equal(got[1], 2500);
+	assert_int_equal(got[2], 1500);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+static void
 test_engine_indivisible_needs_enough_wanted(void **state)
 {
 	struct engine *e = new_engine("fairshare");
@@ -1249,6 +1277,8 @@ main(void)
 	    cmocka_unit_test(test_engine_ties_go_to_earliest_request),
 	    cmocka_unit_test(test_engine_water_filling_split),
 	    cmocka_unit_test(test_engine_split_keeps_minimum_portion),
+	    cmocka_unit_test(
+	        test_engine_split_leaves_no_request_short_of_a_portion),
 	    cmocka_unit_test(test_engine_indivisible_needs_enough_wanted),
 	    cmocka_unit_test(test_engine_feasibility_filters),
 	    cmocka_unit_test(test_engine_hub_goes_first),
