@@ -771,13 +771,9 @@ engine_due_order(const void *a, const void *b)
 	return x->id < y->id ? -1 : (x->id > y->id);
 }
 
-/*
- * Hands the policy, earliest deadline first, every offer with food left
- * whose category is one of the bits in categories.
- */
+/* Hands the policy every offer with food left, earliest deadline first. */
 int
-engine_revisit(struct engine *e, uint64_t categories, time_t now,
-    struct engine_out *out)
+engine_revisit(struct engine *e, time_t now, struct engine_out *out)
 {
 	struct engine_offer *os = e->offers.rows;
 	struct engine_due *order;
@@ -787,8 +783,7 @@ engine_revisit(struct engine *e, uint64_t categories, time_t now,
 	if ((order = calloc(e->offers.n + 1, sizeof *order)) == NULL)
 		return -1;
 	for (i = 0; i < e->offers.n; i++) {
-		if (os[i].free > 0 && !os[i].flash &&
-		    (categories & (UINT64_C(1) << os[i].category)) != 0) {
+		if (os[i].free > 0 && !os[i].flash) {
 			order[n].deadline = os[i].deadline;
 			order[n++].id = os[i].id;
 		}
@@ -841,19 +836,45 @@ engine_tick(struct engine *e, time_t now, struct engine_out *out)
 }
 
 /*
- * A new request can only take offers of its own categories: lapses what
- * is overdue, then revisits just those offers. The weekly decay and the
- * other offers wait for the next tick, as nothing about them changed.
+ * A new request can only take offers it suits: lapses what is overdue,
+ * then revisits those offers, earliest deadline first, while it still
+ * wants food. The weekly decay and the other offers wait for the next
+ * tick, as nothing about them changed.
  */
 int
 engine_request_posted(struct engine *e, int64_t request, time_t now,
     struct engine_out *out)
 {
-	const struct engine_request *r = engine_request_find(e, request);
+	struct engine_offer *os = e->offers.rows;
+	const struct engine_request *r;
+	const struct engine_member *m;
+	struct engine_due *order;
+	size_t i, n = 0;
+	int rc = 0;
 
 	if (engine_lapse_due(e, now, out) != 0)
 		return -1;
-	return r == NULL ? 0 : engine_revisit(e, r->categories, now, out);
+	if ((r = engine_request_find(e, request)) == NULL ||
+	    (m = engine_member_find(e, r->member)) == NULL)
+		return 0;
+	if ((order = calloc(e->offers.n + 1, sizeof *order)) == NULL)
+		return -1;
+	for (i = 0; i < e->offers.n; i++) {
+		if (os[i].free > 0 && !os[i].flash &&
+		    engine_feasible(e, &os[i], r, m)) {
+			order[n].deadline = os[i].deadline;
+			order[n++].id = os[i].id;
+		}
+	}
+	qsort(order, n, sizeof *order, engine_due_order);
+	for (i = 0; i < n && rc == 0; i++) {
+		if ((r = engine_request_find(e, request)) == NULL ||
+		    r->wanted <= 0)
+			break;
+		rc = e->policy->on_offer(e, order[i].id, now, out);
+	}
+	free(order);
+	return rc;
 }
 
 /* Finds member's earliest feasible request for offer o. */

@@ -172,7 +172,7 @@ uint64_t engine_mix(uint64_t, int64_t, int64_t);
 time_t engine_respond_by(const struct engine *, const struct engine_offer *,
     time_t);
 int engine_hold(struct engine *, const struct engine_proposal *);
-int engine_revisit(struct engine *, uint64_t, time_t, struct engine_out *);
+int engine_revisit(struct engine *, time_t, struct engine_out *);
 struct engine_request *engine_vehicle(struct engine *,
     const struct engine_offer *, const struct engine_member *);
 

@@ -520,7 +520,7 @@ fairshare_response(struct engine *e, int64_t offer, int64_t member,
 static int
 policy_revisit(struct engine *e, time_t now, struct engine_out *out)
 {
-	return engine_revisit(e, ~UINT64_C(0), now, out);
+	return engine_revisit(e, now, out);
 }
 
 /* fcfs: every offer is open to the first claim at once. */

@@ -232,6 +232,7 @@ roster_rebuild(struct engine *e)
 	const struct engine_request *rs = e->requests.rows;
 	size_t i;
 
+	e->heaps_stale = 1; /* rebuilt, from the lists, before a walk */
 	for (i = 0; i < e->nhubs; i++)
 		e->hubs[i].n = 0;
 	for (i = 0; i < e->members.n; i++) {
@@ -246,7 +247,6 @@ roster_rebuild(struct engine *e)
 			return -1;
 	}
 	e->roster_stale = 0;
-	e->heaps_stale = 1;
 	return 0;
 }
 

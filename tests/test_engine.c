@@ -1261,6 +1261,44 @@ test_engine_walk_chooses_as_full_search(void **state)
 	engine_free(full);
 }
 
+/*
+ * A request changed through its pointer is searched as it now reads:
+ * the roster and the heaps are rebuilt, even after a walk had used them.
+ */
+static void
+test_engine_roster_follows_changes_by_pointer(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_rules r = *engine_rules(e);
+	struct engine_offer veg;
+	struct engine_out out;
+	char *cause = NULL;
+	int64_t m;
+
+	(void)state;
+	r.hub_first = 0;
+	assert_int_equal(engine_set_rules(e, &r, &cause), 0);
+	add_member(e, 99, "barking", 10);
+	for (m = 1; m <= 40; m++) {
+		add_member(e, m, "barking", 100);
+		add_request(e, m, m, 50000, T0 + m);
+	}
+	post(e, make_offer(1, 99, 2000, T0 + 48 * HOUR), &out);
+	assert_int_equal(out.nproposals, 2);
+	engine_out_clear(&out);
+	/* Member 40, last in line for bread, now wants only vegetables. */
+	engine_request_get(e, 40)->categories = UINT64_C(1) << PRODUCE;
+	add_request(e, 41, 39, 50000, T0 + 100);
+	veg = make_offer(2, 99, 2000, T0 + 48 * HOUR);
+	veg.category = PRODUCE;
+	veg.divisible = 0;
+	post(e, veg, &out);
+	assert_int_equal(out.nproposals, 1);
+	assert_int_equal(out.proposals[0].member, 40);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
 int
 main(void)
 {
@@ -1299,6 +1337,7 @@ main(void)
 	    cmocka_unit_test(test_engine_property_random_scenarios),
 	    cmocka_unit_test(test_engine_property_long_run_fairness),
 	    cmocka_unit_test(test_engine_walk_chooses_as_full_search),
+	    cmocka_unit_test(test_engine_roster_follows_changes_by_pointer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
