@@ -15,53 +15,56 @@ struct handler {
 	const char *op;
 	enum need need;
 	handler_fn fn;
+	int flags;
 };
 
+#define H_READ 0x1 /* changes nothing: runs outside any savepoint */
+
 static const struct handler handlers[] = {
-    {"hello", NEED_NONE, h_hello},
-    {"status", NEED_SESSION, h_status},
-    {"member.add", NEED_COORDINATOR, h_member_add},
-    {"member.list", NEED_SESSION, h_member_list},
-    {"member.show", NEED_SESSION, h_member_show},
-    {"member.token", NEED_SESSION, h_member_token},
-    {"offer.post", NEED_MEMBER, h_offer_post},
-    {"offer.list", NEED_SESSION, h_offer_list},
-    {"offer.show", NEED_SESSION, h_offer_show},
-    {"offer.withdraw", NEED_MEMBER, h_offer_withdraw},
-    {"request.post", NEED_MEMBER, h_request_post},
-    {"request.list", NEED_SESSION, h_request_list},
-    {"request.show", NEED_SESSION, h_request_show},
-    {"request.cancel", NEED_MEMBER, h_request_cancel},
-    {"log.verify", NEED_SESSION, h_log_verify},
-    {"log.export", NEED_SESSION, h_log_export},
-    {"offer.claim", NEED_MEMBER, h_offer_claim},
-    {"match.list", NEED_SESSION, h_match_list},
-    {"match.show", NEED_SESSION, h_match_show},
-    {"match.accept", NEED_MEMBER, h_match_accept},
-    {"match.decline", NEED_MEMBER, h_match_decline},
-    {"match.collected", NEED_MEMBER, h_match_collected},
-    {"match.noshow", NEED_MEMBER, h_match_noshow},
-    {"match.explain", NEED_SESSION, h_match_explain},
-    {"waste.record", NEED_MEMBER, h_waste_record},
-    {"fed.report", NEED_MEMBER, h_fed_report},
-    {"watch", NEED_SESSION, h_watch},
-    {"clock.advance", NEED_ADMIN, h_clock_advance},
-    {"clock.set", NEED_ADMIN, h_clock_set},
-    {"report", NEED_SESSION, h_report},
-    {"rules.show", NEED_SESSION, h_rules_show},
-    {"proposal.open", NEED_MEMBER, h_proposal_open},
-    {"proposal.vote", NEED_MEMBER, h_proposal_vote},
-    {"proposal.list", NEED_SESSION, h_proposal_list},
-    {"proposal.show", NEED_SESSION, h_proposal_show},
-    {"dispute.raise", NEED_MEMBER, h_dispute_raise},
-    {"dispute.accept", NEED_MEMBER, h_dispute_accept},
-    {"dispute.reject", NEED_MEMBER, h_dispute_reject},
-    {"dispute.resolve", NEED_COORDINATOR, h_dispute_resolve},
-    {"dispute.list", NEED_SESSION, h_dispute_list},
-    {"refer", NEED_SESSION, h_refer},
-    {"challenge.open", NEED_COORDINATOR, h_challenge_open},
-    {"challenge.close", NEED_COORDINATOR, h_challenge_close},
-    {"challenge.list", NEED_SESSION, h_challenge_list},
+    {"hello", NEED_NONE, h_hello, 0},
+    {"status", NEED_SESSION, h_status, H_READ},
+    {"member.add", NEED_COORDINATOR, h_member_add, 0},
+    {"member.list", NEED_SESSION, h_member_list, H_READ},
+    {"member.show", NEED_SESSION, h_member_show, H_READ},
+    {"member.token", NEED_SESSION, h_member_token, 0},
+    {"offer.post", NEED_MEMBER, h_offer_post, 0},
+    {"offer.list", NEED_SESSION, h_offer_list, H_READ},
+    {"offer.show", NEED_SESSION, h_offer_show, H_READ},
+    {"offer.withdraw", NEED_MEMBER, h_offer_withdraw, 0},
+    {"request.post", NEED_MEMBER, h_request_post, 0},
+    {"request.list", NEED_SESSION, h_request_list, H_READ},
+    {"request.show", NEED_SESSION, h_request_show, H_READ},
+    {"request.cancel", NEED_MEMBER, h_request_cancel, 0},
+    {"log.verify", NEED_SESSION, h_log_verify, H_READ},
+    {"log.export", NEED_SESSION, h_log_export, H_READ},
+    {"offer.claim", NEED_MEMBER, h_offer_claim, 0},
+    {"match.list", NEED_SESSION, h_match_list, H_READ},
+    {"match.show", NEED_SESSION, h_match_show, H_READ},
+    {"match.accept", NEED_MEMBER, h_match_accept, 0},
+    {"match.decline", NEED_MEMBER, h_match_decline, 0},
+    {"match.collected", NEED_MEMBER, h_match_collected, 0},
+    {"match.noshow", NEED_MEMBER, h_match_noshow, 0},
+    {"match.explain", NEED_SESSION, h_match_explain, H_READ},
+    {"waste.record", NEED_MEMBER, h_waste_record, 0},
+    {"fed.report", NEED_MEMBER, h_fed_report, 0},
+    {"watch", NEED_SESSION, h_watch, H_READ},
+    {"clock.advance", NEED_ADMIN, h_clock_advance, 0},
+    {"clock.set", NEED_ADMIN, h_clock_set, 0},
+    {"report", NEED_SESSION, h_report, H_READ},
+    {"rules.show", NEED_SESSION, h_rules_show, H_READ},
+    {"proposal.open", NEED_MEMBER, h_proposal_open, 0},
+    {"proposal.vote", NEED_MEMBER, h_proposal_vote, 0},
+    {"proposal.list", NEED_SESSION, h_proposal_list, H_READ},
+    {"proposal.show", NEED_SESSION, h_proposal_show, H_READ},
+    {"dispute.raise", NEED_MEMBER, h_dispute_raise, 0},
+    {"dispute.accept", NEED_MEMBER, h_dispute_accept, 0},
+    {"dispute.reject", NEED_MEMBER, h_dispute_reject, 0},
+    {"dispute.resolve", NEED_COORDINATOR, h_dispute_resolve, 0},
+    {"dispute.list", NEED_SESSION, h_dispute_list, H_READ},
+    {"refer", NEED_SESSION, h_refer, 0},
+    {"challenge.open", NEED_COORDINATOR, h_challenge_open, 0},
+    {"challenge.close", NEED_COORDINATOR, h_challenge_close, 0},
+    {"challenge.list", NEED_SESSION, h_challenge_list, H_READ},
 };
 
 static const struct handler *
@@ -328,16 +331,37 @@ dispatch_keyed(struct call *c, const struct handler *h)
 }
 
 /*
- * Runs one validated request inside its own savepoint of the group
- * transaction and returns the reply line. A handler that fails leaves no
- * change behind.
+ * Runs a permitted request. A change runs inside its own savepoint of
+ * the group transaction, so that a handler that fails leaves nothing
+ * behind. A read needs none: there is nothing to undo, and larderd is the
+ * database's only writer, so its statements see one state. (A read with
+ * a retry key writes its answer, so it goes the first way.)
  */
+static int
+dispatch_run(struct call *c, const struct handler *h)
+{
+	size_t mark;
+	int rc;
+
+	if ((h->flags & H_READ) &&
+	    json_object_get(c->req->root, "retry") == NULL)
+		return h->fn(c);
+	if (server_begin(c->d, &mark) != 0)
+		return call_fail(c, PROTO_UNAVAILABLE,
+		    "the store is unavailable: %s", store_errmsg(c->d->store));
+	rc = dispatch_keyed(c, h);
+	if (server_end(c->d, mark, rc == 0) != 0 && rc == 0)
+		rc = call_fail(c, PROTO_UNAVAILABLE,
+		    "the change could not be saved");
+	return rc;
+}
+
+/* Runs one validated request and returns the reply line. */
 char *
 dispatch(struct larderd *d, struct session *s, const struct proto_request *req)
 {
 	const struct handler *h;
 	struct call c;
-	size_t mark;
 	char *line;
 	int rc;
 
@@ -350,18 +374,8 @@ dispatch(struct larderd *d, struct session *s, const struct proto_request *req)
 	if (h == NULL)
 		rc = call_fail(&c, PROTO_UNKNOWN_OP, "no handler");
 	else if ((rc = dispatch_allowed(&c, h)) == 0 &&
-	    (rc = dispatch_rate(&c)) == 0) {
-		if (server_begin(d, &mark) != 0)
-			rc = call_fail(&c, PROTO_UNAVAILABLE,
-			    "the store is unavailable: %s",
-			    store_errmsg(d->store));
-		else {
-			rc = dispatch_keyed(&c, h);
-			if (server_end(d, mark, rc == 0) != 0 && rc == 0)
-				rc = call_fail(&c, PROTO_UNAVAILABLE,
-				    "the change could not be saved");
-		}
-	}
+	    (rc = dispatch_rate(&c)) == 0)
+		rc = dispatch_run(&c, h);
 	log_debug("session %llu: %s: %s", (unsigned long long)session_id(s),
 	    req->op->name, rc == 0 ? "ok" : proto_error_name(c.code));
 	if (rc == 0 && c.raw != NULL) {

@@ -86,24 +86,61 @@ h_hello(struct call *c)
 	return 0;
 }
 
+/* What a status result said, and its text, kept while it still holds. */
+struct status_text {
+	int64_t said[8];
+	char *text;
+};
+
+/*
+ * The daemon's status: version, clock, uptime and counts. Under load
+ * many sessions ask within the same second, so the result's text is
+ * kept and sent again while every figure in it is the same.
+ */
 int
 h_status(struct call *c)
 {
-	struct store *st = c->d->store;
+	struct larderd *d = c->d;
+	struct store *st = d->store;
+	int64_t said[8] = {c->now, time(NULL) - d->started, d->nsessions,
+	    store_member_count(st), store_offer_count_open(st),
+	    store_request_count_open(st), exlog_last_seq(d->log), 0};
+	json_t *r;
 
-	c->result = json_pack("{s:s, s:i, s:o, s:o, s:I, s:s, s:i, s:I, s:I,"
-	                      " s:I, s:I}",
-	    "version", LARDER_VERSION, "protocol", PROTO_VERSION, "started",
-	    proto_time_json(c->d->started), "now", proto_time_json(c->now),
-	    "uptime", (json_int_t)(time(NULL) - c->d->started), "timezone",
-	    c->d->timezone, "sessions", (int)c->d->nsessions, "members",
-	    (json_int_t)store_member_count(st), "offers_open",
-	    (json_int_t)store_offer_count_open(st), "requests_open",
-	    (json_int_t)store_request_count_open(st), "events",
-	    (json_int_t)exlog_last_seq(c->d->log));
-	return c->result != NULL
-	    ? 0
-	    : call_fail(c, PROTO_INTERNAL, "out of memory");
+	if (d->status == NULL &&
+	    (d->status = calloc(1, sizeof *d->status)) == NULL)
+		return call_fail(c, PROTO_INTERNAL, "out of memory");
+	if (d->status->text == NULL ||
+	    memcmp(said, d->status->said, sizeof said) != 0) {
+		r = json_pack("{s:s, s:i, s:o, s:o, s:I, s:s, s:I, s:I, s:I,"
+		              " s:I, s:I}",
+		    "version", LARDER_VERSION, "protocol", PROTO_VERSION,
+		    "started", proto_time_json(d->started), "now",
+		    proto_time_json(c->now), "uptime", (json_int_t)said[1],
+		    "timezone", d->timezone, "sessions", (json_int_t)said[2],
+		    "members", (json_int_t)said[3], "offers_open",
+		    (json_int_t)said[4], "requests_open", (json_int_t)said[5],
+		    "events", (json_int_t)said[6]);
+		free(d->status->text);
+		d->status->text =
+		    r != NULL ? json_dumps(r, JSON_COMPACT) : NULL;
+		json_decref(r);
+		if (d->status->text == NULL)
+			return call_fail(c, PROTO_INTERNAL, "out of memory");
+		memcpy(d->status->said, said, sizeof said);
+	}
+	if ((c->raw = strdup(d->status->text)) == NULL)
+		return call_fail(c, PROTO_INTERNAL, "out of memory");
+	return 0;
+}
+
+void
+h_status_free(struct larderd *d)
+{
+	if (d->status != NULL)
+		free(d->status->text);
+	free(d->status);
+	d->status = NULL;
 }
 
 int

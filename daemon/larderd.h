@@ -56,6 +56,7 @@ struct larderd {
 	size_t nrate;
 	size_t ratecap;
 	struct offer_text *offer_texts; /* listed offers as JSON text */
+	struct status_text *status;     /* the last status result */
 };
 
 /* A member's token bucket: requests it may still make at once. */
@@ -163,6 +164,7 @@ int h_offer_list(struct call *);
 int h_offer_show(struct call *);
 int h_offer_withdraw(struct call *);
 void h_offer_texts_free(struct larderd *);
+void h_status_free(struct larderd *);
 int h_request_post(struct call *);
 int h_request_list(struct call *);
 int h_request_show(struct call *);

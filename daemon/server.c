@@ -542,6 +542,7 @@ server_teardown(struct larderd *d)
 	if (d->base != NULL)
 		event_base_free(d->base);
 	h_offer_texts_free(d);
+	h_status_free(d);
 	market_close(d);
 	idmap_free(&d->buckets);
 	tls_free(d);
