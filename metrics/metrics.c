@@ -1,8 +1,9 @@
 /*
  * metrics.c: reading exchange-log events into the metrics core: each
- * event is reduced to a small record, members and hubs are numbered, and
- * later corrections of collected weights are kept beside the collection
- * they correct.
+ * event is read for its facts (from its JSON object here, or from columns
+ * a store keeps) and reduced to a small record, members and hubs are
+ * numbered, and later corrections of collected weights are kept beside
+ * the collection they correct.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,26 +19,33 @@ const char *const metrics_destinations[NDEST] = {"compost",
 const char *const metrics_causes[NCAUSE] = {"unclaimed", "rejected", "spoiled",
     "past_date", "other"};
 
-static const struct {
+/*
+ * The kinds the figures read, sorted by name for a binary search; nested
+ * ones need their whole event.
+ */
+static const struct mkind_name {
 	const char *name;
 	enum mkind kind;
+	int nested;
 } kinds[] = {
-    {"member.joined", MK_MEMBER_JOINED},
-    {"offer.posted", MK_OFFER_POSTED},
-    {"request.posted", MK_REQUEST_POSTED},
-    {"allocation.accepted", MK_ACCEPTED},
-    {"allocation.claimed", MK_CLAIMED},
-    {"allocation.collected", MK_COLLECTED},
-    {"allocation.corrected", MK_CORRECTED},
-    {"allocation.no_show", MK_NO_SHOW},
-    {"waste.recorded", MK_WASTE},
-    {"people.reported", MK_PEOPLE},
-    {"ledger.balances", MK_BALANCES},
-    {"dispute.raised", MK_DISPUTE_RAISED},
-    {"dispute.settled", MK_DISPUTE_SETTLED},
-    {"referral.made", MK_REFERRAL},
-    {"challenge.closed", MK_CHALLENGE_CLOSED},
+    {"allocation.accepted", MK_ACCEPTED, 0},
+    {"allocation.claimed", MK_CLAIMED, 0},
+    {"allocation.collected", MK_COLLECTED, 0},
+    {"allocation.corrected", MK_CORRECTED, 0},
+    {"allocation.no_show", MK_NO_SHOW, 0},
+    {"challenge.closed", MK_CHALLENGE_CLOSED, 0},
+    {"dispute.raised", MK_DISPUTE_RAISED, 0},
+    {"dispute.settled", MK_DISPUTE_SETTLED, 0},
+    {"ledger.balances", MK_BALANCES, 1},
+    {"member.joined", MK_MEMBER_JOINED, 0},
+    {"offer.posted", MK_OFFER_POSTED, 0},
+    {"people.reported", MK_PEOPLE, 0},
+    {"referral.made", MK_REFERRAL, 1},
+    {"request.posted", MK_REQUEST_POSTED, 0},
+    {"waste.recorded", MK_WASTE, 0},
 };
+
+static const struct mkind_name kind_other = {NULL, MK_OTHER, 0};
 
 /* Makes an empty core with the factors to apply and the network's name. */
 struct metrics *
@@ -179,16 +187,30 @@ metrics_word(const char *word, const char *const *list, int n)
 	return (int8_t)(n - 1);
 }
 
-static enum mkind
+/* Finds a kind by name; the others are all MK_OTHER. */
+static const struct mkind_name *
 metrics_kind(const char *name)
 {
-	size_t i;
+	size_t lo = 0, hi = sizeof kinds / sizeof kinds[0], mid;
+	int cmp;
 
-	for (i = 0; name != NULL && i < sizeof kinds / sizeof kinds[0]; i++) {
-		if (strcmp(kinds[i].name, name) == 0)
-			return kinds[i].kind;
+	while (name != NULL && lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((cmp = strcmp(name, kinds[mid].name)) == 0)
+			return &kinds[mid];
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
 	}
-	return MK_OTHER;
+	return &kind_other;
+}
+
+/* Whether events of a kind keep facts that only their whole object has. */
+int
+metrics_nested(const char *kind)
+{
+	return metrics_kind(kind)->nested;
 }
 
 /* Reads a time field; 0 when absent or not RFC 3339. */
@@ -199,6 +221,65 @@ metrics_time(const json_t *ev, const char *key)
 	time_t t;
 
 	return s != NULL && proto_time_parse(s, &t) == 0 ? t : 0;
+}
+
+/* Reads an integer field, flagging it in *has when present. */
+static int64_t
+metrics_int(const json_t *ev, const char *key, unsigned bit, unsigned *has)
+{
+	const json_t *v = json_object_get(ev, key);
+
+	if (!json_is_integer(v))
+		return 0;
+	*has |= bit;
+	return json_integer_value(v);
+}
+
+/* Reads a true or false field, flagging it in *has when present. */
+static int
+metrics_bool(const json_t *ev, const char *key, unsigned bit, unsigned *has)
+{
+	const json_t *v = json_object_get(ev, key);
+
+	if (!json_is_boolean(v))
+		return 0;
+	*has |= bit;
+	return json_is_true(v);
+}
+
+static const char *
+metrics_text(const json_t *ev, const char *key)
+{
+	return json_string_value(json_object_get(ev, key));
+}
+
+/* Reads an event's facts from its object (borrowed, and kept in f). */
+void
+metrics_facts_read(const json_t *ev, struct metrics_facts *f)
+{
+	memset(f, 0, sizeof *f);
+	f->kind = metrics_text(ev, "kind");
+	f->member = metrics_text(ev, "member");
+	f->donor = metrics_text(ev, "donor");
+	f->hub = metrics_text(ev, "hub");
+	f->destination = metrics_text(ev, "destination");
+	f->cause = metrics_text(ev, "cause");
+	f->how = metrics_text(ev, "how");
+	f->at = metrics_time(ev, "at");
+	f->week = metrics_time(ev, "week");
+	f->raised = metrics_time(ev, "raised");
+	f->grams = metrics_int(ev, "grams", METRICS_HAS_GRAMS, &f->has);
+	f->offer = metrics_int(ev, "offer", METRICS_HAS_OFFER, &f->has);
+	f->allocation =
+	    metrics_int(ev, "allocation", METRICS_HAS_ALLOCATION, &f->has);
+	f->people = metrics_int(ev, "people", METRICS_HAS_PEOPLE, &f->has);
+	f->challenge =
+	    metrics_int(ev, "challenge", METRICS_HAS_CHALLENGE, &f->has);
+	f->reverses_no_show =
+	    metrics_bool(ev, "reverses_no_show", METRICS_HAS_REVERSES, &f->has);
+	f->resolved =
+	    metrics_bool(ev, "resolved", METRICS_HAS_RESOLVED, &f->has);
+	f->event = ev;
 }
 
 /* Notes the members a ledger.balances event finds at the floor. */
@@ -258,15 +339,11 @@ metrics_collected_grams(const struct metrics *m, const struct mev *e)
 
 /* Fills the members and hub fields common to every kind. */
 static void
-metrics_parties(struct metrics *m, const json_t *ev, struct mev *e)
+metrics_parties(struct metrics *m, const struct metrics_facts *f, struct mev *e)
 {
-	const char *hub = json_string_value(json_object_get(ev, "hub"));
-
-	e->member =
-	    metrics_member(m, json_string_value(json_object_get(ev, "member")));
-	e->donor =
-	    metrics_member(m, json_string_value(json_object_get(ev, "donor")));
-	e->hub = metrics_hub(m, hub);
+	e->member = metrics_member(m, f->member);
+	e->donor = metrics_member(m, f->donor);
+	e->hub = metrics_hub(m, f->hub);
 	if (e->hub < 0 && e->member >= 0)
 		e->hub = m->member_hub[e->member];
 	if (e->kind == MK_MEMBER_JOINED && e->member >= 0) {
@@ -280,15 +357,14 @@ metrics_parties(struct metrics *m, const json_t *ev, struct mev *e)
  * member and the referred as donor: each is a connection.
  */
 static int
-metrics_referral(struct metrics *m, const json_t *ev, struct mev *e,
-    char **cause)
+metrics_referral(struct metrics *m, const struct metrics_facts *f,
+    struct mev *e, char **cause)
 {
 	json_t *who;
 	size_t i;
 
-	e->member =
-	    metrics_known(m, json_string_value(json_object_get(ev, "member")));
-	json_array_foreach(json_object_get(ev, "referred"), i, who)
+	e->member = metrics_known(m, f->member);
+	json_array_foreach(json_object_get(f->event, "referred"), i, who)
 	{
 		e->donor = metrics_known(m, json_string_value(who));
 		if (e->member < 0 || e->donor < 0 || e->donor == e->member)
@@ -303,50 +379,60 @@ metrics_referral(struct metrics *m, const json_t *ev, struct mev *e,
 }
 
 /*
- * Adds one event (borrowed). Events must come in sequence order; one
- * that is not an object with a kind and a time is refused.
+ * Adds one event's facts (borrowed). Events must come in sequence order;
+ * one without a kind and a time is refused, and so is one of a nested
+ * kind without its whole object.
  */
 int
-metrics_add(struct metrics *m, const json_t *ev, char **cause)
+metrics_add_facts(struct metrics *m, const struct metrics_facts *f,
+    char **cause)
 {
+	const struct mkind_name *k = metrics_kind(f->kind);
 	struct mev e;
 
-	memset(&e, 0, sizeof e);
-	e.kind = (int8_t)metrics_kind(
-	    json_string_value(json_object_get(ev, "kind")));
-	e.at = metrics_time(ev, "at");
-	if (!json_is_object(ev) || e.at == 0 ||
-	    json_object_get(ev, "kind") == NULL)
+	if (f->kind == NULL || f->at == 0)
 		return asprintf(cause, "not an exchange-log event"), -1;
+	if (k->nested && f->event == NULL)
+		return asprintf(cause, "%s needs its whole event", f->kind), -1;
+	memset(&e, 0, sizeof e);
+	e.kind = (int8_t)k->kind;
+	e.at = f->at;
 	e.floor = -1;
-	e.grams = json_integer_value(json_object_get(ev, "grams"));
-	e.offer = json_integer_value(json_object_get(ev, "offer"));
-	e.has_offer = json_is_integer(json_object_get(ev, "offer"));
-	e.alloc = json_integer_value(json_object_get(ev, "allocation"));
-	e.people = json_integer_value(json_object_get(ev, "people"));
-	e.week = metrics_time(ev, "week");
-	e.dest =
-	    metrics_word(json_string_value(json_object_get(ev, "destination")),
-	        metrics_destinations, NDEST);
-	e.cause = metrics_word(json_string_value(json_object_get(ev, "cause")),
-	    metrics_causes, NCAUSE);
-	e.reverses = json_is_true(json_object_get(ev, "reverses_no_show"));
-	e.resolved = json_is_true(json_object_get(ev, "resolved"));
-	e.challenge = json_integer_value(json_object_get(ev, "challenge"));
-	e.raised = metrics_time(ev, "raised");
-	if (json_is_string(json_object_get(ev, "how")) &&
-	    strcmp(json_string_value(json_object_get(ev, "how")), "rejected") ==
-	        0)
+	e.grams = f->grams;
+	e.offer = f->offer;
+	e.has_offer = (f->has & METRICS_HAS_OFFER) != 0;
+	e.alloc = f->allocation;
+	e.people = f->people;
+	e.week = f->week;
+	e.dest = metrics_word(f->destination, metrics_destinations, NDEST);
+	e.cause = metrics_word(f->cause, metrics_causes, NCAUSE);
+	e.reverses = f->reverses_no_show != 0;
+	e.resolved = f->resolved != 0;
+	e.challenge = f->challenge;
+	e.raised = f->raised;
+	if (f->how != NULL && strcmp(f->how, "rejected") == 0)
 		e.kind = MK_OTHER;
 	if (e.kind == MK_REFERRAL)
-		return metrics_referral(m, ev, &e, cause);
-	metrics_parties(m, ev, &e);
-	if ((e.kind == MK_BALANCES && metrics_floor(m, ev, &e) != 0) ||
+		return metrics_referral(m, f, &e, cause);
+	metrics_parties(m, f, &e);
+	if ((e.kind == MK_BALANCES && metrics_floor(m, f->event, &e) != 0) ||
 	    (e.kind == MK_CORRECTED && metrics_correct(m, &e) != 0) ||
 	    metrics_room((void **)&m->ev, &m->cap, m->nev, sizeof *m->ev) != 0)
 		return asprintf(cause, "out of memory"), -1;
 	m->ev[m->nev++] = e;
 	return 0;
+}
+
+/* Adds one event (borrowed), an object with a kind and a time. */
+int
+metrics_add(struct metrics *m, const json_t *ev, char **cause)
+{
+	struct metrics_facts f;
+
+	if (!json_is_object(ev))
+		return asprintf(cause, "not an exchange-log event"), -1;
+	metrics_facts_read(ev, &f);
+	return metrics_add_facts(m, &f, cause);
 }
 
 /* Adds one line of an export (JSON text, without its newline). */
