@@ -533,20 +533,47 @@ figures_inequality(struct metrics *m, const struct period *p, int32_t hub,
 	free(x);
 }
 
-/* Ranks values (average ranks for ties) into rank[]. */
-static void
+/* A value with its place, for ranking. */
+struct figures_ranked {
+	double v;
+	size_t i;
+};
+
+static int
+figures_cmp_ranked(const void *a, const void *b)
+{
+	double x = ((const struct figures_ranked *)a)->v;
+	double y = ((const struct figures_ranked *)b)->v;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Ranks values (average ranks for ties) into rank[], by sorting: a value
+ * ranks after the values below it, in the middle of those equal to it.
+ */
+static int
 figures_ranks(const double *v, size_t n, double *rank)
 {
-	size_t i, j, less, same;
+	struct figures_ranked *r = calloc(n + 1, sizeof *r);
+	size_t i, start, end;
 
+	if (r == NULL)
+		return -1;
 	for (i = 0; i < n; i++) {
-		less = same = 0;
-		for (j = 0; j < n; j++) {
-			less += v[j] < v[i];
-			same += v[j] == v[i];
-		}
-		rank[i] = (double)less + ((double)same + 1) / 2;
+		r[i].v = v[i];
+		r[i].i = i;
 	}
+	qsort(r, n, sizeof *r, figures_cmp_ranked);
+	for (start = 0; start < n; start = end) {
+		for (end = start; end < n && r[end].v == r[start].v; end++)
+			;
+		for (i = start; i < end; i++)
+			rank[r[i].i] =
+			    (double)start + ((double)(end - start) + 1) / 2;
+	}
+	free(r);
+	return 0;
 }
 
 /* Spearman's correlation of grams given now against before. */
@@ -569,9 +596,8 @@ figures_rank_stability(struct metrics *m, const struct period *now,
 		a[n] = (double)now->mem[i].given;
 		b[n++] = (double)before->mem[i].given;
 	}
-	if (n >= 2) {
-		figures_ranks(a, n, ra);
-		figures_ranks(b, n, rb);
+	if (n >= 2 && figures_ranks(a, n, ra) == 0 &&
+	    figures_ranks(b, n, rb) == 0) {
 		for (i = 0; i < n; i++) {
 			ma += ra[i] / (double)n;
 			mb += rb[i] / (double)n;
