@@ -9,6 +9,7 @@
 
 #include "digest.h"
 #include "exlog.h"
+#include "metrics.h"
 #include "proto.h"
 
 #define EXLOG_CANON (JSON_COMPACT | JSON_SORT_KEYS)
@@ -68,13 +69,15 @@ exlog_last_seq(const struct exlog *log)
 
 /*
  * Appends one event: kind, acting member (or "admin"), and the fields it
- * concerns (stolen). Runs inside the caller's transaction, so the event
- * and the change it records commit or vanish together.
+ * concerns (stolen), with the facts reports read kept beside it. Runs
+ * inside the caller's transaction, so the event and the change it records
+ * commit or vanish together.
  */
 int
 exlog_append(struct exlog *log, time_t at, const char *kind, const char *actor,
     json_t *fields)
 {
+	struct metrics_facts facts;
 	struct store_event ev;
 	unsigned char hash[DIGEST_LEN];
 	char *body = NULL;
@@ -96,6 +99,8 @@ exlog_append(struct exlog *log, time_t at, const char *kind, const char *actor,
 	ev.body = body;
 	ev.prev = log->hash;
 	ev.hash = hash;
+	metrics_facts_read(fields, &facts);
+	ev.facts = &facts;
 	if (store_event_insert(log->store, &ev) != 0)
 		goto out;
 	log->seq = ev.seq;

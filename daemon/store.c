@@ -51,6 +51,19 @@
 	"x.against), 'by_id', x.by, 'against_id', x.against, 'state', "        \
 	"x.state, 'outcome', x.outcome, 'raised', x.raised, 'respond_by', "    \
 	"x.respond_by, 'settled', x.settled)"
+/*
+ * The facts kept beside each event (schema 8): what the metrics core reads
+ * of it (struct metrics_facts), as typed columns written with the event,
+ * so that a report from the database reads plain columns instead of
+ * parsing every body. Names are TEXT, numbers INTEGER and times epoch
+ * seconds, NULL when the event lacks them. Events whose facts are nested
+ * (ledger.balances, referral.made) are still read from their body. The
+ * hash chain covers the body alone; these columns are derived from it.
+ */
+#define EVENT_FACT_COLS                                                        \
+	"kind, member, donor, hub, destination, cause, how, week, raised, "    \
+	"grams, offer, allocation, people, challenge, reverses_no_show, "      \
+	"resolved"
 #define REQUEST_COLS                                                           \
 	"r.id, r.member, m.handle, r.categories, r.storage, r.grams, "         \
 	"r.received, r.window_start, r.window_end, r.standing, r.note, "       \
@@ -106,6 +119,7 @@ enum stmt {
 	S_EVENT_SCAN,
 	S_EVENT_COUNT,
 	S_EVENT_FIRST_AT,
+	S_EVENT_FACTS,
 	S_PROPOSAL_INSERT,
 	S_PROPOSAL_JSON,
 	S_PROPOSAL_LIST,
@@ -240,13 +254,17 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_META_GET] = "SELECT value FROM meta WHERE key = ?",
     [S_META_SET] = "INSERT INTO meta (key, value) VALUES (?, ?) "
                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    [S_EVENT_INSERT] = "INSERT INTO events (seq, at, body, prev, hash) "
-                       "VALUES (?, ?, ?, ?, ?)",
+    [S_EVENT_INSERT] =
+        "INSERT INTO events (seq, at, body, prev, hash, " EVENT_FACT_COLS
+        ") VALUES (?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     [S_EVENT_LAST] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
     [S_EVENT_SCAN] = "SELECT seq, at, body, prev, hash FROM events "
                      "WHERE seq > ? ORDER BY seq LIMIT ?",
     [S_EVENT_COUNT] = "SELECT count(*) FROM events",
     [S_EVENT_FIRST_AT] = "SELECT at FROM events ORDER BY seq LIMIT 1",
+    [S_EVENT_FACTS] = "SELECT seq, at, body, " EVENT_FACT_COLS
+                      " FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
     [S_PROPOSAL_INSERT] =
         "INSERT INTO proposals (kind, key, value, member, admit, why, by, "
         "opened, closes, members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -469,6 +487,68 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "ALTER TABLE proposals ADD COLUMN admit TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE proposals ADD COLUMN not_applied TEXT NOT NULL "
     "DEFAULT '';",
+    /*
+     * 8: each event's facts beside it (see EVENT_FACT_COLS), filled in
+     * for the events already logged. The update trigger is lifted for the
+     * backfill only, and put back as it was. Times are read only in the
+     * form larderd writes them (2026-11-02T00:00:00Z).
+     */
+    "ALTER TABLE events ADD COLUMN kind TEXT;"
+    "ALTER TABLE events ADD COLUMN member TEXT;"
+    "ALTER TABLE events ADD COLUMN donor TEXT;"
+    "ALTER TABLE events ADD COLUMN hub TEXT;"
+    "ALTER TABLE events ADD COLUMN destination TEXT;"
+    "ALTER TABLE events ADD COLUMN cause TEXT;"
+    "ALTER TABLE events ADD COLUMN how TEXT;"
+    "ALTER TABLE events ADD COLUMN week INTEGER;"
+    "ALTER TABLE events ADD COLUMN raised INTEGER;"
+    "ALTER TABLE events ADD COLUMN grams INTEGER;"
+    "ALTER TABLE events ADD COLUMN offer INTEGER;"
+    "ALTER TABLE events ADD COLUMN allocation INTEGER;"
+    "ALTER TABLE events ADD COLUMN people INTEGER;"
+    "ALTER TABLE events ADD COLUMN challenge INTEGER;"
+    "ALTER TABLE events ADD COLUMN reverses_no_show INTEGER;"
+    "ALTER TABLE events ADD COLUMN resolved INTEGER;"
+    "DROP TRIGGER IF EXISTS events_no_update;"
+    "UPDATE events SET"
+    " kind = CASE json_type(body, '$.kind') WHEN 'text'"
+    " THEN json_extract(body, '$.kind') END,"
+    " member = CASE json_type(body, '$.member') WHEN 'text'"
+    " THEN json_extract(body, '$.member') END,"
+    " donor = CASE json_type(body, '$.donor') WHEN 'text'"
+    " THEN json_extract(body, '$.donor') END,"
+    " hub = CASE json_type(body, '$.hub') WHEN 'text'"
+    " THEN json_extract(body, '$.hub') END,"
+    " destination = CASE json_type(body, '$.destination') WHEN 'text'"
+    " THEN json_extract(body, '$.destination') END,"
+    " cause = CASE json_type(body, '$.cause') WHEN 'text'"
+    " THEN json_extract(body, '$.cause') END,"
+    " how = CASE json_type(body, '$.how') WHEN 'text'"
+    " THEN json_extract(body, '$.how') END,"
+    " week = CASE WHEN json_extract(body, '$.week') GLOB"
+    " '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:"
+    "[0-9][0-9]Z' THEN nullif(unixepoch(json_extract(body, '$.week')), 0)"
+    " END,"
+    " raised = CASE WHEN json_extract(body, '$.raised') GLOB"
+    " '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:"
+    "[0-9][0-9]Z' THEN nullif(unixepoch(json_extract(body, '$.raised')),"
+    " 0) END,"
+    " grams = CASE json_type(body, '$.grams') WHEN 'integer'"
+    " THEN json_extract(body, '$.grams') END,"
+    " offer = CASE json_type(body, '$.offer') WHEN 'integer'"
+    " THEN json_extract(body, '$.offer') END,"
+    " allocation = CASE json_type(body, '$.allocation') WHEN 'integer'"
+    " THEN json_extract(body, '$.allocation') END,"
+    " people = CASE json_type(body, '$.people') WHEN 'integer'"
+    " THEN json_extract(body, '$.people') END,"
+    " challenge = CASE json_type(body, '$.challenge') WHEN 'integer'"
+    " THEN json_extract(body, '$.challenge') END,"
+    " reverses_no_show = CASE json_type(body, '$.reverses_no_show')"
+    " WHEN 'true' THEN 1 WHEN 'false' THEN 0 END,"
+    " resolved = CASE json_type(body, '$.resolved')"
+    " WHEN 'true' THEN 1 WHEN 'false' THEN 0 END;"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN"
+    " SELECT RAISE(ABORT, 'the exchange log is append-only'); END;",
 };
 
 /* A count remembered until this connection next changes a row. */
@@ -485,6 +565,12 @@ struct store {
 	struct idmap open_offers;   /* member -> open offers, once counted */
 	struct idmap open_requests; /* member -> open requests */
 	int in_step;
+};
+
+/* The schema version a statement needs, where later than the first. */
+static const int stmt_since[S_COUNT] = {
+    [S_EVENT_INSERT] = 8,
+    [S_EVENT_FACTS] = 8,
 };
 
 /* Runs a script of statements with no results; sets *cause on error. */
@@ -594,12 +680,23 @@ store_configure(struct store *st, int readonly, char **cause)
 	return 0;
 }
 
+/*
+ * Prepares every statement the schema allows: a database opened read-only
+ * keeps its version, and what it lacks stays unprepared (NULL).
+ */
 static int
 store_prepare(struct store *st, char **cause)
 {
+	int64_t version;
 	int i;
 
+	if (store_pragma_int(st, "PRAGMA user_version", &version) != 0)
+		return asprintf(cause, "cannot read schema version: %s",
+		           sqlite3_errmsg(st->db)),
+		       -1;
 	for (i = 0; i < S_COUNT; i++) {
+		if (stmt_since[i] > version)
+			continue;
 		if (sqlite3_prepare_v3(st->db, stmt_sql[i], -1,
 		        SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
 		        NULL) != SQLITE_OK)
@@ -1938,17 +2035,56 @@ store_rules_json(struct store *st)
 	return store_json_one(store_stmt(st, S_RULES_JSON));
 }
 
-/* Appends one row to the exchange log. */
+/* Binds a number of an event's facts when it has it; else it stays NULL. */
+static void
+store_bind_fact(sqlite3_stmt *s, int i, const struct metrics_facts *f,
+    unsigned bit, int64_t v)
+{
+	if (f->has & bit)
+		sqlite3_bind_int64(s, i, v);
+}
+
+/* Binds an event's facts, in the order of EVENT_FACT_COLS, from i on. */
+static void
+store_event_bind_facts(sqlite3_stmt *s, int i, const struct metrics_facts *f)
+{
+	const char *text[] = {f->kind, f->member, f->donor, f->hub,
+	    f->destination, f->cause, f->how};
+	size_t t;
+
+	for (t = 0; t < sizeof text / sizeof text[0]; t++, i++) {
+		if (text[t] != NULL)
+			sqlite3_bind_text(s, i, text[t], -1, SQLITE_STATIC);
+	}
+	if (f->week != 0)
+		sqlite3_bind_int64(s, i, f->week);
+	if (f->raised != 0)
+		sqlite3_bind_int64(s, i + 1, f->raised);
+	store_bind_fact(s, i + 2, f, METRICS_HAS_GRAMS, f->grams);
+	store_bind_fact(s, i + 3, f, METRICS_HAS_OFFER, f->offer);
+	store_bind_fact(s, i + 4, f, METRICS_HAS_ALLOCATION, f->allocation);
+	store_bind_fact(s, i + 5, f, METRICS_HAS_PEOPLE, f->people);
+	store_bind_fact(s, i + 6, f, METRICS_HAS_CHALLENGE, f->challenge);
+	store_bind_fact(s, i + 7, f, METRICS_HAS_REVERSES, f->reverses_no_show);
+	store_bind_fact(s, i + 8, f, METRICS_HAS_RESOLVED, f->resolved);
+}
+
+/* Appends one row to the exchange log, with its facts when given. */
 int
 store_event_insert(struct store *st, const struct store_event *ev)
 {
-	sqlite3_stmt *s = store_stmt(st, S_EVENT_INSERT);
+	sqlite3_stmt *s;
 
+	if (st->stmt[S_EVENT_INSERT] == NULL)
+		return -1;
+	s = store_stmt(st, S_EVENT_INSERT);
 	sqlite3_bind_int64(s, 1, ev->seq);
 	sqlite3_bind_int64(s, 2, ev->at);
 	sqlite3_bind_text(s, 3, ev->body, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 4, ev->prev, STORE_HASH_LEN, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 5, ev->hash, STORE_HASH_LEN, SQLITE_STATIC);
+	if (ev->facts != NULL)
+		store_event_bind_facts(s, 6, ev->facts);
 	return store_done(s);
 }
 
@@ -1997,6 +2133,84 @@ store_event_scan(struct store *st, int64_t after, int limit, store_event_cb cb,
 		    : NULL;
 		if (ev.body == NULL)
 			ev.body = "";
+		ev.facts = NULL;
+		if (cb(arg, &ev) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Whether the store keeps events' facts (a read-only older one does not). */
+int
+store_event_has_facts(struct store *st)
+{
+	return st->stmt[S_EVENT_FACTS] != NULL;
+}
+
+/* Reads a number of an event's facts, flagging it in *has unless NULL. */
+static int64_t
+store_fact(sqlite3_stmt *s, int col, unsigned bit, unsigned *has)
+{
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return 0;
+	*has |= bit;
+	return sqlite3_column_int64(s, col);
+}
+
+/* Reads the facts of an event row from col on (strings borrowed from s). */
+static void
+store_event_read_facts(sqlite3_stmt *s, int col, struct metrics_facts *f)
+{
+	const char **text[] = {&f->kind, &f->member, &f->donor, &f->hub,
+	    &f->destination, &f->cause, &f->how};
+	size_t t;
+
+	memset(f, 0, sizeof *f);
+	for (t = 0; t < sizeof text / sizeof text[0]; t++, col++)
+		*text[t] = (const char *)sqlite3_column_text(s, col);
+	f->week = (time_t)sqlite3_column_int64(s, col);
+	f->raised = (time_t)sqlite3_column_int64(s, col + 1);
+	f->grams = store_fact(s, col + 2, METRICS_HAS_GRAMS, &f->has);
+	f->offer = store_fact(s, col + 3, METRICS_HAS_OFFER, &f->has);
+	f->allocation = store_fact(s, col + 4, METRICS_HAS_ALLOCATION, &f->has);
+	f->people = store_fact(s, col + 5, METRICS_HAS_PEOPLE, &f->has);
+	f->challenge = store_fact(s, col + 6, METRICS_HAS_CHALLENGE, &f->has);
+	f->reverses_no_show =
+	    (int)store_fact(s, col + 7, METRICS_HAS_REVERSES, &f->has);
+	f->resolved =
+	    (int)store_fact(s, col + 8, METRICS_HAS_RESOLVED, &f->has);
+}
+
+/*
+ * Calls cb for up to limit events after seq, in order, with their kept
+ * facts (at included) and no prev or hash. The body is read only for
+ * events whose facts are nested (metrics_nested); it is NULL otherwise.
+ */
+int
+store_event_facts_scan(struct store *st, int64_t after, int limit,
+    store_event_cb cb, void *arg)
+{
+	struct metrics_facts facts;
+	struct store_event ev;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!store_event_has_facts(st))
+		return -1;
+	s = store_stmt(st, S_EVENT_FACTS);
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_int(s, 2, limit);
+	memset(&ev, 0, sizeof ev);
+	ev.facts = &facts;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ev.seq = sqlite3_column_int64(s, 0);
+		ev.at = (time_t)sqlite3_column_int64(s, 1);
+		store_event_read_facts(s, 3, &facts);
+		facts.at = ev.at;
+		ev.body = metrics_nested(facts.kind)
+		    ? (const char *)sqlite3_column_text(s, 2)
+		    : NULL;
 		if (cb(arg, &ev) != 0)
 			break;
 	}

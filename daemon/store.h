@@ -8,12 +8,14 @@
 
 #include <jansson.h>
 
+#include "metrics.h"
+
 #define STORE_HANDLE_MAX     32
 #define STORE_NAME_MAX       100
 #define STORE_NOTE_MAX       280
 #define STORE_LIST_MAX       512 /* a comma-joined list of words */
 #define STORE_HASH_LEN       32  /* SHA-256 */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /* Kinds of storage a member can hold and food can need, as bits. */
 enum storage_kind {
@@ -150,13 +152,18 @@ struct store_filter {
 	int limit;
 };
 
-/* One row of the exchange log as stored. */
+/*
+ * One row of the exchange log as stored. facts are the event's facts kept
+ * beside it for reports: given on insert (NULL: none kept), and filled by
+ * a facts scan, whose body is NULL unless the kind's facts are nested.
+ */
 struct store_event {
 	int64_t seq;
 	time_t at;
 	const char *body;
 	const unsigned char *prev;
 	const unsigned char *hash;
+	const struct metrics_facts *facts;
 };
 
 struct store;
@@ -294,6 +301,9 @@ int store_check(const char *, int64_t *, int64_t *, char **);
 int store_event_insert(struct store *, const struct store_event *);
 int store_event_last(struct store *, int64_t *, unsigned char *);
 int store_event_scan(struct store *, int64_t, int, store_event_cb, void *);
+int store_event_has_facts(struct store *);
+int store_event_facts_scan(struct store *, int64_t, int, store_event_cb,
+    void *);
 int64_t store_event_count(struct store *);
 int64_t store_event_first_at(struct store *);
 

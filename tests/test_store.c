@@ -427,6 +427,7 @@ test_store_events_append_only(void **state)
 	ev.body = "{\"seq\":1}";
 	ev.prev = prev;
 	ev.hash = hash;
+	ev.facts = NULL;
 	assert_int_equal(store_event_insert(f->st, &ev), 0);
 	assert_int_equal(store_event_last(f->st, &seq, last), 0);
 	assert_int_equal(seq, 1);
