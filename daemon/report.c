@@ -1,7 +1,9 @@
 /*
  * report.c: a report straight from a store: every event of the exchange
- * log, in order, through the metrics core. The daemon uses it for the
- * report operation and the monthly files; the client for --db.
+ * log, in order, through the metrics core, read from the facts kept
+ * beside each event (or from the bodies, in an older read-only store).
+ * The daemon uses it for the report operation and the monthly files; the
+ * client for --db.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,29 @@ report_feed_one(void *arg, const struct store_event *ev)
 	return metrics_add_line(f->m, ev->body, strlen(ev->body), &f->cause);
 }
 
+/* Adds an event from its kept facts; a nested one from its body. */
+static int
+report_feed_facts(void *arg, const struct store_event *ev)
+{
+	struct report_feed *f = arg;
+
+	if (ev->body != NULL)
+		return report_feed_one(arg, ev);
+	f->last = ev->seq;
+	f->rows++;
+	return metrics_add_facts(f->m, ev->facts, &f->cause);
+}
+
+/* Feeds the next batch of events, from their facts where the store has them. */
+static int
+report_batch(struct store *st, struct report_feed *f)
+{
+	if (store_event_has_facts(st))
+		return store_event_facts_scan(st, f->last, REPORT_BATCH,
+		    report_feed_facts, f);
+	return store_event_scan(st, f->last, REPORT_BATCH, report_feed_one, f);
+}
+
 /* Builds the report for [from, to) and hub (NULL: all) from a store. */
 json_t *
 report_from_store(struct store *st, const struct metrics_factors *factors,
@@ -41,8 +66,7 @@ report_from_store(struct store *st, const struct metrics_factors *factors,
 		return asprintf(cause, "out of memory"), NULL;
 	do {
 		f.rows = 0;
-		if (store_event_scan(st, f.last, REPORT_BATCH, report_feed_one,
-		        &f) != 0) {
+		if (report_batch(st, &f) != 0) {
 			asprintf(cause, "store: %s", store_errmsg(st));
 			goto out;
 		}

@@ -14,6 +14,12 @@
 
 #include "digest.h"
 #include "exlog.h"
+#include "metrics.h"
+#include "report.h"
+
+#define NOV_2026 1793491200 /* 2026-11-01T00:00:00Z */
+#define DEC_2026 1796083200
+#define HOUR     3600
 
 struct fixture {
 	char dir[256];
@@ -278,6 +284,347 @@ test_exlog_verify_spans_batches(void **state)
 	assert_int_equal(check.bad_seq, 0);
 }
 
+/* The facts kept beside each event, in the order of their columns. */
+static const char *const fact_cols[] = {"kind", "member", "donor", "hub",
+    "destination", "cause", "how", "week", "raised", "grams", "offer",
+    "allocation", "people", "challenge", "reverses_no_show", "resolved"};
+
+#define NFACTS (sizeof fact_cols / sizeof fact_cols[0])
+
+/* Runs SQL on a plain connection; returns the first column as text. */
+static char *
+raw_text(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char *out = NULL;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		fail_msg("raw_text: %s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		out = strdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return out != NULL ? out : strdup("");
+}
+
+/* Runs a script on a plain connection; returns SQLite's code. */
+static int
+raw_exec(struct fixture *f, const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* Every event's kept facts, quoted, one event a line, in order. */
+static char *
+facts_snapshot(struct fixture *f)
+{
+	char sql[1024] = "SELECT group_concat(";
+	char *out;
+	size_t i;
+
+	for (i = 0; i < NFACTS; i++) {
+		strcat(sql, i > 0 ? " || ',' || quote(" : "quote(");
+		strcat(sql, fact_cols[i]);
+		strcat(sql, ")");
+	}
+	strcat(sql, ", char(10)) FROM (SELECT * FROM events ORDER BY seq)");
+	out = raw_text(f, sql);
+	assert_true(strlen(out) > 0);
+	return out;
+}
+
+/* Takes a database back to schema 7: events without their facts. */
+static void
+make_version_seven(struct fixture *f)
+{
+	char sql[2048] = "DROP TRIGGER events_no_update;";
+	char *n;
+	size_t i;
+
+	for (i = 0; i < NFACTS; i++) {
+		strcat(sql, "ALTER TABLE events DROP COLUMN ");
+		strcat(sql, fact_cols[i]);
+		strcat(sql, ";");
+	}
+	strcat(sql,
+	    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN"
+	    " SELECT RAISE(ABORT, 'the exchange log is append-only'); END;"
+	    "PRAGMA user_version = 7;");
+	assert_int_equal(raw_exec(f, sql), SQLITE_OK);
+	n = raw_text(f, "SELECT count(*) FROM pragma_table_info('events')");
+	assert_string_equal(n, "5");
+	free(n);
+}
+
+/* Appends an event from a json_pack format, hours into November. */
+static void
+log_event(struct fixture *f, int hours, const char *kind, const char *fmt, ...)
+{
+	json_error_t error;
+	json_t *fields;
+	va_list ap;
+
+	va_start(ap, fmt);
+	fields = json_vpack_ex(&error, 0, fmt, ap);
+	va_end(ap);
+	if (fields == NULL)
+		fail_msg("log_event %s: %s", kind, error.text);
+	assert_int_equal(exlog_append(f->log, NOV_2026 + hours * HOUR, kind,
+	                     "admin", fields),
+	    0);
+}
+
+/* A month with every kind of event the figures read. */
+static void
+log_a_month(struct fixture *f)
+{
+	log_event(f, -720, "member.joined", "{s:s, s:s}", "member", "alpha",
+	    "hub", "barking");
+	log_event(f, -719, "member.joined", "{s:s, s:s}", "member", "bravo",
+	    "hub", "barking");
+	log_event(f, -718, "member.joined", "{s:s, s:s}", "member", "charlie",
+	    "hub", "dagenham");
+	log_event(f, 1, "offer.posted", "{s:i, s:i, s:s, s:s, s:i}", "offer", 1,
+	    "grams", 12000, "member", "alpha", "hub", "barking", "challenge",
+	    1);
+	log_event(f, 2, "allocation.accepted", "{s:i, s:i, s:s, s:s, s:i}",
+	    "allocation", 1, "offer", 1, "member", "bravo", "donor", "alpha",
+	    "grams", 12000);
+	log_event(f, 3, "offer.allocated", "{s:i, s:s}", "offer", 1, "member",
+	    "alpha");
+	log_event(f, 4, "allocation.collected",
+	    "{s:i, s:i, s:s, s:s, s:i, s:s}", "allocation", 1, "offer", 1,
+	    "member", "bravo", "donor", "alpha", "grams", 11500, "hub",
+	    "barking");
+	log_event(f, 5, "allocation.corrected", "{s:i, s:s, s:s, s:i}",
+	    "allocation", 1, "member", "bravo", "donor", "alpha", "grams",
+	    11000);
+	log_event(f, 6, "allocation.no_show", "{s:i, s:i, s:s, s:s, s:i}",
+	    "allocation", 2, "offer", 2, "member", "charlie", "donor", "alpha",
+	    "grams", 3000);
+	log_event(f, 7, "allocation.collected",
+	    "{s:i, s:i, s:s, s:s, s:i, s:s, s:b}", "allocation", 2, "offer", 2,
+	    "member", "charlie", "donor", "alpha", "grams", 3000, "hub",
+	    "dagenham", "reverses_no_show", 1);
+	log_event(f, 8, "waste.recorded", "{s:s, s:i, s:s, s:s, s:n}", "member",
+	    "charlie", "grams", 700, "destination", "animal_feed", "cause",
+	    "spoiled", "offer");
+	log_event(f, 9, "waste.recorded", "{s:s, s:i, s:s, s:s, s:i}", "member",
+	    "alpha", "grams", 2000, "destination", "compost", "cause",
+	    "unclaimed", "offer", 1);
+	log_event(f, 30, "people.reported", "{s:s, s:s, s:i, s:s}", "member",
+	    "bravo", "hub", "barking", "people", 80, "week",
+	    "2026-11-02T00:00:00Z");
+	log_event(f, 31, "dispute.raised", "{s:i, s:s}", "allocation", 1,
+	    "member", "bravo");
+	log_event(f, 33, "dispute.settled", "{s:i, s:s, s:s}", "allocation", 1,
+	    "how", "rejected", "raised", "2026-11-02T07:00:00Z");
+	log_event(f, 34, "dispute.settled", "{s:i, s:s, s:s}", "allocation", 1,
+	    "how", "resolved", "raised", "2026-11-02T07:00:00Z");
+	log_event(f, 40, "ledger.balances", "{s:{s:i, s:i}, s:i}", "balances",
+	    "charlie", -5000, "bravo", 100, "cap", 5000);
+	log_event(f, 41, "referral.made", "{s:s, s:[s, s]}", "member", "alpha",
+	    "referred", "charlie", "bravo");
+	log_event(f, 50, "ledger.balances", "{s:{s:i}, s:i}", "balances",
+	    "charlie", -5000, "cap", 5000);
+	log_event(f, 60, "challenge.closed", "{s:i, s:b}", "challenge", 1,
+	    "resolved", 1);
+}
+
+static int
+lines_feed(void *arg, const struct store_event *ev)
+{
+	struct metrics *m = arg;
+	json_t *obj = exlog_export(ev);
+	char *line = json_dumps(obj, JSON_COMPACT), *cause = NULL;
+
+	assert_int_equal(metrics_add_line(m, line, strlen(line), &cause), 0);
+	free(line);
+	json_decref(obj);
+	return 0;
+}
+
+/* November's report from the log as exported JSON lines, as text. */
+static char *
+report_from_lines(struct fixture *f)
+{
+	struct metrics_factors k = {METRICS_GRAMS_PER_MEAL,
+	    METRICS_CO2E_PER_KG};
+	struct metrics *m = metrics_new(&k, "test");
+	json_t *r;
+	char *out;
+
+	assert_int_equal(store_event_scan(f->st, 0, 1000, lines_feed, m), 0);
+	r = metrics_report(m, NOV_2026, DEC_2026, NULL);
+	out = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(r);
+	metrics_free(m);
+	return out;
+}
+
+/* November's report straight from the store, as text. */
+static char *
+report_from_db(struct store *st)
+{
+	struct metrics_factors k = {METRICS_GRAMS_PER_MEAL,
+	    METRICS_CO2E_PER_KG};
+	char *cause = NULL, *out;
+	json_t *r;
+
+	r = report_from_store(st, &k, "test", NOV_2026, DEC_2026, NULL, &cause);
+	if (r == NULL)
+		fail_msg("report_from_store: %s", cause);
+	out = json_dumps(r, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(r);
+	return out;
+}
+
+/* Checks what a reader of November's report sees of log_a_month. */
+static void
+assert_month_figures(const char *text)
+{
+	json_t *r = json_loads(text, 0, NULL), *fig, *health, *pos;
+
+	assert_non_null(r);
+	fig = json_object_get(r, "figures");
+	health = json_object_get(r, "health");
+	pos = json_object_get(r, "positive_sum");
+	assert_int_equal(json_integer_value(json_object_get(fig, "sourced_g")),
+	    12000);
+	assert_int_equal(
+	    json_integer_value(json_object_get(fig, "redistributed_g")), 14000);
+	assert_int_equal(
+	    json_integer_value(json_object_get(fig, "discarded_g")), 700);
+	assert_int_equal(json_integer_value(json_object_get(fig, "wasted_g")),
+	    2700);
+	assert_int_equal(
+	    json_integer_value(json_object_get(
+	        json_object_get(fig, "wasted_by_destination"), "animal_feed")),
+	    700);
+	assert_int_equal(json_integer_value(json_object_get(fig, "no_shows")),
+	    0);
+	assert_int_equal(
+	    json_integer_value(json_object_get(fig, "people_supported")), 80);
+	assert_true(
+	    json_real_value(json_object_get(health, "dispute_hours")) == 3.0);
+	assert_int_equal(
+	    json_integer_value(json_object_get(health, "challenges_resolved")),
+	    1);
+	assert_string_equal(json_string_value(json_array_get(
+	                        json_object_get(pos, "at_floor"), 0)),
+	    "charlie");
+	json_decref(r);
+}
+
+/* The facts kept when an event is appended. */
+static void
+test_exlog_keeps_facts_beside_events(void **state)
+{
+	struct fixture *f = *state;
+	char *row;
+
+	log_a_month(f);
+	row = raw_text(f,
+	    "SELECT kind || ' ' || member || ' ' || week || ' ' || people "
+	    "|| ' ' || typeof(grams) FROM events WHERE kind = "
+	    "'people.reported'");
+	assert_string_equal(row, "people.reported bravo 1793577600 80 null");
+	free(row);
+	row = raw_text(f,
+	    "SELECT how || ' ' || raised FROM events WHERE kind = "
+	    "'dispute.settled' ORDER BY seq");
+	assert_string_equal(row, "rejected 1793602800");
+	free(row);
+	row = raw_text(f,
+	    "SELECT count(*) FROM events WHERE reverses_no_show = 1 AND "
+	    "offer = 2 AND hub = 'dagenham' AND allocation = 2");
+	assert_string_equal(row, "1");
+	free(row);
+	row = raw_text(f,
+	    "SELECT quote(offer) || ' ' || cause || ' ' || destination FROM "
+	    "events WHERE kind = 'waste.recorded' AND member = 'charlie'");
+	assert_string_equal(row, "NULL spoiled animal_feed");
+	free(row);
+}
+
+/* The report read from kept facts is the one the JSON lines give. */
+static void
+test_exlog_facts_report_equals_lines(void **state)
+{
+	struct fixture *f = *state;
+	char *db, *lines;
+
+	log_a_month(f);
+	db = report_from_db(f->st);
+	lines = report_from_lines(f);
+	assert_string_equal(db, lines);
+	assert_month_figures(db);
+	free(db);
+	free(lines);
+}
+
+/*
+ * A schema 7 database (events without facts) reads the same read-only;
+ * opened to write, it gains the facts the appends would have kept, and
+ * the same report, while the chain verifies and the log stays closed.
+ */
+static void
+test_exlog_facts_migrate_from_seven(void **state)
+{
+	struct fixture *f = *state;
+	struct exlog_check check;
+	char *kept, *lines, *old, *migrated, *now, *cause = NULL;
+
+	log_a_month(f);
+	kept = facts_snapshot(f);
+	lines = report_from_lines(f);
+	exlog_free(f->log);
+	f->log = NULL;
+	store_close(f->st);
+	make_version_seven(f);
+
+	f->st = store_open(f->path, 1, &cause);
+	assert_non_null(f->st);
+	assert_false(store_event_has_facts(f->st));
+	old = report_from_db(f->st);
+	assert_string_equal(old, lines);
+	store_close(f->st);
+
+	f->st = store_open(f->path, 0, &cause);
+	assert_non_null(f->st);
+	f->log = exlog_open(f->st, &cause);
+	assert_true(store_event_has_facts(f->st));
+	now = raw_text(f, "PRAGMA user_version");
+	assert_string_equal(now, "8");
+	free(now);
+	now = facts_snapshot(f);
+	assert_string_equal(now, kept);
+	migrated = report_from_db(f->st);
+	assert_string_equal(migrated, lines);
+	assert_month_figures(migrated);
+	assert_int_equal(exlog_verify(f->st, &check), 0);
+	assert_int_equal(check.bad_seq, 0);
+	assert_int_equal(check.events, 20);
+	assert_int_not_equal(
+	    raw_exec(f, "UPDATE events SET grams = 1 WHERE seq = 4"),
+	    SQLITE_OK);
+	assert_int_not_equal(raw_exec(f, "DELETE FROM events WHERE seq = 4"),
+	    SQLITE_OK);
+	free(kept);
+	free(lines);
+	free(old);
+	free(now);
+	free(migrated);
+}
+
 int
 main(void)
 {
@@ -301,6 +648,12 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_exlog_listener_hears_each_event, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exlog_verify_spans_batches,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_exlog_keeps_facts_beside_events, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_exlog_facts_report_equals_lines, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exlog_facts_migrate_from_seven,
 	        setup, teardown),
 	};
 
