@@ -198,6 +198,7 @@ engine_free(struct engine *e)
 	table_free(&e->requests);
 	free(e->pending);
 	free(e->tried);
+	walk_free(e);
 	roster_free(e);
 	ledger_free(e);
 	free(e->cands);

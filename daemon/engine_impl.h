@@ -48,13 +48,15 @@ struct roster_req {
 
 /* What the engine keeps of a member beside its row, at its slot. */
 struct member_state {
-	int64_t debit;           /* grams charged since the ledger settled */
-	int dirty;               /* its saved balance is out of date */
-	int flipped;             /* on the flips list */
-	int hub;                 /* index in the engine's hubs, or -1 */
-	uint64_t cats;           /* categories its open requests ask for */
-	double key;              /* its ledger key, while the heaps hold */
-	struct roster_req *reqs; /* its open requests */
+	int64_t debit; /* grams charged since the ledger settled */
+	int dirty;     /* its saved balance is out of date */
+	int flipped;   /* on the flips list */
+	int hub;       /* index in the engine's hubs, or -1 */
+	uint64_t cats; /* categories its open requests ask for */
+	double key;    /* its ledger key, while the heaps hold */
+	uint8_t in[ENGINE_MAX_CATEGORIES]; /* the heaps it is in (walk.c) */
+	uint64_t inmask;                   /* categories where in[] is set */
+	struct roster_req *reqs;           /* its open requests */
 	size_t nreqs;
 	size_t reqcap;
 };
@@ -67,7 +69,7 @@ struct hub {
 	size_t cap;
 };
 
-/* The members asking for one category, a max-heap by ledger key. */
+/* Members who could take one kind of food: a max-heap by ledger key. */
 struct cat_heap {
 	size_t *at; /* member slots in heap order */
 	size_t n;
@@ -76,6 +78,9 @@ struct cat_heap {
 };
 
 struct remainder;
+
+/* A heap for each category, storage, and want of a portion or less. */
+#define WALK_HEAPS (ENGINE_MAX_CATEGORIES * 3 * 2)
 
 /* A member that gained its first open request, or lost its last. */
 struct flip {
@@ -121,11 +126,11 @@ struct engine {
 	size_t nhubs;
 	size_t hubcap;
 	int roster_stale; /* rows were changed by pointer: rebuild */
-	struct cat_heap heaps[ENGINE_MAX_CATEGORIES];
+	struct cat_heap heaps[WALK_HEAPS];
 	/* At least the most any open request of a category wants. */
 	int64_t most_wanted[ENGINE_MAX_CATEGORIES];
-	int heaps_stale;  /* keys changed wholesale: rebuild the heaps */
-	size_t *frontier; /* a walk's scratch */
+	int heaps_stale; /* keys changed wholesale: rebuild the heaps */
+	void *frontier;  /* a walk's scratch */
 	size_t frontcap;
 	int reasons;     /* proposals carry their reason record */
 	int full_search; /* weigh every member, never walk: for tests */
@@ -161,10 +166,13 @@ void roster_sync(struct engine *, const struct engine_request *);
 int roster_suits(const struct engine_offer *, const struct roster_req *,
     const struct engine_member *);
 int roster_fresh(struct engine *);
-void roster_heaps_member(struct engine *, size_t, uint64_t);
-void roster_charged(struct engine *, size_t);
-int roster_may_take(struct engine *, const struct engine_offer *);
-int roster_walk(struct engine *, int, int (*)(void *, size_t, double), void *);
+void walk_member(struct engine *, size_t, const struct roster_req *);
+void walk_wanted(struct engine *, size_t, const struct roster_req *, int64_t);
+void walk_charged(struct engine *, size_t);
+int walk_may_take(struct engine *, const struct engine_offer *);
+int walk_best(struct engine *, const struct engine_offer *,
+    int (*)(void *, size_t, double), void *);
+void walk_free(struct engine *);
 void roster_free(struct engine *);
 const struct engine_request *engine_request_find(struct engine *, int64_t);
 struct engine_request *engine_request_row(struct engine *, int64_t);

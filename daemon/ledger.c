@@ -339,7 +339,7 @@ engine_charge(struct engine *e, int64_t member, int64_t charge)
 	e->mstate[slot].debit += charge;
 	e->unsettled += charge;
 	ledger_dirty(e, slot);
-	roster_charged(e, slot);
+	walk_charged(e, slot);
 	return 0;
 }
 

@@ -250,11 +250,12 @@ policy_network(struct engine *e, const struct engine_offer *o,
 	int rc;
 
 	if (!all && !e->full_search) {
-		if ((rc = roster_walk(e, o->category, policy_walk_visit, &w)) <
-		    0)
+		rc = walk_best(e, o, policy_walk_visit, &w);
+		if (rc == -1)
 			return -1;
 		pk->partial = rc == 1;
-		return 0;
+		if (rc != -2)
+			return 0;
 	}
 	for (i = 0; i < e->members.n; i++) {
 		if (policy_consider(e, o, i, bars, nbars, pk) != 0)
@@ -287,7 +288,7 @@ policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
 	if (roster_fresh(e) != 0)
 		return -1;
 	/* Often an offer is too big for every request: no need to look. */
-	if (!roster_may_take(e, o)) {
+	if (!walk_may_take(e, o)) {
 		pk->hub_only = 0;
 		return 0;
 	}

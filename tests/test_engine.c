@@ -1180,13 +1180,14 @@ static void
 post_accepted(struct engine *e, int i, uint64_t *s, struct engine_out *out)
 {
 	struct engine_offer o = make_offer(i, 1 + (int64_t)(rnd(s) % 90),
-	    500 + (int64_t)(rnd(s) % 40000),
+	    300 + (int64_t)(rnd(s) % (i % 2 ? 40000 : 3000)),
 	    T0 + (time_t)(rnd(s) % 12) * HOUR + HOUR);
 	struct engine_out next;
 	size_t k;
 
 	o.divisible = rnd(s) % 5 != 0;
 	o.min_portion = o.divisible ? 1000 : o.free;
+	o.storage = rnd(s) % 3 == 0 ? STORAGE_CHILLED : STORAGE_AMBIENT;
 	snprintf(o.hub, sizeof o.hub, "hub%d", (int)(rnd(s) % 3));
 	post(e, o, out);
 	for (k = 0; k < out->nproposals; k++) {
@@ -1229,12 +1230,20 @@ test_engine_walk_chooses_as_full_search(void **state)
 		snprintf(hub, sizeof hub, "hub%d", (int)(m % 3));
 		add_member(walk, m, hub, 10 + (int64_t)(rnd(&s) % 200));
 		add_member(full, m, hub, engine_member_get(walk, m)->people);
+		/* A quarter keep no chilled food: never fit for some offers. */
+		if (m % 4 == 0) {
+			engine_member_get(walk, m)->storage = STORAGE_AMBIENT;
+			engine_member_get(full, m)->storage = STORAGE_AMBIENT;
+		}
 		for (k = 0; k < 2; k++) {
 			t = rnd(&s);
+			/* Some want less than a portion from the start. */
 			add_request(walk, m * 10 + (int64_t)k, m,
-			    1000 + (int64_t)(t % 300000), T0 + (time_t)(t % 7));
+			    500 + (int64_t)(t % (k ? 300000 : 2000)),
+			    T0 + (time_t)(t % 7));
 			add_request(full, m * 10 + (int64_t)k, m,
-			    1000 + (int64_t)(t % 300000), T0 + (time_t)(t % 7));
+			    500 + (int64_t)(t % (k ? 300000 : 2000)),
+			    T0 + (time_t)(t % 7));
 		}
 	}
 	for (i = 1; i <= 300; i++) {

@@ -1,0 +1,432 @@
+/*
+ * walk.c: the members who could take each kind of food, best first. A
+ * search of the whole network walks them in the order of their ledger
+ * keys and stops once the best are certain. They are kept in max-heaps
+ * by key, one for each category, storage and size of want: a member sits
+ * in the heap of a category and storage it asks for and can keep, the
+ * "small" one if none of those requests wants a whole usual portion. An
+ * offer's walk takes only the heaps whose members could take it, so the
+ * members furthest behind because nothing fits them are not looked at
+ * again and again.
+ *
+ * Keys change when a member is charged (its entries move down) and when
+ * the ledger settles or the shares change (all of them: the heaps are
+ * rebuilt before the next walk).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+
+#define WALK_PORTION 1000 /* grams: the usual minimum portion */
+
+/* A heap's place among the engine's heaps. */
+static size_t
+walk_heap_id(int category, int storage, int small)
+{
+	return ((size_t)category * 3 + (size_t)storage) * 2 + (size_t)small;
+}
+
+/* Whether heap slot i should sit above heap slot j. */
+static int
+heap_above(const struct engine *e, const struct cat_heap *h, size_t i, size_t j)
+{
+	double a = e->mstate[h->at[i]].key, b = e->mstate[h->at[j]].key;
+
+	return a > b || (a == b && h->at[i] < h->at[j]);
+}
+
+static void
+heap_swap(struct cat_heap *h, size_t i, size_t j)
+{
+	size_t t = h->at[i];
+
+	h->at[i] = h->at[j];
+	h->at[j] = t;
+	h->pos[h->at[i]] = (int32_t)i;
+	h->pos[h->at[j]] = (int32_t)j;
+}
+
+static void
+heap_up(const struct engine *e, struct cat_heap *h, size_t i)
+{
+	while (i > 0 && heap_above(e, h, i, (i - 1) / 2)) {
+		heap_swap(h, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void
+heap_down(const struct engine *e, struct cat_heap *h, size_t i)
+{
+	size_t best, l;
+
+	for (;;) {
+		best = i;
+		l = 2 * i + 1;
+		if (l < h->n && heap_above(e, h, l, best))
+			best = l;
+		if (l + 1 < h->n && heap_above(e, h, l + 1, best))
+			best = l + 1;
+		if (best == i)
+			return;
+		heap_swap(h, i, best);
+		i = best;
+	}
+}
+
+/* Makes a heap's arrays hold every member slot there may be. */
+static int
+heap_room(struct engine *e, struct cat_heap *h)
+{
+	int32_t *pos;
+	size_t *at, i;
+
+	if (h->poscap >= e->ledgercap)
+		return 0;
+	if ((pos = realloc(h->pos, e->ledgercap * sizeof *pos)) == NULL)
+		return -1;
+	for (i = h->poscap; i < e->ledgercap; i++)
+		pos[i] = -1;
+	h->pos = pos;
+	if ((at = realloc(h->at, e->ledgercap * sizeof *at)) == NULL)
+		return -1;
+	h->at = at;
+	h->poscap = e->ledgercap;
+	return 0;
+}
+
+static int
+heap_insert(struct engine *e, struct cat_heap *h, size_t slot)
+{
+	if (heap_room(e, h) != 0)
+		return -1;
+	h->pos[slot] = (int32_t)h->n;
+	h->at[h->n++] = slot;
+	heap_up(e, h, h->n - 1);
+	return 0;
+}
+
+static void
+heap_remove(const struct engine *e, struct cat_heap *h, size_t slot)
+{
+	size_t i = (size_t)h->pos[slot];
+
+	heap_swap(h, i, --h->n);
+	h->pos[slot] = -1;
+	if (i < h->n) {
+		heap_up(e, h, i);
+		heap_down(e, h, i);
+	}
+}
+
+/*
+ * Works out which heaps a member belongs in: for each category, a bit
+ * per storage it asks for and can keep, in the low three bits when some
+ * such request wants a whole portion, else in the next three.
+ */
+static void
+walk_membership(const struct engine *e, size_t slot,
+    uint8_t in[ENGINE_MAX_CATEGORIES])
+{
+	const struct engine_member *m =
+	    (const struct engine_member *)e->members.rows + slot;
+	const struct member_state *st = &e->mstate[slot];
+	const struct roster_req *q;
+	uint64_t bits;
+	unsigned keep;
+	size_t i;
+	int c;
+
+	for (bits = st->cats | st->inmask; bits != 0; bits &= bits - 1)
+		in[__builtin_ctzll(bits)] = 0;
+	for (i = 0; i < st->nreqs; i++) {
+		q = &st->reqs[i];
+		keep = q->storage & m->storage & 7;
+		for (bits = q->categories; bits != 0; bits &= bits - 1) {
+			c = __builtin_ctzll(bits);
+			in[c] |=
+			    (uint8_t)(q->wanted >= WALK_PORTION ? keep
+			                                        : keep << 3);
+		}
+	}
+	for (bits = st->cats; bits != 0; bits &= bits - 1) {
+		c = __builtin_ctzll(bits);
+		in[c] &= (uint8_t) ~((in[c] & 7) << 3);
+	}
+}
+
+/* Raises the bound on what requests of these categories want. */
+static void
+walk_wants(struct engine *e, uint64_t categories, int64_t wanted)
+{
+	uint64_t bits;
+	int c;
+
+	for (bits = categories; bits != 0; bits &= bits - 1) {
+		c = __builtin_ctzll(bits);
+		if (e->most_wanted[c] < wanted)
+			e->most_wanted[c] = wanted;
+	}
+}
+
+/*
+ * Puts a member in the heaps its open requests call for now and takes it
+ * out of the others; with a request's want, it raises the bound on what
+ * requests of its categories want.
+ */
+void
+walk_member(struct engine *e, size_t slot, const struct roster_req *q)
+{
+	struct member_state *st = &e->mstate[slot];
+	uint8_t in[ENGINE_MAX_CATEGORIES], diff;
+	uint64_t bits;
+	int c, b;
+
+	if (q != NULL)
+		walk_wants(e, q->categories, q->wanted);
+	if (e->heaps_stale)
+		return;
+	walk_membership(e, slot, in);
+	for (bits = st->cats | st->inmask; bits != 0; bits &= bits - 1) {
+		c = __builtin_ctzll(bits);
+		if ((diff = in[c] ^ st->in[c]) == 0)
+			continue;
+		for (b = 0; b < 6; b++) {
+			if ((diff & (1 << b)) == 0)
+				continue;
+			if (in[c] & (1 << b)) {
+				if (heap_insert(e,
+				        &e->heaps[walk_heap_id(c, b % 3,
+				            b / 3)],
+				        slot) != 0) {
+					e->heaps_stale = 1;
+					return;
+				}
+			} else
+				heap_remove(e,
+				    &e->heaps[walk_heap_id(c, b % 3, b / 3)],
+				    slot);
+		}
+		st->in[c] = in[c];
+		if (in[c] != 0)
+			st->inmask |= UINT64_C(1) << c;
+		else
+			st->inmask &= ~(UINT64_C(1) << c);
+	}
+}
+
+/*
+ * A request's want changed: the bound on wants follows, and its member's
+ * heaps too if the want crossed a whole portion.
+ */
+void
+walk_wanted(struct engine *e, size_t slot, const struct roster_req *q,
+    int64_t before)
+{
+	walk_wants(e, q->categories, q->wanted);
+	if ((before >= WALK_PORTION) != (q->wanted >= WALK_PORTION))
+		walk_member(e, slot, NULL);
+}
+
+/* Rebuilds every heap from the members' requests and fresh keys. */
+static int
+walk_rebuild(struct engine *e)
+{
+	struct member_state *st;
+	struct cat_heap *h;
+	uint64_t bits;
+	size_t i, k;
+	int c, b;
+
+	for (k = 0; k < WALK_HEAPS; k++) {
+		h = &e->heaps[k];
+		for (i = 0; i < h->n; i++)
+			h->pos[h->at[i]] = -1;
+		h->n = 0;
+	}
+	memset(e->most_wanted, 0, sizeof e->most_wanted);
+	for (i = 0; i < e->members.n; i++) {
+		st = &e->mstate[i];
+		st->key = ledger_key(e, i);
+		for (k = 0; k < st->nreqs; k++)
+			walk_wants(e, st->reqs[k].categories,
+			    st->reqs[k].wanted);
+		walk_membership(e, i, st->in);
+		st->inmask = 0;
+		for (bits = st->cats; bits != 0; bits &= bits - 1) {
+			c = __builtin_ctzll(bits);
+			if (st->in[c] != 0)
+				st->inmask |= UINT64_C(1) << c;
+			for (b = 0; b < 6; b++) {
+				if ((st->in[c] & (1 << b)) == 0)
+					continue;
+				h = &e->heaps[walk_heap_id(c, b % 3, b / 3)];
+				if (heap_room(e, h) != 0)
+					return -1;
+				h->pos[i] = (int32_t)h->n;
+				h->at[h->n++] = i;
+			}
+		}
+	}
+	for (k = 0; k < WALK_HEAPS; k++) {
+		h = &e->heaps[k];
+		for (i = h->n / 2; i-- > 0;)
+			heap_down(e, h, i);
+	}
+	e->heaps_stale = 0;
+	return 0;
+}
+
+/* A member was charged: its key fell, so it moves down its heaps. */
+void
+walk_charged(struct engine *e, size_t slot)
+{
+	struct member_state *st = &e->mstate[slot];
+	struct cat_heap *h;
+	uint64_t bits;
+	int c, b;
+
+	if (e->heaps_stale)
+		return;
+	st->key = ledger_key(e, slot);
+	for (bits = st->inmask; bits != 0; bits &= bits - 1) {
+		c = __builtin_ctzll(bits);
+		for (b = 0; b < 6; b++) {
+			if ((st->in[c] & (1 << b)) == 0)
+				continue;
+			h = &e->heaps[walk_heap_id(c, b % 3, b / 3)];
+			heap_down(e, h, (size_t)h->pos[slot]);
+		}
+	}
+}
+
+/*
+ * Whether any open request could take food from o: one must want at
+ * least its minimum portion, or all that is left. The bound only rises
+ * between rebuilds of the heaps, so it errs on the side of looking.
+ */
+int
+walk_may_take(struct engine *e, const struct engine_offer *o)
+{
+	int64_t need = o->min_portion < o->free ? o->min_portion : o->free;
+
+	if (e->heaps_stale && walk_rebuild(e) != 0)
+		return 1;
+	return e->most_wanted[o->category] >= need;
+}
+
+/* One place in a walk: a heap and a slot in it. */
+struct walk_at {
+	const struct cat_heap *h;
+	size_t i;
+};
+
+/* Whether walk place a should be taken before b. */
+static int
+walk_before(const struct engine *e, const struct walk_at *a,
+    const struct walk_at *b)
+{
+	double x = e->mstate[a->h->at[a->i]].key;
+	double y = e->mstate[b->h->at[b->i]].key;
+
+	return x > y || (x == y && a->h->at[a->i] < b->h->at[b->i]);
+}
+
+/* Adds a place to the walk's frontier, itself a max-heap. */
+static int
+walk_push(struct engine *e, size_t *n, const struct cat_heap *h, size_t i)
+{
+	struct walk_at *f, at = {h, i};
+	size_t want, k;
+
+	if (i >= h->n)
+		return 0;
+	if (*n == e->frontcap) {
+		want = e->frontcap == 0 ? 64 : e->frontcap * 2;
+		if ((f = realloc(e->frontier, want * sizeof *f)) == NULL)
+			return -1;
+		e->frontier = f;
+		e->frontcap = want;
+	}
+	f = e->frontier;
+	for (k = (*n)++; k > 0 && walk_before(e, &at, &f[(k - 1) / 2]);
+	     k = (k - 1) / 2)
+		f[k] = f[(k - 1) / 2];
+	f[k] = at;
+	return 0;
+}
+
+/* Takes the best place off the walk's frontier. */
+static struct walk_at
+walk_pop(struct engine *e, size_t *n)
+{
+	struct walk_at *f = e->frontier, top = f[0], last = f[--*n];
+	size_t k = 0, c;
+
+	for (;;) {
+		c = 2 * k + 1;
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && walk_before(e, &f[c + 1], &f[c]))
+			c++;
+		if (!walk_before(e, &f[c], &last))
+			break;
+		f[k] = f[c];
+		k = c;
+	}
+	if (*n > 0)
+		f[k] = last;
+	return top;
+}
+
+/*
+ * Hands visit() the members who could take o, highest ledger key first
+ * (equal keys by slot), until visit returns non-zero: 1 to stop, -1 for
+ * an error. Returns 1 if stopped, 0 when every member was seen, and -2
+ * when o cannot be walked (it names more than one storage) and the
+ * caller must look at every member.
+ */
+int
+walk_best(struct engine *e, const struct engine_offer *o,
+    int (*visit)(void *, size_t, double), void *arg)
+{
+	int64_t need = o->min_portion < o->free ? o->min_portion : o->free;
+	struct walk_at at;
+	size_t n = 0;
+	int s, rc;
+
+	if (o->storage == 0 || (o->storage & (o->storage - 1)) != 0)
+		return -2;
+	s = __builtin_ctz(o->storage);
+	if (e->heaps_stale && walk_rebuild(e) != 0)
+		return -1;
+	if (walk_push(e, &n, &e->heaps[walk_heap_id(o->category, s, 0)], 0) !=
+	        0 ||
+	    (need < WALK_PORTION &&
+	        walk_push(e, &n, &e->heaps[walk_heap_id(o->category, s, 1)],
+	            0) != 0))
+		return -1;
+	while (n > 0) {
+		at = walk_pop(e, &n);
+		rc = visit(arg, at.h->at[at.i], e->mstate[at.h->at[at.i]].key);
+		if (rc != 0)
+			return rc;
+		if (walk_push(e, &n, at.h, 2 * at.i + 1) != 0 ||
+		    walk_push(e, &n, at.h, 2 * at.i + 2) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+void
+walk_free(struct engine *e)
+{
+	size_t k;
+
+	for (k = 0; k < WALK_HEAPS; k++) {
+		free(e->heaps[k].at);
+		free(e->heaps[k].pos);
+	}
+	free(e->frontier);
+}
