@@ -1001,3 +1001,22 @@ engine_settle(struct engine *e, int64_t donor, int64_t member, int64_t grams)
 	e->contrib_stale = 1;
 	return 0;
 }
+
+/*
+ * Sets what a member gave that others collected over the trailing
+ * window, as the store counts it; the shares take it in at the next
+ * tick. With member 0, forgets every member's, before a recount.
+ */
+void
+engine_set_contributed(struct engine *e, int64_t member, int64_t grams)
+{
+	struct engine_member *ms = e->members.rows, *m;
+	size_t i;
+
+	if (member == 0) {
+		for (i = 0; i < e->members.n; i++)
+			ms[i].contributed = 0;
+	} else if ((m = table_get(&e->members, member)) != NULL)
+		m->contributed = grams;
+	e->contrib_stale = 1;
+}

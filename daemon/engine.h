@@ -187,6 +187,7 @@ void engine_touch(struct engine *);
 int engine_claim(struct engine *, int64_t, int64_t, int64_t, time_t,
     struct engine_out *, char **);
 int engine_settle(struct engine *, int64_t, int64_t, int64_t);
+void engine_set_contributed(struct engine *, int64_t, int64_t);
 void engine_decay(struct engine *, time_t);
 int engine_charge(struct engine *, int64_t, int64_t);
 

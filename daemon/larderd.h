@@ -45,8 +45,9 @@ struct larderd {
 	int lock_fd;
 	int full_logged;
 	int stopping;
-	struct engine *engine; /* open offers and requests, the ledger */
-	int engine_stale;      /* rebuild the engine from the store */
+	struct engine *engine;    /* open offers and requests, the ledger */
+	time_t contributions_day; /* the day contributions were counted */
+	int engine_stale;         /* rebuild the engine from the store */
 	int manual_clock;
 	time_t clock;           /* the time, when the clock is manual */
 	json_t *outbox;         /* events to tell watchers after commit */

@@ -214,10 +214,28 @@ static int
 market_load_contribution(void *arg, int64_t donor, int64_t grams)
 {
 	struct market_load *l = arg;
-	struct engine_member *m = engine_member_get(l->d->engine, donor);
 
-	if (m != NULL)
-		m->contributed = grams;
+	engine_set_contributed(l->d->engine, donor, grams);
+	return 0;
+}
+
+/*
+ * Counts again, once a day, what each member gave that others collected
+ * in the trailing CONTRIBUTION_DAYS: the engine adds collections as they
+ * happen, but only the store knows what has dropped out of the window.
+ */
+static int
+market_recount_contributions(struct larderd *d, time_t now)
+{
+	struct market_load l = {d, 0, 0, 0};
+
+	if (now / 86400 == d->contributions_day)
+		return 0;
+	engine_set_contributed(d->engine, 0, 0);
+	if (store_contributions(d->store, now - CONTRIBUTION_DAYS * 86400,
+	        market_load_contribution, &l) != 0)
+		return -1;
+	d->contributions_day = now / 86400;
 	return 0;
 }
 
@@ -260,8 +278,8 @@ market_load(struct larderd *d, time_t now)
 	if (market_load_table(d, 0) != 0 || market_load_table(d, 1) != 0 ||
 	    market_load_table(d, 2) != 0)
 		return -1;
-	if (store_contributions(d->store, now - CONTRIBUTION_DAYS * 86400,
-	        market_load_contribution, &l) != 0 ||
+	d->contributions_day = 0;
+	if (market_recount_contributions(d, now) != 0 ||
 	    store_alloc_open_offers(d->store, market_load_alloc, &l) != 0 ||
 	    l.failed)
 		return -1;
@@ -656,6 +674,10 @@ market_tick(struct larderd *d, time_t now)
 	time_t before = engine_last_decay(d->engine);
 	int rc;
 
+	if (market_recount_contributions(d, now) != 0) {
+		d->engine_stale = 1;
+		return -1;
+	}
 	engine_out_init(&out);
 	rc = market_finish(d, now, engine_tick(d->engine, now, &out), &out);
 	/* The first tick only starts the weekly clock; later ones decay. */
