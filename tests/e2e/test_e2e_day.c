@@ -388,7 +388,7 @@ test_e2e_day_watch_sees_proposals(void **state)
 	/* The administrator sees every event: skip to the proposal. */
 	while ((ev = wire_next(w)) != NULL &&
 	    strcmp(json_string_value(json_object_get(ev, "event")),
-	    "allocation.proposed") != 0)
+	        "allocation.proposed") != 0)
 		;
 	assert_non_null(ev);
 	assert_string_equal(json_string_value(json_object_get(ev, "member")),
@@ -399,6 +399,94 @@ test_e2e_day_watch_sees_proposals(void **state)
 	wire_close(w);
 }
 
+/* The share explain gives a member among a match's candidates. */
+static double
+explained_share(struct daemon_ctx *d, json_int_t offer, const char *member)
+{
+	json_t *ms = offer_matches(d, offer), *res, *cand;
+	char arg[32];
+	double share = -1;
+	size_t i;
+
+	assert_int_equal(json_array_size(ms), 1);
+	snprintf(arg, sizeof arg, "%lld",
+	    (long long)json_integer_value(
+	        json_object_get(json_array_get(ms, 0), "id")));
+	json_decref(ms);
+	res = cli(d, NULL, "explain", arg, NULL);
+	json_array_foreach(
+	    json_object_get(json_object_get(res, "reason"), "candidates"), i,
+	    cand)
+	{
+		if (strcmp(json_string_value(json_object_get(cand, "member")),
+		        member) == 0)
+			share = json_real_value(json_object_get(cand, "share"));
+	}
+	json_decref(res);
+	return share;
+}
+
+/* giver and third ask for produce; taker offers some; giver's share. */
+static double
+giver_share(struct daemon_ctx *d)
+{
+	json_int_t offer;
+
+	json_decref(cli(d, "giver", "request", "post", "--categories",
+	    "produce", "--kg", "10", "--by", "+3d", NULL));
+	json_decref(cli(d, "third", "request", "post", "--categories",
+	    "produce", "--kg", "10", "--by", "+3d", NULL));
+	offer = post_offer(d, "taker", "--category", "produce", "--kg", "2",
+	    "--use-by", "+3d", "--collect", "now-+30h", "--indivisible", NULL,
+	    NULL);
+	return explained_share(d, offer, "giver");
+}
+
+/*
+ * What a member gave that others collected raises its share for 90
+ * days, then no more, though the daemon runs on all the while.
+ */
+static void
+test_e2e_day_contributions_trail_90_days(void **state)
+{
+	struct daemon_ctx *group = *state, *d;
+	char path[HARNESS_PATH + 32], arg[32];
+	static const char *const who[] = {"giver", "taker", "third"};
+	json_int_t offer, match;
+	json_t *ms;
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof path, "%s/beta.conf", group->dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("[rules]\nbeta = 0.5\n", f);
+	assert_int_equal(fclose(f), 0);
+	d = daemon_start("--clock", "manual", "--rules", path, NULL);
+	for (i = 0; i < 3; i++)
+		json_decref(cli(d, NULL, "member", "add", who[i], "--name",
+		    who[i], "--hub", "barking", "--people", "100", "--storage",
+		    "ambient", NULL));
+	json_decref(cli(d, "taker", "request", "post", "--categories", "bakery",
+	    "--kg", "5", "--by", "+3d", NULL));
+	offer = post_offer(d, "giver", "--category", "bakery", "--kg", "5",
+	    "--use-by", "+3d", "--collect", "now-+30h", NULL, NULL, NULL);
+	ms = offer_matches(d, offer);
+	match =
+	    json_integer_value(json_object_get(json_array_get(ms, 0), "id"));
+	json_decref(ms);
+	snprintf(arg, sizeof arg, "%lld", (long long)match);
+	json_decref(cli(d, "taker", "match", "accept", arg, NULL));
+	json_decref(
+	    cli(d, "taker", "match", "collected", arg, "--kg", "5", NULL));
+	json_decref(cli(d, NULL, "clock", "advance", "1m", NULL));
+	/* Need alone: half each; giving: (0.5 * 0.5 + 0.5 * 1) / 1. */
+	assert_float_equal(giver_share(d), 0.75, 0.001);
+	json_decref(cli(d, NULL, "clock", "advance", "91d", NULL));
+	assert_float_equal(giver_share(d), 0.5, 0.001);
+	assert_int_equal(daemon_stop(d), 0);
+	daemon_free(d);
+}
+
 int
 main(void)
 {
@@ -407,6 +495,7 @@ main(void)
 	    cmocka_unit_test(test_e2e_day_log_tells_the_story),
 	    cmocka_unit_test(test_e2e_day_survives_restart),
 	    cmocka_unit_test(test_e2e_day_watch_sees_proposals),
+	    cmocka_unit_test(test_e2e_day_contributions_trail_90_days),
 	};
 
 	return cmocka_run_group_tests(tests, day_setup, day_teardown);
