@@ -4,7 +4,9 @@
  * proposal at once and collect it in full, and an offer open to claims
  * goes to the earliest request it fits: the simulation shows where the
  * rules send food, not how people answer. What actually happened is
- * measured the same way from the log, so the two sit side by side.
+ * measured the same way from the log, so the two sit side by side. Events
+ * are taken one at a time, so a month is never held whole, and what falls
+ * due or fits an offer is found through indexes, never by a scan.
  */
 #include <math.h>
 #include <stdio.h>
@@ -16,19 +18,90 @@
 #include "simulate.h"
 
 #define SIM_MAX_MEMBERS 100000
+#define SIM_STORAGES    3 /* STORAGE_* bits, one lane each */
+#define SIM_NOWHERE     ((size_t)-1)
 
-/* A replay in progress. */
+/* A time and an id: an offer's deadline or a request's end. */
+struct sim_due {
+	time_t at;
+	int64_t id;
+};
+
+/* Times and ids in a min-heap. */
+struct sim_heap {
+	struct sim_due *rows;
+	size_t n;
+	size_t cap;
+};
+
+/* A row of a table by its place in it, to close rows in table order. */
+struct sim_place {
+	size_t slot;
+	int64_t id;
+};
+
+/* A request in a lane. Lanes are in posted order, then by id. */
+struct sim_entry {
+	time_t posted;
+	int64_t id;
+};
+
+/*
+ * The open requests of one category from members who can keep one kind
+ * of storage, in posted order, over a tree of the most any span of them
+ * wants: the earliest request that wants enough is found without a scan.
+ */
+struct sim_lane {
+	struct sim_entry *at;
+	int64_t *most; /* the tree, leaves from size on; -1: gone */
+	size_t n;
+	size_t size; /* a power of two, at least n */
+	size_t gone;
+};
+
+/*
+ * The offers open in the replay, in the order the engine's table keeps
+ * them when spent offers stay in it until their deadline, as they once did:
+ * offers due at the same second close in that order. The engine itself
+ * forgets spent offers at once, so its revisits stay short.
+ */
+struct sim_shelf {
+	struct sim_due *rows; /* deadline and offer */
+	size_t n;
+	size_t cap;
+	struct idmap map;
+};
+
+/* A replay in progress, or (without an engine) a tally of the log. */
 struct sim {
 	struct engine *e;
+	time_t from;
+	time_t to;
 	json_t *handles;    /* handle -> member id */
 	json_t *categories; /* category -> index */
 	int64_t *received;  /* by member id */
 	int64_t *given;
 	int64_t *people;
 	char *active;
+	size_t cap; /* the length of the arrays by member id */
 	int64_t nmembers;
-	json_t *open; /* offer ids open in the engine */
-	struct sim_outcome *out;
+	int stopped; /* the period is over, or the engine failed */
+	int failed;
+	int64_t at_floor;      /* at the floor in the last ledger.balances */
+	struct sim_heap ends;  /* requests by the end of their window */
+	struct sim_heap dues;  /* offers by deadline */
+	struct sim_place *due; /* what closes now */
+	size_t ndue;
+	size_t duecap;
+	struct sim_shelf shelf;
+	struct sim_lane *lanes[ENGINE_MAX_CATEGORIES][SIM_STORAGES];
+	struct sim_outcome out;
+};
+
+/* A replay and a tally of what happened, fed the same events. */
+struct sim_run {
+	struct sim actual;
+	struct sim replay;
 };
 
 static time_t
@@ -44,6 +117,372 @@ static const char *
 sim_str(const json_t *ev, const char *key)
 {
 	return json_string_value(json_object_get(ev, key));
+}
+
+/* Grows an array of n items of size each to hold at least want. */
+static void *
+sim_grow(void *rows, size_t *cap, size_t want, size_t size)
+{
+	void *p;
+	size_t n = *cap == 0 ? 64 : *cap;
+
+	if (want <= *cap)
+		return rows;
+	while (n < want)
+		n *= 2;
+	if ((p = realloc(rows, n * size)) == NULL)
+		return NULL;
+	*cap = n;
+	return p;
+}
+
+static int
+sim_due_before(const struct sim_due *a, const struct sim_due *b)
+{
+	return a->at < b->at || (a->at == b->at && a->id < b->id);
+}
+
+/* Adds a time and an id to a min-heap. */
+static int
+sim_heap_push(struct sim_heap *h, time_t at, int64_t id)
+{
+	struct sim_due d = {at, id}, *p;
+	size_t i;
+
+	if ((p = sim_grow(h->rows, &h->cap, h->n + 1, sizeof *p)) == NULL)
+		return -1;
+	h->rows = p;
+	for (i = h->n++; i > 0 && sim_due_before(&d, &p[(i - 1) / 2]);
+	     i = (i - 1) / 2)
+		p[i] = p[(i - 1) / 2];
+	p[i] = d;
+	return 0;
+}
+
+/* Takes the earliest time and id off a min-heap that has one. */
+static struct sim_due
+sim_heap_pop(struct sim_heap *h)
+{
+	struct sim_due top = h->rows[0], last = h->rows[--h->n];
+	size_t i = 0, c;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n &&
+		    sim_due_before(&h->rows[c + 1], &h->rows[c]))
+			c++;
+		if (!sim_due_before(&h->rows[c], &last))
+			break;
+		h->rows[i] = h->rows[c];
+		i = c;
+	}
+	if (h->n > 0)
+		h->rows[i] = last;
+	return top;
+}
+
+/* Puts an offer on the shelf, or moves its deadline where it stands. */
+static int
+sim_shelf_put(struct sim_shelf *sh, int64_t id, time_t deadline)
+{
+	struct sim_due *p;
+	size_t slot;
+
+	if (idmap_get(&sh->map, id, &slot)) {
+		sh->rows[slot].at = deadline;
+		return 0;
+	}
+	if ((p = sim_grow(sh->rows, &sh->cap, sh->n + 1, sizeof *p)) == NULL)
+		return -1;
+	sh->rows = p;
+	p[sh->n].at = deadline;
+	p[sh->n].id = id;
+	if (idmap_put(&sh->map, id, sh->n) != 0)
+		return -1;
+	sh->n++;
+	return 0;
+}
+
+/* Takes an offer off the shelf: the last takes its place, as in a table. */
+static void
+sim_shelf_drop(struct sim_shelf *sh, int64_t id)
+{
+	size_t slot;
+
+	if (!idmap_get(&sh->map, id, &slot))
+		return;
+	idmap_del(&sh->map, id);
+	if (slot == --sh->n)
+		return;
+	sh->rows[slot] = sh->rows[sh->n];
+	idmap_put(&sh->map, sh->rows[slot].id, slot);
+}
+
+static int
+sim_entry_before(const struct sim_entry *a, const struct sim_entry *b)
+{
+	return a->posted < b->posted ||
+	    (a->posted == b->posted && a->id < b->id);
+}
+
+/* Recomputes a lane's tree above its leaves. */
+static void
+lane_rebuild(struct sim_lane *l)
+{
+	size_t i;
+
+	for (i = l->size; i-- > 1;)
+		l->most[i] = l->most[2 * i] > l->most[2 * i + 1]
+		    ? l->most[2 * i]
+		    : l->most[2 * i + 1];
+}
+
+/* Sets what the request at pos wants, and the tree above it. */
+static void
+lane_set(struct sim_lane *l, size_t pos, int64_t wanted)
+{
+	size_t i = l->size + pos;
+
+	l->most[i] = wanted;
+	for (i /= 2; i > 0; i /= 2)
+		l->most[i] = l->most[2 * i] > l->most[2 * i + 1]
+		    ? l->most[2 * i]
+		    : l->most[2 * i + 1];
+}
+
+/* Closes up the requests gone from a lane, the rest kept in order. */
+static void
+lane_compact(struct sim_lane *l)
+{
+	int64_t *leaf = l->most + l->size;
+	size_t i, k = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (leaf[i] < 0)
+			continue;
+		l->at[k] = l->at[i];
+		leaf[k++] = leaf[i];
+	}
+	for (i = k; i < l->n; i++)
+		leaf[i] = -1;
+	l->n = k;
+	l->gone = 0;
+	lane_rebuild(l);
+}
+
+/* Makes room for one more request in a full lane. */
+static int
+lane_grow(struct sim_lane *l)
+{
+	struct sim_entry *at;
+	int64_t *most;
+	size_t size = l->size == 0 ? 64 : l->size * 2, i;
+
+	if (l->gone * 4 >= l->n && l->gone > 0) {
+		lane_compact(l);
+		return 0;
+	}
+	if ((at = realloc(l->at, size * sizeof *at)) == NULL)
+		return -1;
+	l->at = at;
+	if ((most = malloc(2 * size * sizeof *most)) == NULL)
+		return -1;
+	for (i = 0; i < size; i++)
+		most[size + i] = i < l->n ? l->most[l->size + i] : -1;
+	free(l->most);
+	l->most = most;
+	l->size = size;
+	lane_rebuild(l);
+	return 0;
+}
+
+/* The first place in a lane not before e. */
+static size_t
+lane_lower(const struct sim_lane *l, const struct sim_entry *e)
+{
+	size_t lo = 0, hi = l->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (sim_entry_before(&l->at[mid], e))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Adds a request to a lane, in its place by posted time. */
+static int
+lane_add(struct sim_lane *l, time_t posted, int64_t id, int64_t wanted)
+{
+	struct sim_entry e = {posted, id};
+	size_t pos;
+
+	if (l->n == l->size && lane_grow(l) != 0)
+		return -1;
+	pos = l->n;
+	if (pos == 0 || !sim_entry_before(&e, &l->at[pos - 1])) {
+		l->at[l->n++] = e;
+		lane_set(l, pos, wanted);
+		return 0;
+	}
+	/* Posted before the last (a clock set back): make room for it. */
+	pos = lane_lower(l, &e);
+	memmove(&l->at[pos + 1], &l->at[pos], (l->n - pos) * sizeof *l->at);
+	memmove(&l->most[l->size + pos + 1], &l->most[l->size + pos],
+	    (l->n - pos) * sizeof *l->most);
+	l->at[pos] = e;
+	l->most[l->size + pos] = wanted;
+	l->n++;
+	lane_rebuild(l);
+	return 0;
+}
+
+/* Where a request is in a lane, or SIM_NOWHERE. */
+static size_t
+lane_find(const struct sim_lane *l, time_t posted, int64_t id)
+{
+	struct sim_entry e = {posted, id};
+	size_t pos;
+
+	for (pos = lane_lower(l, &e);
+	     pos < l->n && l->at[pos].id == id && l->at[pos].posted == posted;
+	     pos++) {
+		if (l->most[l->size + pos] >= 0)
+			return pos;
+	}
+	return SIM_NOWHERE;
+}
+
+/* Takes the request at pos out of a lane. */
+static void
+lane_remove(struct sim_lane *l, size_t pos)
+{
+	lane_set(l, pos, -1);
+	if (++l->gone > 64 && l->gone * 2 > l->n)
+		lane_compact(l);
+}
+
+/* The first place from pos on whose request wants at least need (>= 0). */
+static size_t
+lane_next(const struct sim_lane *l, size_t pos, int64_t need)
+{
+	size_t i;
+
+	if (pos >= l->n)
+		return l->n;
+	/* Up and right until a span holds one, then down to the first. */
+	for (i = l->size + pos; l->most[i] < need; i++) {
+		while (i & 1)
+			i >>= 1;
+		if (i == 0)
+			return l->n;
+	}
+	while (i < l->size) {
+		i *= 2;
+		if (l->most[i] < need)
+			i++;
+	}
+	return i - l->size < l->n ? i - l->size : l->n;
+}
+
+static void
+lane_free(struct sim_lane *l)
+{
+	if (l == NULL)
+		return;
+	free(l->at);
+	free(l->most);
+	free(l);
+}
+
+/* The index of a single storage bit, or -1 for none or several. */
+static int
+sim_storage_index(unsigned bits)
+{
+	if (bits == 0 || (bits & (bits - 1)) != 0 || bits >= 1u << SIM_STORAGES)
+		return -1;
+	return __builtin_ctz(bits);
+}
+
+/* The storage bits of a request's lanes: those its member shares. */
+static unsigned
+sim_lane_bits(struct sim *s, const struct engine_request *r)
+{
+	const struct engine_member *m = engine_member_find(s->e, r->member);
+
+	if (m == NULL)
+		return 0;
+	return r->storage & m->storage & ((1u << SIM_STORAGES) - 1);
+}
+
+/* Puts a request in the lane of each category and storage it fits. */
+static int
+sim_lanes_add(struct sim *s, const struct engine_request *r)
+{
+	struct sim_lane **l;
+	unsigned bits = sim_lane_bits(s, r);
+	uint64_t cats;
+	int b;
+
+	for (cats = r->categories; cats != 0; cats &= cats - 1) {
+		for (b = 0; b < SIM_STORAGES; b++) {
+			if ((bits & 1u << b) == 0)
+				continue;
+			l = &s->lanes[__builtin_ctzll(cats)][b];
+			if (*l == NULL && (*l = calloc(1, sizeof **l)) == NULL)
+				return -1;
+			if (lane_add(*l, r->posted, r->id,
+			        r->wanted > 0 ? r->wanted : 0) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Sets what a request wants in each of its lanes; -1 takes it out. */
+static void
+sim_lanes_set(struct sim *s, int64_t id, int remove)
+{
+	const struct engine_request *r = engine_request_find(s->e, id);
+	struct sim_lane *l;
+	unsigned bits;
+	uint64_t cats;
+	size_t pos;
+	int b;
+
+	if (r == NULL)
+		return;
+	bits = sim_lane_bits(s, r);
+	for (cats = r->categories; cats != 0; cats &= cats - 1) {
+		for (b = 0; b < SIM_STORAGES; b++) {
+			l = s->lanes[__builtin_ctzll(cats)][b];
+			if ((bits & 1u << b) == 0 || l == NULL ||
+			    (pos = lane_find(l, r->posted, id)) == SIM_NOWHERE)
+				continue;
+			if (remove)
+				lane_remove(l, pos);
+			else
+				lane_set(l, pos, r->wanted > 0 ? r->wanted : 0);
+		}
+	}
+}
+
+/*
+ * Brings the lanes up to date with what a policy call gave back. What a
+ * request wants only falls as food goes to it, and a leaf that says more
+ * is put right when a search meets it: only lapses need the lanes now.
+ */
+static void
+sim_lanes_sync(struct sim *s, const struct engine_out *out)
+{
+	size_t i;
+
+	for (i = 0; i < out->nlapsed; i++)
+		sim_lanes_set(s, out->lapsed[i].request, 0);
 }
 
 /* The member id of a handle, or 0. */
@@ -90,6 +529,37 @@ sim_storage(const json_t *v)
 	return bits;
 }
 
+/* Makes the arrays by member id hold ids up to n - 1. */
+static int
+sim_members_room(struct sim *s, size_t n)
+{
+	size_t cap = s->cap == 0 ? 64 : s->cap, was = s->cap;
+	void *p;
+
+	if (n <= s->cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if ((p = realloc(s->received, cap * sizeof *s->received)) == NULL)
+		return -1;
+	s->received = p;
+	if ((p = realloc(s->given, cap * sizeof *s->given)) == NULL)
+		return -1;
+	s->given = p;
+	if ((p = realloc(s->people, cap * sizeof *s->people)) == NULL)
+		return -1;
+	s->people = p;
+	if ((p = realloc(s->active, cap)) == NULL)
+		return -1;
+	s->active = p;
+	memset(s->received + was, 0, (cap - was) * sizeof *s->received);
+	memset(s->given + was, 0, (cap - was) * sizeof *s->given);
+	memset(s->people + was, 0, (cap - was) * sizeof *s->people);
+	memset(s->active + was, 0, cap - was);
+	s->cap = cap;
+	return 0;
+}
+
 /* Registers a member from its member.joined event. */
 static int
 sim_join(struct sim *s, const json_t *ev)
@@ -100,6 +570,8 @@ sim_join(struct sim *s, const json_t *ev)
 	if (h == NULL || json_object_get(s->handles, h) != NULL ||
 	    s->nmembers >= SIM_MAX_MEMBERS)
 		return 0;
+	if (sim_members_room(s, (size_t)s->nmembers + 2) != 0)
+		return -1;
 	memset(&m, 0, sizeof m);
 	m.id = ++s->nmembers;
 	snprintf(m.handle, sizeof m.handle, "%s", h);
@@ -109,43 +581,16 @@ sim_join(struct sim *s, const json_t *ev)
 	m.storage = sim_storage(json_object_get(ev, "storage"));
 	json_object_set_new(s->handles, h, json_integer(m.id));
 	s->people[m.id] = m.people;
-	return engine_member_put(s->e, &m);
+	return s->e != NULL ? engine_member_put(s->e, &m) : 0;
 }
 
-static int sim_claims(struct sim *, int64_t, time_t);
-
-/* Accepts every proposal at once and grants claims to the first fit. */
-static int
-sim_settle(struct sim *s, struct engine_out *out, time_t now)
-{
-	struct engine_out more;
-	struct engine_offer *o;
-	size_t i;
-
-	for (i = 0; i < out->nproposals; i++) {
-		engine_out_init(&more);
-		if (engine_answer(s->e, out->proposals[i].offer,
-		        out->proposals[i].member, ANSWER_ACCEPTED, now,
-		        &more) != 0)
-			return -1;
-		engine_out_clear(&more);
-		o = engine_offer_get(s->e, out->proposals[i].offer);
-		s->received[out->proposals[i].member] +=
-		    out->proposals[i].grams;
-		if (o != NULL)
-			s->given[o->donor] += out->proposals[i].grams;
-		s->out->shared += out->proposals[i].grams;
-	}
-	for (i = 0; i < out->nflashed; i++) {
-		if (sim_claims(s, out->flashed[i], now) != 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* The member whose earliest fitting request is the earliest of all. */
+/*
+ * The member whose earliest fitting request is the earliest of all, and
+ * of requests posted in the same second, the first in the engine's
+ * table: the rule, by a look at every request.
+ */
 static int64_t
-sim_first_claimer(struct sim *s, const struct engine_offer *o)
+sim_first_claimer_scan(struct sim *s, const struct engine_offer *o)
 {
 	struct engine_request *rs = s->e->requests.rows;
 	const struct engine_member *m;
@@ -165,29 +610,120 @@ sim_first_claimer(struct sim *s, const struct engine_offer *o)
 	return who;
 }
 
+/*
+ * The same, through the lane of the offer's category and storage: every
+ * request that fits it is there, in posted order, and a request's window
+ * opens when it is posted. A leaf that says a request wants more than it
+ * does is put right on the way.
+ */
+static int64_t
+sim_first_claimer(struct sim *s, const struct engine_offer *o)
+{
+	const struct engine_request *rs = s->e->requests.rows, *r;
+	const struct engine_member *m;
+	int64_t need = o->min_portion < o->free ? o->min_portion : o->free;
+	int64_t who = 0;
+	int b = sim_storage_index(o->storage);
+	struct sim_lane *l;
+	size_t pos, best = 0;
+
+	if (b < 0)
+		return sim_first_claimer_scan(s, o);
+	if ((l = s->lanes[o->category][b]) == NULL)
+		return 0;
+	if (need < 0)
+		need = 0;
+	for (pos = lane_next(l, 0, need); pos < l->n;
+	     pos = lane_next(l, pos + 1, need)) {
+		if (l->at[pos].posted >= o->window_end ||
+		    (who != 0 && l->at[pos].posted != rs[best].posted))
+			break;
+		if ((r = engine_request_find(s->e, l->at[pos].id)) == NULL)
+			continue;
+		if (l->most[l->size + pos] != (r->wanted > 0 ? r->wanted : 0))
+			lane_set(l, pos, r->wanted > 0 ? r->wanted : 0);
+		m = engine_member_find(s->e, r->member);
+		if (m == NULL || !engine_feasible(s->e, o, r, m))
+			continue;
+		if (who == 0 || (size_t)(r - rs) < best) {
+			who = m->id;
+			best = (size_t)(r - rs);
+		}
+	}
+	return who;
+}
+
+/*
+ * The engine forgets an offer with nothing left and nothing awaiting an
+ * answer: nothing can bring its food back, and the engine's revisits
+ * pass over it anyway. The replay still closes it at its deadline.
+ */
+static void
+sim_shed(struct sim *s, int64_t offer)
+{
+	const struct engine_offer *o = engine_offer_get(s->e, offer);
+
+	if (o != NULL && o->free == 0 && o->pending == 0)
+		engine_offer_drop(s->e, offer);
+}
+
 /* Grants an offer open to claims, piece by piece, to the first fits. */
-static int
+static void
 sim_claims(struct sim *s, int64_t offer, time_t now)
 {
 	struct engine_out out;
 	struct engine_offer *o;
 	int64_t who;
 	char *cause = NULL;
-	int rc = 0;
 
-	while (rc == 0 && (o = engine_offer_get(s->e, offer)) != NULL &&
-	    o->free > 0 && (who = sim_first_claimer(s, o)) != 0) {
+	while ((o = engine_offer_get(s->e, offer)) != NULL && o->free > 0 &&
+	    (who = sim_first_claimer(s, o)) != 0) {
 		engine_out_init(&out);
 		if (engine_claim(s->e, offer, who, 0, now, &out, &cause) != 0) {
 			free(cause);
-			return 0;
+			engine_out_clear(&out);
+			return;
 		}
 		s->received[who] += out.proposals[0].grams;
 		s->given[o->donor] += out.proposals[0].grams;
-		s->out->shared += out.proposals[0].grams;
+		s->out.shared += out.proposals[0].grams;
 		engine_out_clear(&out);
 	}
-	return rc;
+}
+
+/* Accepts every proposal at once and grants claims to the first fit. */
+static int
+sim_settle(struct sim *s, struct engine_out *out, time_t now)
+{
+	struct engine_out more;
+	struct engine_offer *o;
+	size_t i;
+
+	sim_lanes_sync(s, out);
+	for (i = 0; i < out->nproposals; i++) {
+		engine_out_init(&more);
+		if (engine_answer(s->e, out->proposals[i].offer,
+		        out->proposals[i].member, ANSWER_ACCEPTED, now,
+		        &more) != 0) {
+			engine_out_clear(&more);
+			return -1;
+		}
+		sim_lanes_sync(s, &more);
+		engine_out_clear(&more);
+		o = engine_offer_get(s->e, out->proposals[i].offer);
+		s->received[out->proposals[i].member] +=
+		    out->proposals[i].grams;
+		if (o != NULL)
+			s->given[o->donor] += out->proposals[i].grams;
+		s->out.shared += out->proposals[i].grams;
+	}
+	for (i = 0; i < out->nflashed; i++)
+		sim_claims(s, out->flashed[i], now);
+	for (i = 0; i < out->nproposals; i++)
+		sim_shed(s, out->proposals[i].offer);
+	for (i = 0; i < out->nflashed; i++)
+		sim_shed(s, out->flashed[i]);
+	return 0;
 }
 
 /* Lets the engine act at time t, and settles what it decided. */
@@ -203,46 +739,159 @@ sim_tick(struct sim *s, time_t t)
 	return rc;
 }
 
-/* The open offer with the earliest deadline not after t, or NULL. */
-static struct engine_offer *
-sim_next_deadline(struct sim *s, time_t t)
+static int
+sim_place_order(const void *a, const void *b)
 {
-	struct engine_offer *os = s->e->offers.rows, *best = NULL;
-	size_t i;
+	const struct sim_place *x = a, *y = b;
 
-	for (i = 0; i < s->e->offers.n; i++) {
-		if (os[i].deadline <= t &&
-		    (best == NULL || os[i].deadline < best->deadline))
-			best = &os[i];
+	return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+/* Lists a row that falls due now, by its place in its table. */
+static int
+sim_due_add(struct sim *s, size_t slot, int64_t id)
+{
+	struct sim_place *p;
+
+	p = sim_grow(s->due, &s->duecap, s->ndue + 1, sizeof *p);
+	if (p == NULL)
+		return -1;
+	s->due = p;
+	p[s->ndue].slot = slot;
+	p[s->ndue++].id = id;
+	return 0;
+}
+
+/* Puts what falls due in table order, each row once. */
+static void
+sim_due_sort(struct sim *s)
+{
+	size_t i, k = 0;
+
+	qsort(s->due, s->ndue, sizeof *s->due, sim_place_order);
+	for (i = 0; i < s->ndue; i++) {
+		if (k == 0 || s->due[k - 1].id != s->due[i].id)
+			s->due[k++] = s->due[i];
 	}
-	return best;
+	s->ndue = k;
+}
+
+/*
+ * Closes what falls due as a scan of the table from its first row would,
+ * closing each due row it meets: a closed row's place goes to the last
+ * row, so when that row is due too, it closes next. last() names the
+ * table's last row; drop() closes one.
+ */
+static int
+sim_due_close(struct sim *s, time_t t, int64_t (*last)(struct sim *),
+    int (*drop)(struct sim *, int64_t, time_t))
+{
+	size_t lo = 0, hi = s->ndue;
+	int64_t moved;
+
+	while (lo < hi) {
+		moved = last(s);
+		if (drop(s, s->due[lo++].id, t) != 0)
+			return -1;
+		if (lo < hi && s->due[hi - 1].id == moved) {
+			s->due[--lo] = s->due[hi - 1];
+			hi--;
+		}
+	}
+	return 0;
+}
+
+static int64_t
+sim_shelf_last(struct sim *s)
+{
+	return s->shelf.rows[s->shelf.n - 1].id;
+}
+
+/* Closes an offer at its deadline: what is left of it is waste. */
+static int
+sim_offer_close(struct sim *s, int64_t id, time_t deadline)
+{
+	struct engine_offer *o;
+
+	if (sim_tick(s, deadline) != 0)
+		return -1;
+	if ((o = engine_offer_get(s->e, id)) != NULL)
+		s->out.unclaimed += o->free;
+	engine_offer_drop(s->e, id);
+	sim_shelf_drop(&s->shelf, id);
+	return 0;
+}
+
+static int64_t
+sim_request_last(struct sim *s)
+{
+	const struct engine_request *rs = s->e->requests.rows;
+
+	return rs[s->e->requests.n - 1].id;
+}
+
+/* Takes a request out of the replay: ended or cancelled. */
+static int
+sim_request_close(struct sim *s, int64_t id, time_t t)
+{
+	(void)t;
+	sim_lanes_set(s, id, 1);
+	engine_request_drop(s->e, id);
+	return 0;
+}
+
+/* Closes the offers whose deadline has come by t, earliest first. */
+static int
+sim_offers_due(struct sim *s, time_t t)
+{
+	struct sim_due d;
+	time_t when;
+	size_t slot;
+
+	while (s->dues.n > 0 && s->dues.rows[0].at <= t) {
+		when = s->dues.rows[0].at;
+		s->ndue = 0;
+		while (s->dues.n > 0 && s->dues.rows[0].at == when) {
+			d = sim_heap_pop(&s->dues);
+			if (idmap_get(&s->shelf.map, d.id, &slot) &&
+			    s->shelf.rows[slot].at == when &&
+			    sim_due_add(s, slot, d.id) != 0)
+				return -1;
+		}
+		sim_due_sort(s);
+		if (sim_due_close(s, when, sim_shelf_last, sim_offer_close) !=
+		    0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Drops the requests whose window has ended by t. */
+static int
+sim_requests_due(struct sim *s, time_t t)
+{
+	const struct engine_request *rs = s->e->requests.rows, *r;
+	struct sim_due d;
+
+	s->ndue = 0;
+	while (s->ends.n > 0 && s->ends.rows[0].at <= t) {
+		d = sim_heap_pop(&s->ends);
+		if ((r = engine_request_find(s->e, d.id)) != NULL &&
+		    r->window_end == d.at &&
+		    sim_due_add(s, (size_t)(r - rs), d.id) != 0)
+			return -1;
+	}
+	sim_due_sort(s);
+	return sim_due_close(s, t, sim_request_last, sim_request_close);
 }
 
 /* Closes every offer and request whose time has come by t. */
 static int
 sim_deadlines(struct sim *s, time_t t)
 {
-	struct engine_request *rs;
-	struct engine_offer *o;
-	int64_t id;
-	size_t i;
-
-	while ((o = sim_next_deadline(s, t)) != NULL) {
-		id = o->id;
-		if (sim_tick(s, o->deadline) != 0)
-			return -1;
-		if ((o = engine_offer_get(s->e, id)) != NULL)
-			s->out->unclaimed += o->free;
-		engine_offer_drop(s->e, id);
-	}
-	rs = s->e->requests.rows;
-	for (i = 0; i < s->e->requests.n;) {
-		if (rs[i].window_end <= t)
-			engine_request_drop(s->e, rs[i].id);
-		else
-			i++;
-	}
-	return 0;
+	if (sim_offers_due(s, t) != 0)
+		return -1;
+	return sim_requests_due(s, t);
 }
 
 /* Adds a request as it was posted. */
@@ -270,7 +919,9 @@ sim_request(struct sim *s, const json_t *ev, time_t at)
 	if (r.id <= 0 || r.member == 0 || r.wanted <= 0)
 		return 0;
 	s->active[r.member] = 1;
-	if (engine_request_put(s->e, &r) != 0)
+	sim_lanes_set(s, r.id, 1);
+	if (engine_request_put(s->e, &r) != 0 || sim_lanes_add(s, &r) != 0 ||
+	    sim_heap_push(&s->ends, r.window_end, r.id) != 0)
 		return -1;
 	/* As in larderd: the request's categories are revisited. */
 	engine_out_init(&out);
@@ -321,9 +972,11 @@ sim_offer(struct sim *s, const json_t *ev, time_t at)
 		return 0;
 	if (o.min_portion <= 0 || !o.divisible)
 		o.min_portion = o.free;
-	s->out->offered += o.free;
+	s->out.offered += o.free;
 	s->active[o.donor] = 1;
-	if (engine_offer_put(s->e, &o) != 0)
+	if (engine_offer_put(s->e, &o) != 0 ||
+	    sim_shelf_put(&s->shelf, o.id, o.deadline) != 0 ||
+	    sim_heap_push(&s->dues, o.deadline, o.id) != 0)
 		return -1;
 	engine_out_init(&out);
 	rc = engine_offer_posted(s->e, o.id, at, &out) == 0
@@ -347,20 +1000,21 @@ sim_cmp_double(const void *a, const void *b)
  * need over the members that took part and declared a need.
  */
 static void
-sim_finish(struct sim_outcome *out, int64_t n, const char *active,
-    const int64_t *received, const int64_t *given, const int64_t *people)
+sim_finish(struct sim *s)
 {
-	double *x = calloc((size_t)n + 1, sizeof *x), sum = 0, w = 0;
+	struct sim_outcome *out = &s->out;
+	double *x = calloc((size_t)s->nmembers + 1, sizeof *x), sum = 0, w = 0;
 	size_t k = 0, i;
 	int64_t id;
 
-	for (id = 1; id <= n; id++) {
-		if (!active[id])
+	for (id = 1; id <= s->nmembers; id++) {
+		if (!s->active[id])
 			continue;
 		out->members++;
-		out->recipients += received[id] > given[id];
-		if (people[id] > 0 && x != NULL)
-			x[k++] = (double)received[id] / (double)people[id];
+		out->recipients += s->received[id] > s->given[id];
+		if (s->people[id] > 0 && x != NULL)
+			x[k++] =
+			    (double)s->received[id] / (double)s->people[id];
 	}
 	if (x != NULL)
 		qsort(x, k, sizeof *x, sim_cmp_double);
@@ -374,35 +1028,11 @@ sim_finish(struct sim_outcome *out, int64_t n, const char *active,
 	free(x);
 }
 
-/* Sets up an empty replay over the members the events name. */
-static int
-sim_init(struct sim *s, const json_t *events, const struct engine_rules *r,
-    struct sim_outcome *out, char **cause)
-{
-	size_t n = json_array_size(events) + 2;
-
-	memset(s, 0, sizeof *s);
-	memset(out, 0, sizeof *out);
-	s->out = out;
-	s->handles = json_object();
-	s->categories = json_object();
-	s->received = calloc(n, sizeof *s->received);
-	s->given = calloc(n, sizeof *s->given);
-	s->people = calloc(n, sizeof *s->people);
-	s->active = calloc(n, 1);
-	if (s->handles == NULL || s->categories == NULL || !s->received ||
-	    !s->given || !s->people || !s->active)
-		return asprintf(cause, "out of memory"), -1;
-	if ((s->e = engine_new(r, cause)) == NULL)
-		return -1;
-	/* Nobody reads why a replayed proposal went where it did. */
-	engine_set_reasons(s->e, 0);
-	return 0;
-}
-
 static void
-sim_free(struct sim *s)
+sim_close(struct sim *s)
 {
+	size_t c, b;
+
 	engine_free(s->e);
 	json_decref(s->handles);
 	json_decref(s->categories);
@@ -410,65 +1040,91 @@ sim_free(struct sim *s)
 	free(s->given);
 	free(s->people);
 	free(s->active);
-}
-
-/* Replays one event of the log. */
-static int
-sim_event(struct sim *s, const json_t *ev, time_t at, time_t from, time_t to)
-{
-	const char *kind = sim_str(ev, "kind");
-
-	if (kind == NULL)
-		return 0;
-	if (strcmp(kind, "member.joined") == 0)
-		return sim_join(s, ev);
-	if (at >= from && sim_deadlines(s, at) != 0)
-		return -1;
-	if (strcmp(kind, "request.posted") == 0 && sim_time(ev, "by") > from)
-		return sim_request(s, ev, at);
-	if (strcmp(kind, "request.cancelled") == 0)
-		engine_request_drop(s->e,
-		    json_integer_value(json_object_get(ev, "request")));
-	if (strcmp(kind, "offer.posted") == 0 && at >= from && at < to)
-		return sim_offer(s, ev, at);
-	return 0;
+	free(s->ends.rows);
+	free(s->dues.rows);
+	free(s->due);
+	free(s->shelf.rows);
+	idmap_free(&s->shelf.map);
+	for (c = 0; c < ENGINE_MAX_CATEGORIES; c++) {
+		for (b = 0; b < SIM_STORAGES; b++)
+			lane_free(s->lanes[c][b]);
+	}
+	memset(s, 0, sizeof *s);
 }
 
 /*
- * Replays [from, to) of a log (an array of export records, in order)
- * under the rules r, into out.
+ * Sets up an empty replay of [from, to) under rules r, or with r NULL a
+ * tally of what happened.
  */
-int
-simulate_period(const json_t *events, time_t from, time_t to,
-    const struct engine_rules *r, struct sim_outcome *out, char **cause)
+static int
+sim_open(struct sim *s, time_t from, time_t to, const struct engine_rules *r,
+    char **cause)
 {
-	struct engine_member *ms;
-	struct sim s;
-	const json_t *ev;
-	size_t i, n;
-	time_t at;
+	memset(s, 0, sizeof *s);
+	s->from = from;
+	s->to = to;
+	s->handles = json_object();
+	s->categories = json_object();
+	if (s->handles == NULL || s->categories == NULL ||
+	    sim_members_room(s, 2) != 0)
+		return asprintf(cause, "out of memory"), -1;
+	if (r == NULL)
+		return 0;
+	if ((s->e = engine_new(r, cause)) == NULL)
+		return -1;
+	/* Nobody reads why a replayed proposal went where it did. */
+	engine_set_reasons(s->e, 0);
+	return 0;
+}
+
+/* Replays one event of the log, in order; -1 once the engine failed. */
+static int
+sim_replay(struct sim *s, const json_t *ev, time_t at)
+{
+	const char *kind = sim_str(ev, "kind");
 	int rc = 0;
 
-	if (sim_init(&s, events, r, out, cause) != 0) {
-		sim_free(&s);
-		return -1;
-	}
-	json_array_foreach(events, i, ev)
-	{
-		at = sim_time(ev, "at");
-		if (at >= to || (rc = sim_event(&s, ev, at, from, to)) != 0)
-			break;
-	}
-	if (rc == 0)
-		rc = sim_deadlines(&s, to);
-	n = engine_members(s.e, &ms);
-	for (i = 0; i < n; i++)
-		out->at_floor += ms[i].balance <= -r->ledger_cap;
-	sim_finish(out, s.nmembers, s.active, s.received, s.given, s.people);
-	sim_free(&s);
+	if (at >= s->to)
+		s->stopped = 1;
+	if (s->stopped)
+		return s->failed ? -1 : 0;
+	if (kind == NULL)
+		return 0;
+	if (strcmp(kind, "member.joined") == 0)
+		rc = sim_join(s, ev);
+	else if (at >= s->from && sim_deadlines(s, at) != 0)
+		rc = -1;
+	else if (strcmp(kind, "request.posted") == 0 &&
+	    sim_time(ev, "by") > s->from)
+		rc = sim_request(s, ev, at);
+	else if (strcmp(kind, "request.cancelled") == 0)
+		sim_request_close(s,
+		    json_integer_value(json_object_get(ev, "request")), at);
+	else if (strcmp(kind, "offer.posted") == 0 && at >= s->from)
+		rc = sim_offer(s, ev, at);
 	if (rc != 0)
-		asprintf(cause, "the engine failed during the replay");
+		s->stopped = s->failed = 1;
 	return rc;
+}
+
+/* Ends a replay: what is still open closes at the end of the period. */
+static int
+sim_replay_end(struct sim *s, struct sim_outcome *out, char **cause)
+{
+	const struct engine_rules *r = engine_rules(s->e);
+	struct engine_member *ms;
+	size_t i, n;
+
+	if (!s->failed && sim_deadlines(s, s->to) != 0)
+		s->failed = 1;
+	n = engine_members(s->e, &ms);
+	for (i = 0; i < n; i++)
+		s->out.at_floor += ms[i].balance <= -r->ledger_cap;
+	sim_finish(s);
+	*out = s->out;
+	if (s->failed && cause != NULL)
+		asprintf(cause, "the engine failed during the replay");
+	return s->failed ? -1 : 0;
 }
 
 /* Counts one event of the log towards what actually happened. */
@@ -480,32 +1136,86 @@ sim_actual_event(struct sim *s, const json_t *ev, const char *kind)
 	int64_t grams = json_integer_value(json_object_get(ev, "grams"));
 
 	if (strcmp(kind, "offer.posted") == 0) {
-		s->out->offered += grams;
+		s->out.offered += grams;
 		s->active[member] = 1;
 	} else if (strcmp(kind, "request.posted") == 0)
 		s->active[member] = 1;
 	else if (strcmp(kind, "allocation.collected") == 0 && member != donor) {
-		s->out->shared += grams;
+		s->out.shared += grams;
 		s->received[member] += grams;
 		s->given[donor] += grams;
 	} else if (strcmp(kind, "waste.recorded") == 0 &&
 	    strcmp(sim_str(ev, "cause") != NULL ? sim_str(ev, "cause") : "",
 	        "unclaimed") == 0)
-		s->out->unclaimed += grams;
+		s->out.unclaimed += grams;
 }
 
-/* Members at the floor in the period's last ledger.balances event. */
+/* Members at the floor in a ledger.balances event. */
 static int64_t
-sim_actual_floor(const json_t *last)
+sim_actual_floor(const json_t *ev)
 {
-	json_int_t cap = json_integer_value(json_object_get(last, "cap"));
+	json_int_t cap = json_integer_value(json_object_get(ev, "cap"));
 	const char *handle;
 	json_t *v;
 	int64_t n = 0;
 
-	json_object_foreach(json_object_get(last, "balances"), handle, v) n +=
-	    cap > 0 && json_integer_value(v) <= -cap;
+	json_object_foreach(json_object_get(ev, "balances"), handle, v)
+	{
+		n += cap > 0 && json_integer_value(v) <= -cap;
+	}
 	return n;
+}
+
+/* Counts one event of the log, in order, towards what happened. */
+static void
+sim_tally(struct sim *s, const json_t *ev, time_t at)
+{
+	const char *kind = sim_str(ev, "kind");
+
+	if (kind == NULL || at >= s->to)
+		return;
+	if (strcmp(kind, "member.joined") == 0)
+		sim_join(s, ev);
+	else if (at >= s->from && strcmp(kind, "ledger.balances") == 0)
+		s->at_floor = sim_actual_floor(ev);
+	else if (at >= s->from)
+		sim_actual_event(s, ev, kind);
+}
+
+/* Ends a tally, at the floor as the period's last balances had it. */
+static void
+sim_tally_end(struct sim *s, struct sim_outcome *out)
+{
+	s->out.at_floor = s->at_floor;
+	sim_finish(s);
+	*out = s->out;
+}
+
+/*
+ * Replays [from, to) of a log (an array of export records, in order)
+ * under the rules r, into out.
+ */
+int
+simulate_period(const json_t *events, time_t from, time_t to,
+    const struct engine_rules *r, struct sim_outcome *out, char **cause)
+{
+	struct sim s;
+	const json_t *ev;
+	size_t i;
+	int rc;
+
+	if (sim_open(&s, from, to, r, cause) != 0) {
+		sim_close(&s);
+		return -1;
+	}
+	json_array_foreach(events, i, ev)
+	{
+		if (sim_replay(&s, ev, sim_time(ev, "at")) != 0)
+			break;
+	}
+	rc = sim_replay_end(&s, out, cause);
+	sim_close(&s);
+	return rc;
 }
 
 /* Measures [from, to) of a log as it happened, as simulate_period does. */
@@ -513,36 +1223,70 @@ int
 simulate_actual(const json_t *events, time_t from, time_t to,
     struct sim_outcome *out)
 {
-	struct engine_rules r;
-	const json_t *ev, *last = NULL;
-	const char *kind;
 	struct sim s;
+	const json_t *ev;
 	char *cause = NULL;
-	time_t at;
 	size_t i;
 
-	engine_rules_default(&r);
-	if (sim_init(&s, events, &r, out, &cause) != 0) {
+	if (sim_open(&s, from, to, NULL, &cause) != 0) {
 		free(cause);
-		sim_free(&s);
+		sim_close(&s);
 		return -1;
 	}
 	json_array_foreach(events, i, ev)
 	{
-		at = sim_time(ev, "at");
-		if ((kind = sim_str(ev, "kind")) == NULL || at >= to)
-			continue;
-		if (strcmp(kind, "member.joined") == 0)
-			sim_join(&s, ev);
-		else if (at >= from && strcmp(kind, "ledger.balances") == 0)
-			last = ev;
-		else if (at >= from)
-			sim_actual_event(&s, ev, kind);
+		sim_tally(&s, ev, sim_time(ev, "at"));
 	}
-	out->at_floor = last != NULL ? sim_actual_floor(last) : 0;
-	sim_finish(out, s.nmembers, s.active, s.received, s.given, s.people);
-	sim_free(&s);
+	sim_tally_end(&s, out);
+	sim_close(&s);
 	return 0;
+}
+
+/*
+ * Starts a replay of [from, to) under the rules r beside a tally of what
+ * happened, to be fed the log's events in order.
+ */
+struct sim_run *
+simulate_start(time_t from, time_t to, const struct engine_rules *r,
+    char **cause)
+{
+	struct sim_run *run;
+
+	if ((run = calloc(1, sizeof *run)) == NULL)
+		return asprintf(cause, "out of memory"), NULL;
+	if (sim_open(&run->actual, from, to, NULL, cause) != 0 ||
+	    sim_open(&run->replay, from, to, r, cause) != 0) {
+		sim_close(&run->actual);
+		sim_close(&run->replay);
+		free(run);
+		return NULL;
+	}
+	return run;
+}
+
+/* Feeds the next event of the log; -1 once the replay has failed. */
+int
+simulate_event(struct sim_run *run, const json_t *ev)
+{
+	time_t at = sim_time(ev, "at");
+
+	sim_tally(&run->actual, ev, at);
+	return sim_replay(&run->replay, ev, at);
+}
+
+/* Ends a run with both outcomes, and frees it. */
+int
+simulate_finish(struct sim_run *run, struct sim_outcome *was,
+    struct sim_outcome *sim, char **cause)
+{
+	int rc;
+
+	sim_tally_end(&run->actual, was);
+	rc = sim_replay_end(&run->replay, sim, cause);
+	sim_close(&run->actual);
+	sim_close(&run->replay);
+	free(run);
+	return rc;
 }
 
 /* An outcome as a JSON object. */

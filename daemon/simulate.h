@@ -25,9 +25,16 @@ struct sim_outcome {
 	double gini_need;   /* inequality of grams received per person */
 };
 
+struct sim_run;
+
 int simulate_period(const json_t *, time_t, time_t, const struct engine_rules *,
     struct sim_outcome *, char **);
 int simulate_actual(const json_t *, time_t, time_t, struct sim_outcome *);
+struct sim_run *simulate_start(time_t, time_t, const struct engine_rules *,
+    char **);
+int simulate_event(struct sim_run *, const json_t *);
+int simulate_finish(struct sim_run *, struct sim_outcome *,
+    struct sim_outcome *, char **);
 json_t *simulate_json(const struct sim_outcome *);
 
 #endif

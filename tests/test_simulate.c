@@ -879,6 +879,37 @@ test_simulate_ends_follow_the_table(void **state)
 	json_decref(events);
 }
 
+/* Fed one event at a time, a run gives what the two calls give. */
+static void
+test_simulate_streams_the_log(void **state)
+{
+	struct sim_outcome was, sim, was2, sim2;
+	struct engine_rules r;
+	struct sim_run *run;
+	char *cause = NULL;
+	json_t *events, *ev;
+	time_t from, to;
+	size_t i;
+
+	(void)state;
+	events = gen_month(7, &from, &to);
+	engine_rules_default(&r);
+	run = simulate_start(from, to, &r, &cause);
+	assert_non_null(run);
+	json_array_foreach(events, i, ev)
+	{
+		assert_int_equal(simulate_event(run, ev), 0);
+	}
+	assert_int_equal(simulate_finish(run, &was, &sim, &cause), 0);
+	assert_int_equal(simulate_actual(events, from, to, &was2), 0);
+	assert_int_equal(simulate_period(events, from, to, &r, &sim2, &cause),
+	    0);
+	assert_same_outcome(&was, &was2);
+	assert_same_outcome(&sim, &sim2);
+	assert_true(was.offered > 0 && was.shared > 0 && was.at_floor > 0);
+	json_decref(events);
+}
+
 int
 main(void)
 {
@@ -890,6 +921,7 @@ main(void)
 	    cmocka_unit_test(test_simulate_rules_parse_errors),
 	    cmocka_unit_test(test_simulate_matches_naive_replay),
 	    cmocka_unit_test(test_simulate_ends_follow_the_table),
+	    cmocka_unit_test(test_simulate_streams_the_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
