@@ -77,88 +77,96 @@ sim_parse(int argc, char **argv, struct sim_args *a)
 	return 0;
 }
 
-/* Reads an export file (JSON Lines) into an array of events. */
-static json_t *
-sim_from_file(const char *path)
+/* Feeds each event of an export file (JSON Lines) to the run. */
+static int
+sim_from_file(struct sim_run *run, const char *path)
 {
-	json_t *events = json_array(), *ev;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	json_t *ev;
 	FILE *f;
+	int rc = 0;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		fprintf(stderr, "larder: %s: %s\n", path, strerror(errno));
-		json_decref(events);
-		return NULL;
+		return -1;
 	}
-	while ((len = getline(&line, &cap, f)) > 0) {
-		if ((ev = json_loadb(line, (size_t)len, 0, NULL)) != NULL)
-			json_array_append_new(events, ev);
+	while (rc == 0 && (len = getline(&line, &cap, f)) > 0) {
+		if ((ev = json_loadb(line, (size_t)len, 0, NULL)) == NULL)
+			continue;
+		rc = simulate_event(run, ev);
+		json_decref(ev);
 	}
 	free(line);
 	fclose(f);
-	return events;
+	return 0;
 }
+
+/* Where a scan of the database has come to. */
+struct sim_scan {
+	struct sim_run *run;
+	int64_t after; /* the last event read */
+	int rows;      /* events read in this page */
+	int failed;    /* the replay failed: read no more */
+};
 
 static int
 sim_take_event(void *arg, const struct store_event *ev)
 {
+	struct sim_scan *scan = arg;
 	json_t *e = json_loads(ev->body, 0, NULL);
 
-	if (e != NULL)
-		json_array_append_new(((json_t **)arg)[0], e);
-	((json_t **)arg)[1] = json_integer(ev->seq);
-	return 0;
+	scan->after = ev->seq;
+	scan->rows++;
+	if (e != NULL && simulate_event(scan->run, e) != 0)
+		scan->failed = 1;
+	json_decref(e);
+	return scan->failed;
 }
 
-/* Reads every event from a database file, read-only. */
-static json_t *
-sim_from_db(const char *path)
+/* Feeds every event of a database file, read-only, to the run. */
+static int
+sim_from_db(struct sim_run *run, const char *path)
 {
-	json_t *state[2] = {json_array(), NULL};
+	struct sim_scan scan = {run, 0, 0, 0};
 	struct store *st;
-	json_int_t after = 0;
-	size_t before;
 	char *cause = NULL;
 
 	if ((st = store_open(path, 1, &cause)) == NULL) {
 		fprintf(stderr, "larder: %s\n", cause);
 		free(cause);
-		json_decref(state[0]);
-		return NULL;
+		return -1;
 	}
 	do {
-		before = json_array_size(state[0]);
-		store_event_scan(st, after, 4096, sim_take_event, state);
-		after = json_integer_value(state[1]);
-		json_decref(state[1]);
-		state[1] = NULL;
-	} while (json_array_size(state[0]) - before == 4096);
+		scan.rows = 0;
+		store_event_scan(st, scan.after, 4096, sim_take_event, &scan);
+	} while (scan.rows == 4096 && !scan.failed);
 	store_close(st);
-	return state[0];
+	return 0;
 }
 
-/* Fetches every event from the daemon, page by page. */
-static json_t *
-sim_from_daemon(struct client *c)
+/* Feeds every event from the daemon to the run, page by page. */
+static int
+sim_from_daemon(struct sim_run *run, struct client *c)
 {
-	json_t *events = json_array(), *res, *ev;
+	json_t *res, *ev;
 	json_int_t since = 0;
 	size_t i;
 
 	do {
 		res = client_call(c, "log.export",
 		    json_pack("{s:I}", "since", since));
-		if (res == NULL) {
-			json_decref(events);
-			return NULL;
-		}
+		if (res == NULL)
+			return -1;
 		json_array_foreach(json_object_get(res, "events"), i, ev)
-		    json_array_append(events, ev);
+		{
+			if (simulate_event(run, ev) != 0)
+				return 0;
+		}
 		since = json_integer_value(json_object_get(res, "next"));
 	} while (since > 0);
-	return events;
+	return 0;
 }
 
 static void
@@ -216,7 +224,8 @@ cmd_simulate(struct client *c, int argc, char **argv)
 {
 	struct sim_outcome was, sim;
 	struct sim_args a;
-	json_t *events;
+	struct sim_run *run;
+	json_t *out;
 	time_t from, to;
 	char *cause = NULL;
 	int rc;
@@ -229,26 +238,30 @@ cmd_simulate(struct client *c, int argc, char **argv)
 		    "\"%s\" is not a month "
 		    "(YYYY-MM)",
 		    a.month);
-	events = a.log != NULL ? sim_from_file(a.log)
-	    : a.db != NULL     ? sim_from_db(a.db)
-	                       : sim_from_daemon(c);
-	if (events == NULL)
-		return EXIT_FAIL;
-	rc = simulate_actual(events, from, to, &was) != 0 ||
-	    simulate_period(events, from, to, &a.rules, &sim, &cause) != 0;
-	json_decref(events);
-	if (rc != 0) {
+	/* The events stream through the run: the log is never held whole. */
+	if ((run = simulate_start(from, to, &a.rules, &cause)) == NULL) {
 		fprintf(stderr, "larder: %s\n",
 		    cause != NULL ? cause : "out of memory");
 		free(cause);
 		return EXIT_FAIL;
 	}
+	rc = a.log != NULL ? sim_from_file(run, a.log)
+	    : a.db != NULL ? sim_from_db(run, a.db)
+	                   : sim_from_daemon(run, c);
+	if (simulate_finish(run, &was, &sim, &cause) != 0 && rc == 0) {
+		fprintf(stderr, "larder: %s\n",
+		    cause != NULL ? cause : "out of memory");
+		rc = -1;
+	}
+	free(cause);
+	if (rc != 0)
+		return EXIT_FAIL;
 	if (c->opts.json) {
-		events = json_pack("{s:s, s:s, s:o, s:o}", "month", a.month,
+		out = json_pack("{s:s, s:s, s:o, s:o}", "month", a.month,
 		    "policy", a.rules.policy, "actual", simulate_json(&was),
 		    "simulated", simulate_json(&sim));
-		out_json(events);
-		json_decref(events);
+		out_json(out);
+		json_decref(out);
 	} else
 		sim_print(&a, &was, &sim);
 	return 0;
