@@ -389,7 +389,7 @@ static json_t *
 policy_reason(const struct engine *e, const struct engine_offer *o,
     const struct pick *pk, time_t now, const char *why)
 {
-	json_t *cands, *split;
+	json_t *cands, *split, *c;
 	char seed[24];
 	size_t i;
 
@@ -397,21 +397,28 @@ policy_reason(const struct engine *e, const struct engine_offer *o,
 		return NULL;
 	cands = json_array();
 	split = json_array();
-	for (i = 0; i < pk->n; i++) {
-		if (i < REASON_CANDIDATES)
-			json_array_append_new(cands,
-			    json_pack("{s:s, s:I, "
-			              "s:f, s:I, s:I}",
-			        "member", pk->c[i].m->handle, "request",
-			        (json_int_t)pk->c[i].q->id, "share",
-			        round(pk->c[i].share * 1e4) / 1e4, "balance",
-			        (json_int_t)pk->c[i].balance, "rank",
-			        (json_int_t)i + 1));
-		if (pk->c[i].grams > 0)
-			json_array_append_new(split,
-			    json_pack("{s:s, s:I}", "member",
-			        pk->c[i].m->handle, "grams",
-			        (json_int_t)pk->c[i].grams));
+	/* Every candidate given food is among those put in order. */
+	for (i = 0; i < pk->sorted; i++) {
+		if (i < REASON_CANDIDATES && (c = json_object()) != NULL) {
+			json_object_set_new_nocheck(c, "member",
+			    json_string_nocheck(pk->c[i].m->handle));
+			json_object_set_new_nocheck(c, "request",
+			    json_integer(pk->c[i].q->id));
+			json_object_set_new_nocheck(c, "share",
+			    json_real(round(pk->c[i].share * 1e4) / 1e4));
+			json_object_set_new_nocheck(c, "balance",
+			    json_integer(pk->c[i].balance));
+			json_object_set_new_nocheck(c, "rank",
+			    json_integer((json_int_t)i + 1));
+			json_array_append_new(cands, c);
+		}
+		if (pk->c[i].grams > 0 && (c = json_object()) != NULL) {
+			json_object_set_new_nocheck(c, "member",
+			    json_string_nocheck(pk->c[i].m->handle));
+			json_object_set_new_nocheck(c, "grams",
+			    json_integer(pk->c[i].grams));
+			json_array_append_new(split, c);
+		}
 	}
 	snprintf(seed, sizeof seed, "%016llx",
 	    (unsigned long long)e->rules.seed);
