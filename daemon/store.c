@@ -842,12 +842,21 @@ store_count(struct store *st, enum stmt which)
 	return n;
 }
 
+/*
+ * Copies a text column into a field of len bytes, cut short if it must
+ * be. Listings copy many, so it is a plain copy, not a formatted print.
+ */
 static void
 store_text(sqlite3_stmt *s, int col, char *buf, size_t len)
 {
 	const unsigned char *t = sqlite3_column_text(s, col);
+	size_t n = t != NULL ? (size_t)sqlite3_column_bytes(s, col) : 0;
 
-	snprintf(buf, len, "%s", t != NULL ? (const char *)t : "");
+	if (n >= len)
+		n = len - 1;
+	if (n > 0)
+		memcpy(buf, t, n);
+	buf[n] = '\0';
 }
 
 /* Starts the group transaction that the next commit will end. */
