@@ -371,15 +371,25 @@ proto_line(json_t *obj)
 char *
 proto_reply_ok_text(json_t *id, const char *result)
 {
-	char *idtext, *line;
+	static const char head[] = "{\"v\":" PROTO_VERSION_TEXT ",\"id\":";
+	static const char mid[] = ",\"ok\":true,\"result\":";
+	char *idtext, *line, *p;
+	size_t ilen, rlen = strlen(result);
 
 	idtext = json_dumps(id != NULL ? id : json_null(),
 	    JSON_COMPACT | JSON_ENCODE_ANY);
 	if (idtext == NULL)
 		return NULL;
-	if (asprintf(&line, "{\"v\":%d,\"id\":%s,\"ok\":true,\"result\":%s}\n",
-	        PROTO_VERSION, idtext, result) == -1)
-		line = NULL;
+	/* A listing's result is long: it is copied once, not printed. */
+	ilen = strlen(idtext);
+	line = malloc(sizeof head + ilen + sizeof mid + rlen + 2);
+	if (line != NULL) {
+		p = mempcpy(line, head, sizeof head - 1);
+		p = mempcpy(p, idtext, ilen);
+		p = mempcpy(p, mid, sizeof mid - 1);
+		p = mempcpy(p, result, rlen);
+		memcpy(p, "}\n", 3);
+	}
 	free(idtext);
 	return line;
 }

@@ -11,9 +11,10 @@
 struct evbuffer;
 
 #define PROTO_VERSION       1
+#define PROTO_VERSION_TEXT  "1"     /* the same, to build reply lines */
 #define PROTO_MAX_LINE      65536   /* bytes in one line, newline included */
 #define PROTO_MAX_LINE_TEXT "65535" /* the most before the newline */
-#define PROTO_MAX_KEY 64 /* bytes of a request's retry key */
+#define PROTO_MAX_KEY       64      /* bytes of a request's retry key */
 #define PROTO_MAX_ID        ((json_int_t)1 << 53)
 #define PROTO_DEFAULT_DEPTH 16 /* levels of nesting a request may have */
 
