@@ -10,7 +10,8 @@
 # BUILD_DIR defaults to build-test; the scratch files go in BUILD_DIR/scale.
 # --quick uses 100,000 offers (SCALE_OFFERS=N sets any number).
 # SCALE_SIM_TIMEOUT (seconds, default 600) bounds each simulate run; one
-# that runs out is reported as not finished.
+# that runs out is reported as not finished. SCALE_SIMULATE=0 stops after
+# the report (tests/bench/run does, for its month of a million events).
 
 set -eu
 
@@ -170,7 +171,9 @@ else
 	echo "scale: no sqlite3 (apt-get install sqlite3): no comparison"
 fi
 
-for policy in fcfs fairshare; do
+policies="fcfs fairshare"
+[ "${SCALE_SIMULATE:-1}" = 0 ] && policies=""
+for policy in $policies; do
 	if [ "$have_timeout" = 1 ]; then
 		measure "sim-$policy" timeout "$sim_timeout" "$larder" simulate \
 		    --db "$db" --month "$month" --policy "$policy"
