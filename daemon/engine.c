@@ -10,8 +10,6 @@
 
 #include "engine_impl.h"
 
-static int engine_note_tried(struct engine *, int64_t, int64_t);
-
 /* Grows an array of n items of size each to hold one more. */
 static void *
 engine_grow(void *rows, size_t *cap, size_t n, size_t size)
@@ -197,7 +195,7 @@ engine_free(struct engine *e)
 	table_free(&e->offers);
 	table_free(&e->requests);
 	free(e->pending);
-	free(e->tried);
+	bars_free(e);
 	walk_free(e);
 	roster_free(e);
 	ledger_free(e);
@@ -319,12 +317,7 @@ engine_offer_drop(struct engine *e, int64_t id)
 		else
 			i++;
 	}
-	for (i = 0; i < e->ntried;) {
-		if (e->tried[i].offer == id)
-			e->tried[i] = e->tried[--e->ntried];
-		else
-			i++;
-	}
+	bars_drop(e, id);
 	table_drop(&e->offers, id);
 }
 
@@ -450,33 +443,6 @@ engine_out_lapse(struct engine_out *out, const struct engine_lapse *l)
 	return 0;
 }
 
-/* Whether a member already declined or let lapse a proposal of offer. */
-int
-engine_tried(const struct engine *e, int64_t offer, int64_t member)
-{
-	size_t i;
-
-	for (i = 0; i < e->ntried; i++) {
-		if (e->tried[i].offer == offer && e->tried[i].member == member)
-			return 1;
-	}
-	return 0;
-}
-
-/* Whether a member has a proposal of offer awaiting its answer. */
-int
-engine_pending_for(const struct engine *e, int64_t offer, int64_t member)
-{
-	size_t i;
-
-	for (i = 0; i < e->npending; i++) {
-		if (e->pending[i].offer == offer &&
-		    e->pending[i].member == member)
-			return 1;
-	}
-	return 0;
-}
-
 /*
  * Whether request r of member m may receive food from offer o: the right
  * category and storage, windows that overlap, enough still wanted, good
@@ -486,29 +452,7 @@ int
 engine_feasible(const struct engine *e, const struct engine_offer *o,
     const struct engine_request *r, const struct engine_member *m)
 {
-	return engine_suits(o, r, m) && !engine_tried(e, o->id, m->id) &&
-	    !engine_pending_for(e, o->id, m->id);
-}
-
-/*
- * Marks barred[slot] for each member that declined or let lapse offer,
- * or has a proposal of it waiting: one pass for a whole candidate list.
- */
-void
-engine_barred(const struct engine *e, int64_t offer, char *barred)
-{
-	size_t i, slot;
-
-	for (i = 0; i < e->ntried; i++) {
-		if (e->tried[i].offer == offer &&
-		    idmap_get(&e->members.map, e->tried[i].member, &slot))
-			barred[slot] = 1;
-	}
-	for (i = 0; i < e->npending; i++) {
-		if (e->pending[i].offer == offer &&
-		    idmap_get(&e->members.map, e->pending[i].member, &slot))
-			barred[slot] = 1;
-	}
+	return engine_suits(o, r, m) && !bars_has(e, o->id, m->id);
 }
 
 /* The member's part of engine_suits: donor, standing and storage. */
@@ -589,7 +533,7 @@ engine_restore_pending(struct engine *e, const struct engine_proposal *p)
 	e->npending++;
 	if ((o = table_get(&e->offers, p->offer)) != NULL)
 		o->pending++;
-	return 0;
+	return bars_add(e, p->offer, p->member);
 }
 
 /* Puts back a refusal read from the store, counting it as a failure. */
@@ -600,7 +544,7 @@ engine_restore_tried(struct engine *e, int64_t offer, int64_t member)
 
 	if (o != NULL)
 		o->failures++;
-	return engine_note_tried(e, offer, member);
+	return bars_add(e, offer, member);
 }
 
 time_t
@@ -652,7 +596,8 @@ engine_hold(struct engine *e, const struct engine_proposal *p)
 	struct engine_request *r = table_get(&e->requests, p->request);
 
 	rows = engine_grow(e->pending, &e->pendcap, e->npending, sizeof *rows);
-	if (rows == NULL || o == NULL || r == NULL)
+	if (rows == NULL || o == NULL || r == NULL ||
+	    bars_add(e, p->offer, p->member) != 0)
 		return -1;
 	e->pending = rows;
 	e->pending[e->npending].offer = p->offer;
@@ -669,26 +614,11 @@ engine_hold(struct engine *e, const struct engine_proposal *p)
 	return 0;
 }
 
-/* Notes that a member turned an offer down, so it is not asked again. */
-static int
-engine_note_tried(struct engine *e, int64_t offer, int64_t member)
-{
-	struct tried *rows;
-
-	rows = engine_grow(e->tried, &e->triedcap, e->ntried, sizeof *rows);
-	if (rows == NULL)
-		return -1;
-	e->tried = rows;
-	e->tried[e->ntried].offer = offer;
-	e->tried[e->ntried].member = member;
-	e->ntried++;
-	return 0;
-}
-
 /*
- * Ends a pending proposal. Accepted, its charge goes on the ledger; not,
- * its grams return to the offer and the request, and the offer counts a
- * failure.
+ * Ends a pending proposal. Accepted, its charge goes on the ledger and
+ * the member may be offered more of it; not, its grams return to the
+ * offer and the request, the offer counts a failure, and the member is
+ * not asked again.
  */
 static int
 engine_release(struct engine *e, size_t i, enum engine_answer answer)
@@ -700,8 +630,10 @@ engine_release(struct engine *e, size_t i, enum engine_answer answer)
 	e->pending[i] = e->pending[--e->npending];
 	if (o != NULL)
 		o->pending--;
-	if (answer == ANSWER_ACCEPTED)
+	if (answer == ANSWER_ACCEPTED) {
+		bars_remove(e, p.offer, p.member);
 		return engine_charge(e, p.member, p.charge);
+	}
 	engine_touch(e);
 	if (o != NULL) {
 		o->free += p.grams;
@@ -711,7 +643,7 @@ engine_release(struct engine *e, size_t i, enum engine_answer answer)
 		r->wanted += p.grams;
 		roster_sync(e, r);
 	}
-	return engine_note_tried(e, p.offer, p.member);
+	return 0; /* its bar stays: it is not asked again */
 }
 
 /* Finds the pending proposal of offer to member. */

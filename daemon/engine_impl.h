@@ -25,11 +25,7 @@ struct pending {
 	time_t respond_by;
 };
 
-/* A member that declined, or let lapse, a proposal of an offer. */
-struct tried {
-	int64_t offer;
-	int64_t member;
-};
+struct bar_list;
 
 /*
  * What the roster keeps of an open request, beside its member: all a
@@ -97,9 +93,10 @@ struct engine {
 	struct pending *pending;
 	size_t npending;
 	size_t pendcap;
-	struct tried *tried;
-	size_t ntried;
-	size_t triedcap;
+	struct bar_list *bars; /* who is barred from each offer (bars.c) */
+	size_t nbars;
+	size_t barcap;
+	struct idmap barmap; /* offer -> its place in bars */
 	time_t last_decay;
 	uint64_t changes; /* counts what may give an offer new candidates */
 	int recount;      /* members' request counts need a full count */
@@ -140,15 +137,18 @@ struct engine {
 
 int engine_out_propose(struct engine_out *, const struct engine_proposal *);
 int engine_out_flash(struct engine_out *, int64_t);
-int engine_tried(const struct engine *, int64_t, int64_t);
-int engine_pending_for(const struct engine *, int64_t, int64_t);
+int bars_add(struct engine *, int64_t, int64_t);
+void bars_remove(struct engine *, int64_t, int64_t);
+const int64_t *bars_of(const struct engine *, int64_t, size_t *);
+int bars_has(const struct engine *, int64_t, int64_t);
+void bars_drop(struct engine *, int64_t);
+void bars_free(struct engine *);
 int engine_feasible(const struct engine *, const struct engine_offer *,
     const struct engine_request *, const struct engine_member *);
 int engine_suits(const struct engine_offer *, const struct engine_request *,
     const struct engine_member *);
 int engine_member_suits(const struct engine_offer *,
     const struct engine_member *);
-void engine_barred(const struct engine *, int64_t, char *);
 void engine_shares(struct engine *, double *);
 int ledger_grow(struct engine *, size_t);
 void ledger_free(struct engine *);

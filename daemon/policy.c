@@ -68,26 +68,6 @@ policy_flash(struct engine_offer *o, struct engine_out *out)
 	return engine_out_flash(out, o->id);
 }
 
-/* Collects the members barred from an offer: they refused or await it. */
-static size_t
-policy_barred(const struct engine *e, const struct engine_offer *o,
-    int64_t *bars, size_t max)
-{
-	size_t i, n = 0;
-
-	if (o->failures == 0 && o->pending == 0)
-		return 0;
-	for (i = 0; i < e->ntried && n < max; i++) {
-		if (e->tried[i].offer == o->id)
-			bars[n++] = e->tried[i].member;
-	}
-	for (i = 0; i < e->npending && n < max; i++) {
-		if (e->pending[i].offer == o->id)
-			bars[n++] = e->pending[i].member;
-	}
-	return n;
-}
-
 /* Makes room for one more candidate in the engine's scratch array. */
 static struct cand *
 policy_cand_slot(struct engine *e, struct pick *pk)
@@ -275,7 +255,7 @@ static int
 policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
     int widen, int all, struct pick *pk)
 {
-	int64_t bars[64];
+	const int64_t *bars;
 	size_t nbars, i, n, *slots;
 	int urgent, hub;
 
@@ -292,7 +272,7 @@ policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
 		pk->hub_only = 0;
 		return 0;
 	}
-	nbars = policy_barred(e, o, bars, sizeof bars / sizeof bars[0]);
+	bars = bars_of(e, o->id, &nbars);
 	hub = pk->hub_only ? roster_hub(e, o->hub, 0) : -1;
 	slots = hub >= 0 ? e->hubs[hub].slots : NULL;
 	n = hub >= 0 ? e->hubs[hub].n : 0;

@@ -1,0 +1,142 @@
+/*
+ * bars.c: the members barred from each open offer: those who declined it
+ * or let a proposal of it lapse, who are not asked again, and those with
+ * a proposal of it awaiting their answer. Kept by offer, so that asking
+ * whether one member is barred looks at that offer's few, not at every
+ * proposal in the network.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_impl.h"
+
+/* The barred members of one offer. */
+struct bar_list {
+	int64_t offer;
+	int64_t *member;
+	size_t n;
+	size_t cap;
+};
+
+/* An offer's list, or NULL. */
+static struct bar_list *
+bars_get(const struct engine *e, int64_t offer)
+{
+	size_t slot;
+
+	/* (A slot past the end is a map left stale by a failed put.) */
+	if (idmap_get(&e->barmap, offer, &slot) && slot < e->nbars)
+		return &e->bars[slot];
+	return NULL;
+}
+
+/* An offer's list, made empty if it has none. */
+static struct bar_list *
+bars_find(struct engine *e, int64_t offer)
+{
+	struct bar_list *rows;
+	size_t want;
+
+	if ((rows = bars_get(e, offer)) != NULL)
+		return rows;
+	if (e->nbars == e->barcap) {
+		want = e->barcap == 0 ? 64 : e->barcap * 2;
+		if ((rows = realloc(e->bars, want * sizeof *rows)) == NULL)
+			return NULL;
+		e->bars = rows;
+		e->barcap = want;
+	}
+	if (idmap_put(&e->barmap, offer, e->nbars) != 0)
+		return NULL;
+	memset(&e->bars[e->nbars], 0, sizeof e->bars[e->nbars]);
+	e->bars[e->nbars].offer = offer;
+	return &e->bars[e->nbars++];
+}
+
+/* Bars a member from an offer. */
+int
+bars_add(struct engine *e, int64_t offer, int64_t member)
+{
+	struct bar_list *b = bars_find(e, offer);
+	int64_t *rows;
+	size_t want;
+
+	if (b == NULL)
+		return -1;
+	if (b->n == b->cap) {
+		want = b->cap == 0 ? 4 : b->cap * 2;
+		if ((rows = realloc(b->member, want * sizeof *rows)) == NULL)
+			return -1;
+		b->member = rows;
+		b->cap = want;
+	}
+	b->member[b->n++] = member;
+	return 0;
+}
+
+/* Lifts a bar: the member accepted, and may be offered more of it. */
+void
+bars_remove(struct engine *e, int64_t offer, int64_t member)
+{
+	struct bar_list *b = bars_get(e, offer);
+	size_t i;
+
+	for (i = 0; b != NULL && i < b->n; i++) {
+		if (b->member[i] == member) {
+			b->member[i] = b->member[--b->n];
+			return;
+		}
+	}
+}
+
+/* The members barred from an offer; *n of them. */
+const int64_t *
+bars_of(const struct engine *e, int64_t offer, size_t *n)
+{
+	const struct bar_list *b = bars_get(e, offer);
+
+	*n = b != NULL ? b->n : 0;
+	return b != NULL ? b->member : NULL;
+}
+
+/* Whether a member is barred from an offer. */
+int
+bars_has(const struct engine *e, int64_t offer, int64_t member)
+{
+	const int64_t *m;
+	size_t i, n;
+
+	m = bars_of(e, offer, &n);
+	for (i = 0; i < n; i++) {
+		if (m[i] == member)
+			return 1;
+	}
+	return 0;
+}
+
+/* Forgets an offer's bars, when the offer leaves the engine. */
+void
+bars_drop(struct engine *e, int64_t offer)
+{
+	size_t slot;
+
+	if (!idmap_get(&e->barmap, offer, &slot))
+		return;
+	free(e->bars[slot].member);
+	idmap_del(&e->barmap, offer);
+	if (slot != --e->nbars) {
+		e->bars[slot] = e->bars[e->nbars];
+		idmap_put(&e->barmap, e->bars[slot].offer, slot);
+	}
+}
+
+void
+bars_free(struct engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nbars; i++)
+		free(e->bars[i].member);
+	free(e->bars);
+	idmap_free(&e->barmap);
+}
