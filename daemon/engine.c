@@ -187,6 +187,8 @@ engine_new(const struct engine_rules *r, char **cause)
 void
 engine_free(struct engine *e)
 {
+	size_t i;
+
 	if (e == NULL)
 		return;
 	if (e->policy != NULL && e->policy->fini != NULL)
@@ -196,6 +198,8 @@ engine_free(struct engine *e)
 	table_free(&e->requests);
 	free(e->pending);
 	bars_free(e);
+	for (i = 0; i < ENGINE_MAX_CATEGORIES; i++)
+		free(e->bycat[i].id);
 	walk_free(e);
 	roster_free(e);
 	ledger_free(e);
@@ -273,18 +277,76 @@ engine_member_find(struct engine *e, int64_t id)
 	return table_get(&e->members, id);
 }
 
+/* Whether an offer's category has a list of its own. */
+static int
+engine_listed(const struct engine_offer *o)
+{
+	return o->category >= 0 && o->category < ENGINE_MAX_CATEGORIES;
+}
+
+/* Lists an offer under its category. */
+static int
+engine_list_offer(struct engine *e, struct engine_offer *o)
+{
+	struct offer_list *l = &e->bycat[o->category];
+	int64_t *rows;
+	size_t want;
+
+	if (l->n == l->cap) {
+		want = l->cap == 0 ? 64 : l->cap * 2;
+		if ((rows = realloc(l->id, want * sizeof *rows)) == NULL)
+			return -1;
+		l->id = rows;
+		l->cap = want;
+	}
+	o->catpos = l->n;
+	l->id[l->n++] = o->id;
+	return 0;
+}
+
+/*
+ * Takes an offer off its category's list; should the offer have been
+ * changed through its pointer, it is looked for in every list.
+ */
+static void
+engine_unlist_offer(struct engine *e, const struct engine_offer *o)
+{
+	struct offer_list *l;
+	struct engine_offer *moved;
+	size_t pos = o->catpos;
+	int c = o->category;
+
+	if (!engine_listed(o) || pos >= e->bycat[c].n ||
+	    e->bycat[c].id[pos] != o->id) {
+		for (c = 0; c < ENGINE_MAX_CATEGORIES; c++) {
+			for (pos = 0; pos < e->bycat[c].n; pos++)
+				if (e->bycat[c].id[pos] == o->id)
+					goto found;
+		}
+		return;
+	}
+found:
+	l = &e->bycat[c];
+	l->id[pos] = l->id[--l->n];
+	if (pos < l->n && (moved = table_get(&e->offers, l->id[pos])) != NULL)
+		moved->catpos = pos;
+}
+
+/* Adds or replaces an open offer; what the engine keeps of it stays. */
 int
 engine_offer_put(struct engine *e, const struct engine_offer *o)
 {
 	struct engine_offer *stored = table_get(&e->offers, o->id);
 	int pending = stored != NULL ? stored->pending : 0;
 
+	if (stored != NULL)
+		engine_unlist_offer(e, stored);
 	if (table_put(&e->offers, o) != 0)
 		return -1;
 	stored = table_get(&e->offers, o->id);
 	stored->idle = 0;
 	stored->pending = pending;
-	return 0;
+	return engine_listed(stored) ? engine_list_offer(e, stored) : 0;
 }
 
 struct engine_offer *
@@ -309,6 +371,7 @@ engine_touch(struct engine *e)
 void
 engine_offer_drop(struct engine *e, int64_t id)
 {
+	struct engine_offer *o;
 	size_t i;
 
 	for (i = 0; i < e->npending;) {
@@ -318,6 +381,8 @@ engine_offer_drop(struct engine *e, int64_t id)
 			i++;
 	}
 	bars_drop(e, id);
+	if ((o = table_get(&e->offers, id)) != NULL)
+		engine_unlist_offer(e, o);
 	table_drop(&e->offers, id);
 }
 
@@ -452,7 +517,10 @@ int
 engine_feasible(const struct engine *e, const struct engine_offer *o,
     const struct engine_request *r, const struct engine_member *m)
 {
-	return engine_suits(o, r, m) && !bars_has(e, o->id, m->id);
+	/* Only an offer refused or awaiting answers has bars at all. */
+	return engine_suits(o, r, m) &&
+	    ((o->pending == 0 && o->failures == 0) ||
+	        !bars_has(e, o->id, m->id));
 }
 
 /* The member's part of engine_suits: donor, standing and storage. */
@@ -778,10 +846,12 @@ int
 engine_request_posted(struct engine *e, int64_t request, time_t now,
     struct engine_out *out)
 {
-	struct engine_offer *os = e->offers.rows;
 	const struct engine_request *r;
 	const struct engine_member *m;
+	const struct offer_list *l;
+	struct engine_offer *o;
 	struct engine_due *order;
+	uint64_t bits;
 	size_t i, n = 0;
 	int rc = 0;
 
@@ -792,11 +862,15 @@ engine_request_posted(struct engine *e, int64_t request, time_t now,
 		return 0;
 	if ((order = calloc(e->offers.n + 1, sizeof *order)) == NULL)
 		return -1;
-	for (i = 0; i < e->offers.n; i++) {
-		if (os[i].free > 0 && !os[i].flash &&
-		    engine_feasible(e, &os[i], r, m)) {
-			order[n].deadline = os[i].deadline;
-			order[n++].id = os[i].id;
+	for (bits = r->categories; bits != 0; bits &= bits - 1) {
+		l = &e->bycat[__builtin_ctzll(bits)];
+		for (i = 0; i < l->n; i++) {
+			o = table_get(&e->offers, l->id[i]);
+			if (o == NULL || o->free <= 0 || o->flash ||
+			    !engine_feasible(e, o, r, m))
+				continue;
+			order[n].deadline = o->deadline;
+			order[n++].id = o->id;
 		}
 	}
 	qsort(order, n, sizeof *order, engine_due_order);

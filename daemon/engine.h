@@ -84,6 +84,7 @@ struct engine_offer {
 	/* The engine's own, whatever put says: */
 	uint64_t idle; /* the change count when nobody could take it */
 	int pending;   /* proposals of it awaiting an answer */
+	size_t catpos; /* its place in its category's list */
 };
 
 struct engine_request {

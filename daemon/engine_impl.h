@@ -27,6 +27,13 @@ struct pending {
 
 struct bar_list;
 
+/* The ids of a category's open offers, in no order. */
+struct offer_list {
+	int64_t *id;
+	size_t n;
+	size_t cap;
+};
+
 /*
  * What the roster keeps of an open request, beside its member: all a
  * search needs, kept together so that a member's requests are read
@@ -93,6 +100,7 @@ struct engine {
 	struct pending *pending;
 	size_t npending;
 	size_t pendcap;
+	struct offer_list bycat[ENGINE_MAX_CATEGORIES]; /* open offers */
 	struct bar_list *bars; /* who is barred from each offer (bars.c) */
 	size_t nbars;
 	size_t barcap;
