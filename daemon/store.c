@@ -104,6 +104,7 @@ enum stmt {
 	S_ALLOC_UPDATE,
 	S_ALLOC_FIND,
 	S_ALLOC_LIST,
+	S_ALLOC_LIST_MEMBER,
 	S_ALLOC_OPEN_OFFERS,
 	S_ALLOC_BY_OFFER,
 	S_ALLOC_BY_REQUEST,
@@ -232,6 +233,13 @@ static const char *const stmt_sql[S_COUNT] = {
                      "WHERE a.id > ?1 AND (?2 = 0 OR a.member = ?2 OR "
                      "o.donor = ?2) AND (?3 = 0 OR a.state IN (0, 1)) "
                      "ORDER BY a.id LIMIT ?4",
+    /* One member's, as receiver or donor, each side through its index. */
+    [S_ALLOC_LIST_MEMBER] =
+        "SELECT " ALLOC_COLS ALLOC_FROM "WHERE a.id IN ("
+        "SELECT id FROM allocations WHERE member = ?2 AND id > ?1 "
+        "UNION SELECT x.id FROM offers y JOIN allocations x "
+        "ON x.offer = y.id WHERE y.donor = ?2 AND x.id > ?1) "
+        "AND (?3 = 0 OR a.state IN (0, 1)) ORDER BY a.id LIMIT ?4",
     [S_ALLOC_OPEN_OFFERS] =
         "SELECT " ALLOC_COLS ALLOC_FROM "WHERE o.state = 0 ORDER BY a.id",
     [S_ALLOC_BY_OFFER] =
@@ -1499,7 +1507,8 @@ int
 store_alloc_list(struct store *st, const struct store_filter *f,
     store_alloc_cb cb, void *arg)
 {
-	sqlite3_stmt *s = store_stmt(st, S_ALLOC_LIST);
+	sqlite3_stmt *s =
+	    store_stmt(st, f->member != 0 ? S_ALLOC_LIST_MEMBER : S_ALLOC_LIST);
 
 	sqlite3_bind_int64(s, 1, f->after);
 	sqlite3_bind_int64(s, 2, f->member);
