@@ -42,8 +42,9 @@
 #define CHALLENGE_JSON                                                         \
 	"json_object('id', c.id, 'title', c.title, 'by', c.by, 'opened', "     \
 	"c.opened, 'state', c.state, 'closed', c.closed, 'offers', (SELECT "   \
-	"count(*) FROM offers WHERE challenge = c.id), 'requests', (SELECT "   \
-	"count(*) FROM requests WHERE challenge = c.id))"
+	"count(*) FROM offers WHERE challenge = c.id AND challenge != 0), "    \
+	"'requests', (SELECT count(*) FROM requests WHERE challenge = c.id "   \
+	"AND challenge != 0))"
 #define DISPUTE_JSON                                                           \
 	"json_object('id', x.id, 'match', x.allocation, 'reason', x.reason, "  \
 	"'grams', x.grams, 'note', x.note, 'by', (SELECT handle FROM members " \
@@ -557,6 +558,10 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     " WHEN 'true' THEN 1 WHEN 'false' THEN 0 END;"
     "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN"
     " SELECT RAISE(ABORT, 'the exchange log is append-only'); END;",
+    /* 9: the offers and requests of a challenge, without a scan of all. */
+    "CREATE INDEX offers_challenge ON offers(challenge) WHERE challenge != 0;"
+    "CREATE INDEX requests_challenge ON requests(challenge)"
+    " WHERE challenge != 0;",
 };
 
 /* A count remembered until this connection next changes a row. */

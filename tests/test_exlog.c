@@ -345,7 +345,9 @@ facts_snapshot(struct fixture *f)
 static void
 make_version_seven(struct fixture *f)
 {
-	char sql[2048] = "DROP TRIGGER events_no_update;";
+	char sql[2048] = "DROP TRIGGER events_no_update;"
+	                 "DROP INDEX offers_challenge;"
+	                 "DROP INDEX requests_challenge;";
 	char *n;
 	size_t i;
 
@@ -603,7 +605,7 @@ test_exlog_facts_migrate_from_seven(void **state)
 	f->log = exlog_open(f->st, &cause);
 	assert_true(store_event_has_facts(f->st));
 	now = raw_text(f, "PRAGMA user_version");
-	assert_string_equal(now, "8");
+	assert_int_equal(atoi(now), STORE_SCHEMA_VERSION);
 	free(now);
 	now = facts_snapshot(f);
 	assert_string_equal(now, kept);
