@@ -346,6 +346,7 @@ engine_offer_put(struct engine *e, const struct engine_offer *o)
 	stored = table_get(&e->offers, o->id);
 	stored->idle = 0;
 	stored->pending = pending;
+	stored->hubno = roster_hub(e, stored->hub, 1);
 	return engine_listed(stored) ? engine_list_offer(e, stored) : 0;
 }
 

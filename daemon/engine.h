@@ -85,6 +85,7 @@ struct engine_offer {
 	uint64_t idle; /* the change count when nobody could take it */
 	int pending;   /* proposals of it awaiting an answer */
 	size_t catpos; /* its place in its category's list */
+	int hubno;     /* its hub among the engine's, or -1 */
 };
 
 struct engine_request {

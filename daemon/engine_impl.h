@@ -160,7 +160,7 @@ int engine_member_suits(const struct engine_offer *,
 void engine_shares(struct engine *, double *);
 int ledger_grow(struct engine *, size_t);
 void ledger_free(struct engine *);
-const double *ledger_shares(struct engine *);
+const double *ledger_shares_slow(struct engine *);
 void ledger_settle(struct engine *);
 void ledger_reshare(struct engine *);
 void ledger_flip(struct engine *, int64_t, int);
@@ -191,5 +191,13 @@ int engine_hold(struct engine *, const struct engine_proposal *);
 int engine_revisit(struct engine *, time_t, struct engine_out *);
 struct engine_request *engine_vehicle(struct engine *,
     const struct engine_offer *, const struct engine_member *);
+
+/* The shares as they stand: a hot path, so the usual case is inline. */
+static inline const double *
+ledger_shares(struct engine *e)
+{
+	return e->shares_ok && e->nflips == 0 ? e->share
+	                                      : ledger_shares_slow(e);
+}
 
 #endif

@@ -158,9 +158,12 @@ ledger_flipped(struct engine *e)
 	return changed;
 }
 
-/* The shares as they stand, computed again only after a change. */
+/*
+ * The shares as they stand, computed again only after a change (the
+ * inline ledger_shares comes here only when they may have changed).
+ */
 const double *
-ledger_shares(struct engine *e)
+ledger_shares_slow(struct engine *e)
 {
 	size_t i;
 

@@ -23,7 +23,6 @@ struct cand {
 	const struct roster_req *q; /* the request, as the roster has it */
 	double share;
 	double priority; /* its key on the ledger: owed / share */
-	int64_t balance; /* on the ledger, credits so far included */
 	uint64_t tiebreak;
 	int64_t grams; /* what it is given */
 };
@@ -126,7 +125,6 @@ policy_consider(struct engine *e, const struct engine_offer *o, size_t slot,
 	c->q = best;
 	c->share = ledger_shares(e)[slot];
 	c->priority = ledger_key(e, slot);
-	c->balance = ledger_balance(e, slot);
 	c->tiebreak = engine_mix(e->rules.seed, o->id, m->id);
 	c->grams = 0;
 	pk->n++;
@@ -273,7 +271,7 @@ policy_candidates(struct engine *e, struct engine_offer *o, time_t now,
 		return 0;
 	}
 	bars = bars_of(e, o->id, &nbars);
-	hub = pk->hub_only ? roster_hub(e, o->hub, 0) : -1;
+	hub = pk->hub_only ? o->hubno : -1;
 	slots = hub >= 0 ? e->hubs[hub].slots : NULL;
 	n = hub >= 0 ? e->hubs[hub].n : 0;
 	for (i = 0; i < n; i++) {
@@ -305,12 +303,19 @@ policy_next_slice(struct pick *pk, const struct engine_offer *o, int64_t left)
 		need = c->grams > 0 ? 1 : o->min_portion;
 		if (room < need || left < need)
 			continue;
-		fresh |= c->grams == 0;
 		p = c->share > 0 ? c->priority - (double)c->grams / c->share
 		                 : -HUGE_VAL;
 		if (best == NULL || p > bp) {
 			best = c;
 			bp = p;
+		}
+		/*
+		 * The first untouched one that can take a slice comes after
+		 * every touched one, and before untouched ones no better.
+		 */
+		if (c->grams == 0) {
+			fresh = 1;
+			break;
 		}
 	}
 	/*
@@ -366,7 +371,7 @@ policy_split(struct pick *pk, const struct engine_offer *o)
 
 /* Writes why the policy chose as it did: candidates, shares, balances. */
 static json_t *
-policy_reason(const struct engine *e, const struct engine_offer *o,
+policy_reason(struct engine *e, const struct engine_offer *o,
     const struct pick *pk, time_t now, const char *why)
 {
 	json_t *cands, *split, *c;
@@ -387,7 +392,9 @@ policy_reason(const struct engine *e, const struct engine_offer *o,
 			json_object_set_new_nocheck(c, "share",
 			    json_real(round(pk->c[i].share * 1e4) / 1e4));
 			json_object_set_new_nocheck(c, "balance",
-			    json_integer(pk->c[i].balance));
+			    json_integer(ledger_balance(e,
+			        (size_t)(pk->c[i].m -
+			            (struct engine_member *)e->members.rows))));
 			json_object_set_new_nocheck(c, "rank",
 			    json_integer((json_int_t)i + 1));
 			json_array_append_new(cands, c);
