@@ -426,13 +426,6 @@ engine_request_find(struct engine *e, int64_t id)
 	return table_get(&e->requests, id);
 }
 
-/* A request, for the engine's own changes that keep the roster right. */
-struct engine_request *
-engine_request_row(struct engine *e, int64_t id)
-{
-	return table_get(&e->requests, id);
-}
-
 void
 engine_request_drop(struct engine *e, int64_t id)
 {

@@ -1,4 +1,10 @@
-/* engine_impl.h: the engine's insides, shared by engine.c and policy.c. */
+/*
+ * engine_impl.h: the engine's insides, shared by its files: engine.c
+ * (tables, proposals, claims), policy.c (the policies), ledger.c (shares
+ * and the credit ledger), roster.c and walk.c (who could take an offer,
+ * best first), bars.c (who may not), and by the simulation and the
+ * engine's tests and benchmark.
+ */
 #ifndef LARDER_ENGINE_IMPL_H
 #define LARDER_ENGINE_IMPL_H
 
@@ -143,20 +149,33 @@ struct engine {
 	size_t candcap;
 };
 
+/* engine.c */
 int engine_out_propose(struct engine_out *, const struct engine_proposal *);
 int engine_out_flash(struct engine_out *, int64_t);
-int bars_add(struct engine *, int64_t, int64_t);
-void bars_remove(struct engine *, int64_t, int64_t);
-const int64_t *bars_of(const struct engine *, int64_t, size_t *);
-int bars_has(const struct engine *, int64_t, int64_t);
-void bars_drop(struct engine *, int64_t);
-void bars_free(struct engine *);
 int engine_feasible(const struct engine *, const struct engine_offer *,
     const struct engine_request *, const struct engine_member *);
 int engine_suits(const struct engine_offer *, const struct engine_request *,
     const struct engine_member *);
 int engine_member_suits(const struct engine_offer *,
     const struct engine_member *);
+const struct engine_request *engine_request_find(struct engine *, int64_t);
+uint64_t engine_mix(uint64_t, int64_t, int64_t);
+time_t engine_respond_by(const struct engine *, const struct engine_offer *,
+    time_t);
+int engine_hold(struct engine *, const struct engine_proposal *);
+int engine_revisit(struct engine *, time_t, struct engine_out *);
+struct engine_request *engine_vehicle(struct engine *,
+    const struct engine_offer *, const struct engine_member *);
+
+/* bars.c */
+int bars_add(struct engine *, int64_t, int64_t);
+void bars_remove(struct engine *, int64_t, int64_t);
+const int64_t *bars_of(const struct engine *, int64_t, size_t *);
+int bars_has(const struct engine *, int64_t, int64_t);
+void bars_drop(struct engine *, int64_t);
+void bars_free(struct engine *);
+
+/* ledger.c */
 void engine_shares(struct engine *, double *);
 int ledger_grow(struct engine *, size_t);
 void ledger_free(struct engine *);
@@ -166,6 +185,8 @@ void ledger_reshare(struct engine *);
 void ledger_flip(struct engine *, int64_t, int);
 double ledger_key(struct engine *, size_t);
 int64_t ledger_balance(struct engine *, size_t);
+
+/* roster.c */
 int roster_hub(struct engine *, const char *, int);
 int roster_member(struct engine *, size_t);
 int roster_request_add(struct engine *, const struct engine_request *);
@@ -174,6 +195,9 @@ void roster_sync(struct engine *, const struct engine_request *);
 int roster_suits(const struct engine_offer *, const struct roster_req *,
     const struct engine_member *);
 int roster_fresh(struct engine *);
+void roster_free(struct engine *);
+
+/* walk.c */
 void walk_member(struct engine *, size_t, const struct roster_req *);
 void walk_wanted(struct engine *, size_t, const struct roster_req *, int64_t);
 void walk_charged(struct engine *, size_t);
@@ -181,16 +205,6 @@ int walk_may_take(struct engine *, const struct engine_offer *);
 int walk_best(struct engine *, const struct engine_offer *,
     int (*)(void *, size_t, double), void *);
 void walk_free(struct engine *);
-void roster_free(struct engine *);
-const struct engine_request *engine_request_find(struct engine *, int64_t);
-struct engine_request *engine_request_row(struct engine *, int64_t);
-uint64_t engine_mix(uint64_t, int64_t, int64_t);
-time_t engine_respond_by(const struct engine *, const struct engine_offer *,
-    time_t);
-int engine_hold(struct engine *, const struct engine_proposal *);
-int engine_revisit(struct engine *, time_t, struct engine_out *);
-struct engine_request *engine_vehicle(struct engine *,
-    const struct engine_offer *, const struct engine_member *);
 
 /* The shares as they stand: a hot path, so the usual case is inline. */
 static inline const double *
