@@ -1,8 +1,9 @@
 /*
  * engine.c: the allocation engine's state (members, open offers, open
- * requests, proposals awaiting an answer) and the pieces every policy
- * shares: feasibility, entitlement shares, the credit ledger and the
- * reason records. The policies themselves are in policy.c.
+ * requests, proposals awaiting an answer), feasibility, and what members
+ * answer and claim. The policies are in policy.c, the shares and the
+ * credit ledger in ledger.c, the indexes a search uses in roster.c,
+ * walk.c and bars.c.
  */
 #include <stdio.h>
 #include <stdlib.h>

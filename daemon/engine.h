@@ -169,6 +169,11 @@ void engine_set_reasons(struct engine *, int);
 void engine_rules_default(struct engine_rules *);
 const struct engine_policy *engine_policy_find(const char *);
 
+/*
+ * A member or request got with _get may be changed through the pointer:
+ * the engine settles its ledger and rebuilds its indexes before it next
+ * needs them. _find only reads, and costs nothing; use it in loops.
+ */
 int engine_member_put(struct engine *, const struct engine_member *);
 struct engine_member *engine_member_get(struct engine *, int64_t);
 const struct engine_member *engine_member_find(struct engine *, int64_t);
