@@ -393,8 +393,12 @@ engine_request_put(struct engine *e, const struct engine_request *r)
 {
 	struct engine_request *old = table_get(&e->requests, r->id);
 
-	engine_touch(e);
+	/*
+	 * A changed request may open offers nobody could take; a new one
+	 * is shown the offers it suits by engine_request_posted.
+	 */
 	if (old != NULL) {
+		engine_touch(e);
 		engine_count_request(e, old->member, -1);
 		roster_request_remove(e, old);
 	}
@@ -516,6 +520,15 @@ engine_feasible(const struct engine *e, const struct engine_offer *o,
 	return engine_suits(o, r, m) &&
 	    ((o->pending == 0 && o->failures == 0) ||
 	        !bars_has(e, o->id, m->id));
+}
+
+/* Whether an offer should go out to claims rather than in turn. */
+int
+engine_should_flash(const struct engine *e, const struct engine_offer *o,
+    time_t now)
+{
+	return o->failures >= e->rules.flash_after ||
+	    o->deadline - now <= e->rules.flash_window;
 }
 
 /* The member's part of engine_suits: donor, standing and storage. */
@@ -767,7 +780,10 @@ engine_due_order(const void *a, const void *b)
 	return x->id < y->id ? -1 : (x->id > y->id);
 }
 
-/* Hands the policy every offer with food left, earliest deadline first. */
+/*
+ * Hands the policy every offer with food left that may have somewhere to
+ * go, or must go out to claims, earliest deadline first.
+ */
 int
 engine_revisit(struct engine *e, time_t now, struct engine_out *out)
 {
@@ -779,10 +795,14 @@ engine_revisit(struct engine *e, time_t now, struct engine_out *out)
 	if ((order = calloc(e->offers.n + 1, sizeof *order)) == NULL)
 		return -1;
 	for (i = 0; i < e->offers.n; i++) {
-		if (os[i].free > 0 && !os[i].flash) {
-			order[n].deadline = os[i].deadline;
-			order[n++].id = os[i].id;
-		}
+		if (os[i].free <= 0 || os[i].flash)
+			continue;
+		/* Nobody could take it and nothing has changed since. */
+		if (os[i].idle != 0 && os[i].idle == e->changes &&
+		    !engine_should_flash(e, &os[i], now))
+			continue;
+		order[n].deadline = os[i].deadline;
+		order[n++].id = os[i].id;
 	}
 	qsort(order, n, sizeof *order, engine_due_order);
 	for (i = 0; i < n && rc == 0; i++)

@@ -158,6 +158,8 @@ int engine_suits(const struct engine_offer *, const struct engine_request *,
     const struct engine_member *);
 int engine_member_suits(const struct engine_offer *,
     const struct engine_member *);
+int engine_should_flash(const struct engine *, const struct engine_offer *,
+    time_t);
 const struct engine_request *engine_request_find(struct engine *, int64_t);
 uint64_t engine_mix(uint64_t, int64_t, int64_t);
 time_t engine_respond_by(const struct engine *, const struct engine_offer *,

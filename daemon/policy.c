@@ -51,15 +51,6 @@ cand_order(const void *a, const void *b)
 	return x->m->id < y->m->id ? -1 : 1;
 }
 
-/* Whether an offer should go out to claims rather than in turn. */
-static int
-policy_should_flash(const struct engine *e, const struct engine_offer *o,
-    time_t now)
-{
-	return o->failures >= e->rules.flash_after ||
-	    o->deadline - now <= e->rules.flash_window;
-}
-
 static int
 policy_flash(struct engine_offer *o, struct engine_out *out)
 {
@@ -489,7 +480,7 @@ fairshare_offer(struct engine *e, int64_t id, time_t now,
 
 	if (o == NULL || o->flash || o->free <= 0)
 		return 0;
-	if (policy_should_flash(e, o, now))
+	if (engine_should_flash(e, o, now))
 		return policy_flash(o, out);
 	if (o->idle != 0 && o->idle == e->changes)
 		return 0; /* nobody could take it, and nothing has changed */
@@ -551,7 +542,7 @@ lottery_offer(struct engine *e, int64_t id, time_t now, struct engine_out *out)
 
 	if (o == NULL || o->flash || o->free <= 0)
 		return 0;
-	if (policy_should_flash(e, o, now))
+	if (engine_should_flash(e, o, now))
 		return policy_flash(o, out);
 	if (o->idle != 0 && o->idle == e->changes)
 		return 0; /* nobody could take it, and nothing has changed */

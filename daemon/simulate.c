@@ -768,7 +768,8 @@ sim_due_sort(struct sim *s)
 {
 	size_t i, k = 0;
 
-	qsort(s->due, s->ndue, sizeof *s->due, sim_place_order);
+	if (s->ndue > 1)
+		qsort(s->due, s->ndue, sizeof *s->due, sim_place_order);
 	for (i = 0; i < s->ndue; i++) {
 		if (k == 0 || s->due[k - 1].id != s->due[i].id)
 			s->due[k++] = s->due[i];

@@ -142,6 +142,8 @@ walk_membership(const struct engine *e, size_t slot,
 		in[__builtin_ctzll(bits)] = 0;
 	for (i = 0; i < st->nreqs; i++) {
 		q = &st->reqs[i];
+		if (q->wanted <= 0)
+			continue; /* met, though still open: it takes nothing */
 		keep = q->storage & m->storage & 7;
 		for (bits = q->categories; bits != 0; bits &= bits - 1) {
 			c = __builtin_ctzll(bits);
@@ -218,14 +220,15 @@ walk_member(struct engine *e, size_t slot, const struct roster_req *q)
 
 /*
  * A request's want changed: the bound on wants follows, and its member's
- * heaps too if the want crossed a whole portion.
+ * heaps too if the want crossed a whole portion, or nothing.
  */
 void
 walk_wanted(struct engine *e, size_t slot, const struct roster_req *q,
     int64_t before)
 {
 	walk_wants(e, q->categories, q->wanted);
-	if ((before >= WALK_PORTION) != (q->wanted >= WALK_PORTION))
+	if ((before >= WALK_PORTION) != (q->wanted >= WALK_PORTION) ||
+	    (before > 0) != (q->wanted > 0))
 		walk_member(e, slot, NULL);
 }
 
