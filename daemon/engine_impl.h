@@ -63,9 +63,9 @@ struct member_state {
 	int hub;       /* index in the engine's hubs, or -1 */
 	uint64_t cats; /* categories its open requests ask for */
 	double key;    /* its ledger key, while the heaps hold */
-	uint8_t in[ENGINE_MAX_CATEGORIES]; /* the heaps it is in (walk.c) */
-	uint64_t inmask;                   /* categories where in[] is set */
-	struct roster_req *reqs;           /* its open requests */
+	uint16_t in[ENGINE_MAX_CATEGORIES]; /* the heaps it is in (walk.c) */
+	uint64_t inmask;                    /* categories where in[] is set */
+	struct roster_req *reqs;            /* its open requests */
 	size_t nreqs;
 	size_t reqcap;
 };
@@ -88,8 +88,10 @@ struct cat_heap {
 
 struct remainder;
 
-/* A heap for each category, storage, and want of a portion or less. */
-#define WALK_HEAPS (ENGINE_MAX_CATEGORIES * 3 * 2)
+/* A heap for each category, storage, and class of want (walk.c). */
+#define WALK_CLASSES 5
+#define WALK_BITS    (WALK_CLASSES * 3)
+#define WALK_HEAPS   (ENGINE_MAX_CATEGORIES * WALK_BITS)
 
 /* A member that gained its first open request, or lost its last. */
 struct flip {

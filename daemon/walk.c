@@ -3,11 +3,11 @@
  * search of the whole network walks them in the order of their ledger
  * keys and stops once the best are certain. They are kept in max-heaps
  * by key, one for each category, storage and size of want: a member sits
- * in the heap of a category and storage it asks for and can keep, the
- * "small" one if none of those requests wants a whole usual portion. An
- * offer's walk takes only the heaps whose members could take it, so the
- * members furthest behind because nothing fits them are not looked at
- * again and again.
+ * in the heap of a category and storage it asks for and can keep, and of
+ * the class of the most any of those requests wants. An offer's walk
+ * takes only the heaps whose members could take it, so the members
+ * furthest behind because nothing fits them are not looked at again and
+ * again.
  *
  * Keys change when a member is charged (its entries move down) and when
  * the ledger settles or the shares change (all of them: the heaps are
@@ -18,13 +18,31 @@
 
 #include "engine_impl.h"
 
-#define WALK_PORTION 1000 /* grams: the usual minimum portion */
+/*
+ * The classes of want, by the least a member's best request wants: a
+ * whole usual portion (1 kg), or half, a quarter, an eighth of one, or
+ * less. An offer's walk takes the classes that could take its portion.
+ */
+static const int64_t walk_floor[WALK_CLASSES] = {1000, 500, 250, 125, 1};
 
-/* A heap's place among the engine's heaps. */
-static size_t
-walk_heap_id(int category, int storage, int small)
+/* The class of a want; -1 for one that wants nothing. */
+static int
+walk_class(int64_t wanted)
 {
-	return ((size_t)category * 3 + (size_t)storage) * 2 + (size_t)small;
+	int k;
+
+	for (k = 0; k < WALK_CLASSES; k++) {
+		if (wanted >= walk_floor[k])
+			return k;
+	}
+	return -1;
+}
+
+/* A heap's place among the engine's heaps: bit is class * 3 + storage. */
+static size_t
+walk_heap_id(int category, int bit)
+{
+	return (size_t)category * WALK_BITS + (size_t)bit;
 }
 
 /* Whether heap slot i should sit above heap slot j. */
@@ -127,34 +145,35 @@ heap_remove(const struct engine *e, struct cat_heap *h, size_t slot)
  */
 static void
 walk_membership(const struct engine *e, size_t slot,
-    uint8_t in[ENGINE_MAX_CATEGORIES])
+    uint16_t in[ENGINE_MAX_CATEGORIES])
 {
 	const struct engine_member *m =
 	    (const struct engine_member *)e->members.rows + slot;
 	const struct member_state *st = &e->mstate[slot];
 	const struct roster_req *q;
 	uint64_t bits;
-	unsigned keep;
+	unsigned keep, seen;
 	size_t i;
-	int c;
+	int c, k;
 
 	for (bits = st->cats | st->inmask; bits != 0; bits &= bits - 1)
 		in[__builtin_ctzll(bits)] = 0;
 	for (i = 0; i < st->nreqs; i++) {
 		q = &st->reqs[i];
-		if (q->wanted <= 0)
+		if ((k = walk_class(q->wanted)) < 0)
 			continue; /* met, though still open: it takes nothing */
 		keep = q->storage & m->storage & 7;
-		for (bits = q->categories; bits != 0; bits &= bits - 1) {
-			c = __builtin_ctzll(bits);
-			in[c] |=
-			    (uint8_t)(q->wanted >= WALK_PORTION ? keep
-			                                        : keep << 3);
-		}
+		for (bits = q->categories; bits != 0; bits &= bits - 1)
+			in[__builtin_ctzll(bits)] |=
+			    (uint16_t)(keep << (3 * k));
 	}
+	/* Each storage in the best class it reaches, and only there. */
 	for (bits = st->cats; bits != 0; bits &= bits - 1) {
 		c = __builtin_ctzll(bits);
-		in[c] &= (uint8_t) ~((in[c] & 7) << 3);
+		for (k = 0, seen = 0; k < WALK_CLASSES; k++) {
+			in[c] &= (uint16_t) ~(seen << (3 * k));
+			seen |= (in[c] >> (3 * k)) & 7;
+		}
 	}
 }
 
@@ -181,7 +200,7 @@ void
 walk_member(struct engine *e, size_t slot, const struct roster_req *q)
 {
 	struct member_state *st = &e->mstate[slot];
-	uint8_t in[ENGINE_MAX_CATEGORIES], diff;
+	uint16_t in[ENGINE_MAX_CATEGORIES], diff;
 	uint64_t bits;
 	int c, b;
 
@@ -194,20 +213,18 @@ walk_member(struct engine *e, size_t slot, const struct roster_req *q)
 		c = __builtin_ctzll(bits);
 		if ((diff = in[c] ^ st->in[c]) == 0)
 			continue;
-		for (b = 0; b < 6; b++) {
+		for (b = 0; b < WALK_BITS; b++) {
 			if ((diff & (1 << b)) == 0)
 				continue;
 			if (in[c] & (1 << b)) {
 				if (heap_insert(e,
-				        &e->heaps[walk_heap_id(c, b % 3,
-				            b / 3)],
+				        &e->heaps[walk_heap_id(c, b)],
 				        slot) != 0) {
 					e->heaps_stale = 1;
 					return;
 				}
 			} else
-				heap_remove(e,
-				    &e->heaps[walk_heap_id(c, b % 3, b / 3)],
+				heap_remove(e, &e->heaps[walk_heap_id(c, b)],
 				    slot);
 		}
 		st->in[c] = in[c];
@@ -220,15 +237,14 @@ walk_member(struct engine *e, size_t slot, const struct roster_req *q)
 
 /*
  * A request's want changed: the bound on wants follows, and its member's
- * heaps too if the want crossed a whole portion, or nothing.
+ * heaps too if the want changed class.
  */
 void
 walk_wanted(struct engine *e, size_t slot, const struct roster_req *q,
     int64_t before)
 {
 	walk_wants(e, q->categories, q->wanted);
-	if ((before >= WALK_PORTION) != (q->wanted >= WALK_PORTION) ||
-	    (before > 0) != (q->wanted > 0))
+	if (walk_class(before) != walk_class(q->wanted))
 		walk_member(e, slot, NULL);
 }
 
@@ -261,10 +277,10 @@ walk_rebuild(struct engine *e)
 			c = __builtin_ctzll(bits);
 			if (st->in[c] != 0)
 				st->inmask |= UINT64_C(1) << c;
-			for (b = 0; b < 6; b++) {
+			for (b = 0; b < WALK_BITS; b++) {
 				if ((st->in[c] & (1 << b)) == 0)
 					continue;
-				h = &e->heaps[walk_heap_id(c, b % 3, b / 3)];
+				h = &e->heaps[walk_heap_id(c, b)];
 				if (heap_room(e, h) != 0)
 					return -1;
 				h->pos[i] = (int32_t)h->n;
@@ -295,10 +311,10 @@ walk_charged(struct engine *e, size_t slot)
 	st->key = ledger_key(e, slot);
 	for (bits = st->inmask; bits != 0; bits &= bits - 1) {
 		c = __builtin_ctzll(bits);
-		for (b = 0; b < 6; b++) {
+		for (b = 0; b < WALK_BITS; b++) {
 			if ((st->in[c] & (1 << b)) == 0)
 				continue;
-			h = &e->heaps[walk_heap_id(c, b % 3, b / 3)];
+			h = &e->heaps[walk_heap_id(c, b)];
 			heap_down(e, h, (size_t)h->pos[slot]);
 		}
 	}
@@ -397,19 +413,21 @@ walk_best(struct engine *e, const struct engine_offer *o,
 	int64_t need = o->min_portion < o->free ? o->min_portion : o->free;
 	struct walk_at at;
 	size_t n = 0;
-	int s, rc;
+	int s, k, rc;
 
 	if (o->storage == 0 || (o->storage & (o->storage - 1)) != 0)
 		return -2;
 	s = __builtin_ctz(o->storage);
 	if (e->heaps_stale && walk_rebuild(e) != 0)
 		return -1;
-	if (walk_push(e, &n, &e->heaps[walk_heap_id(o->category, s, 0)], 0) !=
-	        0 ||
-	    (need < WALK_PORTION &&
-	        walk_push(e, &n, &e->heaps[walk_heap_id(o->category, s, 1)],
-	            0) != 0))
-		return -1;
+	/* A class whose wants all fall short of the need is left out. */
+	for (k = 0; k < WALK_CLASSES && (k == 0 || need < walk_floor[k - 1]);
+	     k++) {
+		if (walk_push(e, &n,
+		        &e->heaps[walk_heap_id(o->category, 3 * k + s)],
+		        0) != 0)
+			return -1;
+	}
 	while (n > 0) {
 		at = walk_pop(e, &n);
 		rc = visit(arg, at.h->at[at.i], e->mstate[at.h->at[at.i]].key);
