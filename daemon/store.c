@@ -85,12 +85,14 @@ enum stmt {
 	S_OFFER_INSERT,
 	S_OFFER_GET,
 	S_OFFER_SET_STATE,
+	S_OFFER_STATE,
 	S_OFFER_LIST,
 	S_OFFER_DUE,
 	S_OFFER_COUNT_OPEN,
 	S_REQUEST_INSERT,
 	S_REQUEST_GET,
 	S_REQUEST_SET_STATE,
+	S_REQUEST_STATE,
 	S_REQUEST_LIST,
 	S_REQUEST_DUE,
 	S_REQUEST_COUNT_OPEN,
@@ -183,6 +185,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_OFFER_GET] = "SELECT " OFFER_COLS " FROM offers o "
                     "JOIN members m ON m.id = o.donor WHERE o.id = ?",
     [S_OFFER_SET_STATE] = "UPDATE offers SET state = ? WHERE id = ?",
+    [S_OFFER_STATE] = "SELECT state FROM offers WHERE id = ?",
     [S_OFFER_LIST] = "SELECT " OFFER_COLS " FROM offers o "
                      "JOIN members m ON m.id = o.donor WHERE o.id > ?1 "
                      "AND (?2 = 0 OR o.donor = ?2) AND (?3 = 0 OR o.state = 0) "
@@ -198,6 +201,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_REQUEST_GET] = "SELECT " REQUEST_COLS " FROM requests r "
                       "JOIN members m ON m.id = r.member WHERE r.id = ?",
     [S_REQUEST_SET_STATE] = "UPDATE requests SET state = ? WHERE id = ?",
+    [S_REQUEST_STATE] = "SELECT state FROM requests WHERE id = ?",
     [S_REQUEST_LIST] =
         "SELECT " REQUEST_COLS " FROM requests r "
         "JOIN members m ON m.id = r.member WHERE r.id > ?1 "
@@ -571,10 +575,22 @@ struct store_tally {
 	int64_t n;
 };
 
+/*
+ * How many rows of a table are open (state 0), once counted: kept up to
+ * date by every insert and change of state, so status need not count a
+ * national network's open offers each time it is asked.
+ */
+struct store_open_total {
+	int valid;
+	int64_t n;
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
 	struct store_tally tally[S_COUNT];
+	struct store_open_total offers_open;
+	struct store_open_total requests_open;
 	struct idmap open_offers;   /* member -> open offers, once counted */
 	struct idmap open_requests; /* member -> open requests */
 	int in_step;
@@ -814,6 +830,7 @@ static void
 store_forget_counts(struct store *st)
 {
 	memset(st->tally, 0, sizeof st->tally);
+	st->offers_open.valid = st->requests_open.valid = 0;
 	store_forget_open(&st->open_offers);
 	store_forget_open(&st->open_requests);
 }
@@ -1088,6 +1105,8 @@ store_offer_insert(struct store *st, struct offer *o)
 	if (store_done(s) != 0)
 		return -1;
 	o->id = sqlite3_last_insert_rowid(st->db);
+	if (st->offers_open.valid)
+		st->offers_open.n += o->state == OFFER_OPEN;
 	if (o->state == OFFER_OPEN)
 		store_open_added(&st->open_offers, o->donor);
 	return 0;
@@ -1134,20 +1153,48 @@ store_offer_get(struct store *st, int64_t id, struct offer *o)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Keeps a table's count of open rows as one row goes from old to state. */
+static void
+store_open_moved(struct store_open_total *t, int old, int state)
+{
+	if (t->valid && old >= 0)
+		t->n += (state == 0) - (old == 0);
+	else
+		t->valid = 0;
+}
+
 /* Sets the state of a row by id, through one of the set-state statements. */
 static int
 store_set_state(struct store *st, enum stmt which, int64_t id, int state)
 {
 	sqlite3_stmt *s = store_stmt(st, which);
+	enum stmt ask =
+	    which == S_OFFER_SET_STATE ? S_OFFER_STATE : S_REQUEST_STATE;
+	struct store_open_total *t =
+	    which == S_OFFER_SET_STATE ? &st->offers_open : &st->requests_open;
+	sqlite3_stmt *q = store_stmt(st, ask);
+	int old = -1;
+
+	if (t->valid) {
+		sqlite3_bind_int64(q, 1, id);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			old = sqlite3_column_int(q, 0);
+		sqlite3_reset(q);
+	}
 
 	/* Whose count changed is not known here: count again when asked. */
 	store_forget_open(
 	    which == S_OFFER_SET_STATE ? &st->open_offers : &st->open_requests);
 	sqlite3_bind_int(s, 1, state);
 	sqlite3_bind_int64(s, 2, id);
-	if (store_done(s) != 0)
+	if (store_done(s) != 0) {
+		t->valid = 0;
 		return -1;
-	return sqlite3_changes(st->db) == 1 ? 0 : -1;
+	}
+	if (sqlite3_changes(st->db) != 1)
+		return -1;
+	store_open_moved(t, old, state);
+	return 0;
 }
 
 int
@@ -1200,10 +1247,27 @@ store_offer_due(struct store *st, time_t now, int limit, store_offer_cb cb,
 	return store_offer_each(s, cb, arg);
 }
 
+/* A table's open rows: counted once, then kept by every change. */
+static int64_t
+store_open_total(struct store *st, struct store_open_total *t, enum stmt which)
+{
+	sqlite3_stmt *s;
+
+	if (t->valid)
+		return t->n;
+	s = store_stmt(st, which);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		t->n = sqlite3_column_int64(s, 0);
+		t->valid = 1;
+	}
+	sqlite3_reset(s);
+	return t->valid ? t->n : -1;
+}
+
 int64_t
 store_offer_count_open(struct store *st)
 {
-	return store_count(st, S_OFFER_COUNT_OPEN);
+	return store_open_total(st, &st->offers_open, S_OFFER_COUNT_OPEN);
 }
 
 /* Adds a request; fills in its id. */
@@ -1226,6 +1290,8 @@ store_request_insert(struct store *st, struct request *r)
 	if (store_done(s) != 0)
 		return -1;
 	r->id = sqlite3_last_insert_rowid(st->db);
+	if (st->requests_open.valid)
+		st->requests_open.n += r->state == REQUEST_OPEN;
 	if (r->state == REQUEST_OPEN)
 		store_open_added(&st->open_requests, r->member);
 	return 0;
@@ -1314,7 +1380,7 @@ store_request_due(struct store *st, time_t now, int limit, store_request_cb cb,
 int64_t
 store_request_count_open(struct store *st)
 {
-	return store_count(st, S_REQUEST_COUNT_OPEN);
+	return store_open_total(st, &st->requests_open, S_REQUEST_COUNT_OPEN);
 }
 
 /* Runs a statement that sets one integer on a row by id. */

@@ -372,6 +372,12 @@ test_store_counts_follow_changes_and_rollbacks(void **state)
 	                     OFFER_WITHDRAWN),
 	    0);
 	assert_int_equal(store_open_count(f->st, "offer", donor), 1);
+	/* The network's count follows each change of state as well. */
+	assert_int_equal(store_offer_count_open(f->st), 1);
+	assert_int_equal(store_offer_set_state(f->st, 1, OFFER_ALLOCATED), 0);
+	assert_int_equal(store_offer_count_open(f->st), 0);
+	assert_int_equal(store_offer_set_state(f->st, 1, OFFER_CLOSED), 0);
+	assert_int_equal(store_offer_count_open(f->st), 0);
 }
 
 static void
