@@ -424,6 +424,22 @@ engine_request_get(struct engine *e, int64_t id)
 	return table_get(&e->requests, id);
 }
 
+/*
+ * Gives grams back to a request (a collection short of its match, or a
+ * no-show): offers nobody could take may now go to it.
+ */
+void
+engine_request_give_back(struct engine *e, int64_t id, int64_t grams)
+{
+	struct engine_request *r = table_get(&e->requests, id);
+
+	if (r == NULL || grams == 0)
+		return;
+	r->wanted += grams;
+	roster_sync(e, r);
+	engine_touch(e);
+}
+
 /* A request, only to read. */
 const struct engine_request *
 engine_request_find(struct engine *e, int64_t id)

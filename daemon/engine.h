@@ -183,6 +183,7 @@ void engine_offer_drop(struct engine *, int64_t);
 int engine_request_put(struct engine *, const struct engine_request *);
 struct engine_request *engine_request_get(struct engine *, int64_t);
 void engine_request_drop(struct engine *, int64_t);
+void engine_request_give_back(struct engine *, int64_t, int64_t);
 
 int engine_offer_posted(struct engine *, int64_t, time_t, struct engine_out *);
 int engine_answer(struct engine *, int64_t, int64_t, enum engine_answer, time_t,

@@ -270,18 +270,13 @@ h_offer_claim(struct call *c)
 static int
 match_feed_request(struct call *c, const struct allocation *a, int64_t grams)
 {
-	struct engine_request *er;
 	struct request r;
 
 	if (store_request_add_received(c->d->store, a->request, grams) != 0 ||
 	    store_request_get(c->d->store, a->request, &r) != 1)
 		return -1;
-	er = engine_request_get(c->d->engine, r.id);
 	if (r.state != REQUEST_OPEN || r.received < r.grams) {
-		if (er != NULL) {
-			er->wanted += a->grams - grams;
-			engine_touch(c->d->engine);
-		}
+		engine_request_give_back(c->d->engine, r.id, a->grams - grams);
 		return 0;
 	}
 	if (store_request_set_state(c->d->store, r.id, REQUEST_FULFILLED) != 0)
@@ -370,7 +365,6 @@ int
 h_match_noshow(struct call *c)
 {
 	const struct member *m = session_member(c->s);
-	struct engine_request *er;
 	struct allocation a;
 
 	if (match_load(c, &a) != 0)
@@ -397,10 +391,7 @@ h_match_noshow(struct call *c)
 	        &a, NULL) != 0 ||
 	    market_settle_offer(c->d, a.offer, c->now) != 0)
 		return call_store_error(c);
-	if ((er = engine_request_get(c->d->engine, a.request)) != NULL) {
-		er->wanted += a.grams;
-		engine_touch(c->d->engine);
-	}
+	engine_request_give_back(c->d->engine, a.request, a.grams);
 	if (gov_recount(c->d, a.member, c->now, 0) != 0)
 		return call_store_error(c);
 	log_info("allocation %lld: %s did not collect", (long long)a.id,
