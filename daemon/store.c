@@ -185,7 +185,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_OFFER_GET] = "SELECT " OFFER_COLS " FROM offers o "
                     "JOIN members m ON m.id = o.donor WHERE o.id = ?",
     [S_OFFER_SET_STATE] = "UPDATE offers SET state = ? WHERE id = ?",
-    [S_OFFER_STATE] = "SELECT state FROM offers WHERE id = ?",
+    [S_OFFER_STATE] = "SELECT state, donor FROM offers WHERE id = ?",
     [S_OFFER_LIST] = "SELECT " OFFER_COLS " FROM offers o "
                      "JOIN members m ON m.id = o.donor WHERE o.id > ?1 "
                      "AND (?2 = 0 OR o.donor = ?2) AND (?3 = 0 OR o.state = 0) "
@@ -201,7 +201,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_REQUEST_GET] = "SELECT " REQUEST_COLS " FROM requests r "
                       "JOIN members m ON m.id = r.member WHERE r.id = ?",
     [S_REQUEST_SET_STATE] = "UPDATE requests SET state = ? WHERE id = ?",
-    [S_REQUEST_STATE] = "SELECT state FROM requests WHERE id = ?",
+    [S_REQUEST_STATE] = "SELECT state, member FROM requests WHERE id = ?",
     [S_REQUEST_LIST] =
         "SELECT " REQUEST_COLS " FROM requests r "
         "JOIN members m ON m.id = r.member WHERE r.id > ?1 "
@@ -1163,37 +1163,44 @@ store_open_moved(struct store_open_total *t, int old, int state)
 		t->valid = 0;
 }
 
-/* Sets the state of a row by id, through one of the set-state statements. */
+/*
+ * Sets the state of a row by id, through one of the set-state statements.
+ * The row's old state and owner are read first, so that the counts of
+ * open rows, the network's and its owner's, follow the change.
+ */
 static int
 store_set_state(struct store *st, enum stmt which, int64_t id, int state)
 {
+	int offers = which == S_OFFER_SET_STATE;
 	sqlite3_stmt *s = store_stmt(st, which);
-	enum stmt ask =
-	    which == S_OFFER_SET_STATE ? S_OFFER_STATE : S_REQUEST_STATE;
+	sqlite3_stmt *q =
+	    store_stmt(st, offers ? S_OFFER_STATE : S_REQUEST_STATE);
 	struct store_open_total *t =
-	    which == S_OFFER_SET_STATE ? &st->offers_open : &st->requests_open;
-	sqlite3_stmt *q = store_stmt(st, ask);
+	    offers ? &st->offers_open : &st->requests_open;
+	struct idmap *mine = offers ? &st->open_offers : &st->open_requests;
+	int64_t owner = 0;
+	size_t kept;
 	int old = -1;
 
-	if (t->valid) {
-		sqlite3_bind_int64(q, 1, id);
-		if (sqlite3_step(q) == SQLITE_ROW)
-			old = sqlite3_column_int(q, 0);
-		sqlite3_reset(q);
+	sqlite3_bind_int64(q, 1, id);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		old = sqlite3_column_int(q, 0);
+		owner = sqlite3_column_int64(q, 1);
 	}
-
-	/* Whose count changed is not known here: count again when asked. */
-	store_forget_open(
-	    which == S_OFFER_SET_STATE ? &st->open_offers : &st->open_requests);
+	sqlite3_reset(q);
 	sqlite3_bind_int(s, 1, state);
 	sqlite3_bind_int64(s, 2, id);
-	if (store_done(s) != 0) {
+	if (store_done(s) != 0 || sqlite3_changes(st->db) != 1) {
 		t->valid = 0;
+		store_forget_open(mine);
 		return -1;
 	}
-	if (sqlite3_changes(st->db) != 1)
-		return -1;
 	store_open_moved(t, old, state);
+	if (old < 0 || !idmap_get(mine, owner, &kept))
+		return 0;
+	kept += (size_t)(state == 0) - (size_t)(old == 0);
+	if (idmap_put(mine, owner, kept) != 0)
+		store_forget_open(mine);
 	return 0;
 }
 
