@@ -8,6 +8,9 @@
 #ifndef LARDER_ENGINE_IMPL_H
 #define LARDER_ENGINE_IMPL_H
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "engine.h"
 #include "idmap.h"
 #include "store.h"
@@ -164,6 +167,7 @@ int engine_should_flash(const struct engine *, const struct engine_offer *,
     time_t);
 const struct engine_request *engine_request_find(struct engine *, int64_t);
 uint64_t engine_mix(uint64_t, int64_t, int64_t);
+#define ENGINE_SELECT_MAX 128 /* bytes of an element engine_select moves */
 time_t engine_respond_by(const struct engine *, const struct engine_offer *,
     time_t);
 int engine_hold(struct engine *, const struct engine_proposal *);
@@ -209,6 +213,53 @@ int walk_may_take(struct engine *, const struct engine_offer *);
 int walk_best(struct engine *, const struct engine_offer *,
     int (*)(void *, size_t, double), void *);
 void walk_free(struct engine *);
+
+/* Swaps two elements of size bytes, through a buffer of the caller's. */
+static inline void
+engine_swap(char *a, char *b, char *t, size_t size)
+{
+	memcpy(t, a, size);
+	memcpy(a, b, size);
+	memcpy(b, t, size);
+}
+
+/*
+ * Reorders base (n elements of size bytes) so that its first k are the
+ * k that come first in cmp's order, in linear time on average
+ * (quickselect); with a total order they are the k a sort would put
+ * first. Elements of more than ENGINE_SELECT_MAX bytes are sorted.
+ * Inline, so that each caller's element size and order are constants
+ * the compiler can work with.
+ */
+static inline void
+engine_select(void *base, size_t n, size_t size, size_t k,
+    int (*cmp)(const void *, const void *))
+{
+	char *r = base, pivot[ENGINE_SELECT_MAX], t[ENGINE_SELECT_MAX];
+	size_t lo = 0, hi = n, i, at;
+
+	if (size > ENGINE_SELECT_MAX) {
+		qsort(base, n, size, cmp);
+		return;
+	}
+	while (hi - lo > 1) {
+		engine_swap(r + (lo + (hi - lo) / 2) * size,
+		    r + (hi - 1) * size, t, size);
+		memcpy(pivot, r + (hi - 1) * size, size);
+		for (i = at = lo; i < hi - 1; i++) {
+			if (cmp(r + i * size, pivot) < 0)
+				engine_swap(r + i * size, r + at++ * size, t,
+				    size);
+		}
+		engine_swap(r + (hi - 1) * size, r + at * size, t, size);
+		if (at == k)
+			return;
+		if (k < at)
+			hi = at;
+		else
+			lo = at + 1;
+	}
+}
 
 /* The shares as they stand: a hot path, so the usual case is inline. */
 static inline const double *

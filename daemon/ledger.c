@@ -223,39 +223,6 @@ ledger_remainder_order(const void *a, const void *b)
 }
 
 /*
- * Reorders r so that its first k entries are the k that come first in
- * ledger_remainder_order, in linear time on average (quickselect); the
- * order is total, so they are the same k that sorting would put first.
- */
-static void
-ledger_select(struct remainder *r, size_t n, size_t k)
-{
-	struct remainder pivot, t;
-	size_t lo = 0, hi = n, i, at;
-
-	while (hi - lo > 1) {
-		pivot = r[lo + (hi - lo) / 2];
-		r[lo + (hi - lo) / 2] = r[hi - 1];
-		r[hi - 1] = pivot;
-		for (i = at = lo; i < hi - 1; i++) {
-			if (ledger_remainder_order(&r[i], &pivot) < 0) {
-				t = r[i];
-				r[i] = r[at];
-				r[at++] = t;
-			}
-		}
-		r[hi - 1] = r[at];
-		r[at] = pivot;
-		if (at == k)
-			return;
-		if (k < at)
-			hi = at;
-		else
-			lo = at + 1;
-	}
-}
-
-/*
  * Credits the grams charged since the last settlement to every member by
  * its share, in whole grams: each gets the floor of its part, and the
  * grams that flooring lost go one each to the largest remainders (ties
@@ -292,7 +259,7 @@ ledger_settle(struct engine *e)
 	missing = given < total ? (size_t)(total - given) : 0;
 	/* Usually fewer grams are missing than there are members. */
 	if (missing > 0 && missing < n)
-		ledger_select(r, n, missing);
+		engine_select(r, n, sizeof *r, missing, ledger_remainder_order);
 	else if (missing > 0)
 		qsort(r, n, sizeof *r, ledger_remainder_order);
 	for (i = 0; i < missing; i++)

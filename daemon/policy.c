@@ -148,34 +148,14 @@ policy_sort(struct cand *c, size_t n)
 static void
 policy_order(struct pick *pk, size_t k)
 {
-	struct cand pivot, t, *c = pk->c;
-	size_t lo = 0, hi = pk->n, i, at;
+	struct cand *c = pk->c;
 
 	if (k >= pk->n) {
 		policy_sort(c, pk->n);
 		pk->sorted = pk->n;
 		return;
 	}
-	while (hi - lo > 1) {
-		pivot = c[lo + (hi - lo) / 2];
-		c[lo + (hi - lo) / 2] = c[hi - 1];
-		c[hi - 1] = pivot;
-		for (i = at = lo; i < hi - 1; i++) {
-			if (cand_order(&c[i], &pivot) < 0) {
-				t = c[i];
-				c[i] = c[at];
-				c[at++] = t;
-			}
-		}
-		c[hi - 1] = c[at];
-		c[at] = pivot;
-		if (at == k)
-			break;
-		if (k < at)
-			hi = at;
-		else
-			lo = at + 1;
-	}
+	engine_select(c, pk->n, sizeof *c, k, cand_order);
 	policy_sort(c, k);
 	pk->sorted = k;
 }
