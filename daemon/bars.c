@@ -35,17 +35,13 @@ static struct bar_list *
 bars_find(struct engine *e, int64_t offer)
 {
 	struct bar_list *rows;
-	size_t want;
 
 	if ((rows = bars_get(e, offer)) != NULL)
 		return rows;
-	if (e->nbars == e->barcap) {
-		want = e->barcap == 0 ? 64 : e->barcap * 2;
-		if ((rows = realloc(e->bars, want * sizeof *rows)) == NULL)
-			return NULL;
-		e->bars = rows;
-		e->barcap = want;
-	}
+	rows = engine_grow(e->bars, &e->barcap, e->nbars, sizeof *rows);
+	if (rows == NULL)
+		return NULL;
+	e->bars = rows;
 	if (idmap_put(&e->barmap, offer, e->nbars) != 0)
 		return NULL;
 	memset(&e->bars[e->nbars], 0, sizeof e->bars[e->nbars]);
@@ -59,17 +55,12 @@ bars_add(struct engine *e, int64_t offer, int64_t member)
 {
 	struct bar_list *b = bars_find(e, offer);
 	int64_t *rows;
-	size_t want;
 
-	if (b == NULL)
+	if (b == NULL ||
+	    (rows = engine_grow(b->member, &b->cap, b->n, sizeof *rows)) ==
+	        NULL)
 		return -1;
-	if (b->n == b->cap) {
-		want = b->cap == 0 ? 4 : b->cap * 2;
-		if ((rows = realloc(b->member, want * sizeof *rows)) == NULL)
-			return -1;
-		b->member = rows;
-		b->cap = want;
-	}
+	b->member = rows;
 	b->member[b->n++] = member;
 	return 0;
 }

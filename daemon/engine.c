@@ -12,7 +12,7 @@
 #include "engine_impl.h"
 
 /* Grows an array of n items of size each to hold one more. */
-static void *
+void *
 engine_grow(void *rows, size_t *cap, size_t n, size_t size)
 {
 	void *p;
@@ -291,15 +291,10 @@ engine_list_offer(struct engine *e, struct engine_offer *o)
 {
 	struct offer_list *l = &e->bycat[o->category];
 	int64_t *rows;
-	size_t want;
 
-	if (l->n == l->cap) {
-		want = l->cap == 0 ? 64 : l->cap * 2;
-		if ((rows = realloc(l->id, want * sizeof *rows)) == NULL)
-			return -1;
-		l->id = rows;
-		l->cap = want;
-	}
+	if ((rows = engine_grow(l->id, &l->cap, l->n, sizeof *rows)) == NULL)
+		return -1;
+	l->id = rows;
 	o->catpos = l->n;
 	l->id[l->n++] = o->id;
 	return 0;
@@ -347,7 +342,7 @@ engine_offer_put(struct engine *e, const struct engine_offer *o)
 	stored = table_get(&e->offers, o->id);
 	stored->idle = 0;
 	stored->pending = pending;
-	stored->hubno = roster_hub(e, stored->hub, 1);
+	stored->hubno = roster_hub(e, stored->hub);
 	return engine_listed(stored) ? engine_list_offer(e, stored) : 0;
 }
 

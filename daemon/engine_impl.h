@@ -155,6 +155,7 @@ struct engine {
 };
 
 /* engine.c */
+void *engine_grow(void *, size_t *, size_t, size_t);
 int engine_out_propose(struct engine_out *, const struct engine_proposal *);
 int engine_out_flash(struct engine_out *, int64_t);
 int engine_feasible(const struct engine *, const struct engine_offer *,
@@ -195,7 +196,7 @@ double ledger_key(struct engine *, size_t);
 int64_t ledger_balance(struct engine *, size_t);
 
 /* roster.c */
-int roster_hub(struct engine *, const char *, int);
+int roster_hub(struct engine *, const char *);
 int roster_member(struct engine *, size_t);
 int roster_request_add(struct engine *, const struct engine_request *);
 void roster_request_remove(struct engine *, const struct engine_request *);

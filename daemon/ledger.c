@@ -119,21 +119,18 @@ void
 ledger_flip(struct engine *e, int64_t member, int was_active)
 {
 	struct flip *f;
-	size_t slot, want;
+	size_t slot;
 
 	if (!e->shares_ok || !idmap_get(&e->members.map, member, &slot))
 		return;
 	if (e->mstate[slot].flipped)
 		return; /* its state when the shares were made is noted */
-	if (e->nflips == e->flipcap) {
-		want = e->flipcap == 0 ? 16 : e->flipcap * 2;
-		if ((f = realloc(e->flips, want * sizeof *f)) == NULL) {
-			ledger_reshare(e);
-			return;
-		}
-		e->flips = f;
-		e->flipcap = want;
+	if ((f = engine_grow(e->flips, &e->flipcap, e->nflips, sizeof *f)) ==
+	    NULL) {
+		ledger_reshare(e);
+		return;
 	}
+	e->flips = f;
 	e->mstate[slot].flipped = 1;
 	e->flips[e->nflips].member = member;
 	e->flips[e->nflips++].was_active = was_active;
@@ -183,19 +180,16 @@ ledger_shares_slow(struct engine *e)
 static void
 ledger_dirty(struct engine *e, size_t slot)
 {
-	size_t *rows, want;
+	size_t *rows;
 
 	if (e->mstate[slot].dirty)
 		return;
-	if (e->ndirty == e->dirtycap) {
-		want = e->dirtycap == 0 ? 64 : e->dirtycap * 2;
-		if ((rows = realloc(e->dirty, want * sizeof *rows)) == NULL) {
-			e->dirty_all = 1; /* save everyone next time */
-			return;
-		}
-		e->dirty = rows;
-		e->dirtycap = want;
+	rows = engine_grow(e->dirty, &e->dirtycap, e->ndirty, sizeof *rows);
+	if (rows == NULL) {
+		e->dirty_all = 1; /* save everyone next time */
+		return;
 	}
+	e->dirty = rows;
 	e->mstate[slot].dirty = 1;
 	e->dirty[e->ndirty++] = slot;
 }

@@ -63,15 +63,10 @@ static struct cand *
 policy_cand_slot(struct engine *e, struct pick *pk)
 {
 	struct cand *c;
-	size_t want;
 
-	if (pk->n == e->candcap) {
-		want = e->candcap == 0 ? 64 : e->candcap * 2;
-		if ((c = realloc(e->cands, want * sizeof *c)) == NULL)
-			return NULL;
-		e->cands = c;
-		e->candcap = want;
-	}
+	if ((c = engine_grow(e->cands, &e->candcap, pk->n, sizeof *c)) == NULL)
+		return NULL;
+	e->cands = c;
 	pk->c = e->cands;
 	return &pk->c[pk->n];
 }

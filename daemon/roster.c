@@ -14,39 +14,29 @@
 static int
 roster_push(size_t **rows, size_t *n, size_t *cap, size_t v)
 {
-	size_t *p, want;
+	size_t *p;
 
-	if (*n == *cap) {
-		want = *cap == 0 ? 8 : *cap * 2;
-		if ((p = realloc(*rows, want * sizeof *p)) == NULL)
-			return -1;
-		*rows = p;
-		*cap = want;
-	}
+	if ((p = engine_grow(*rows, cap, *n, sizeof *p)) == NULL)
+		return -1;
+	*rows = p;
 	(*rows)[(*n)++] = v;
 	return 0;
 }
 
 /* The index of a hub by name, added when new; -1 if out of memory. */
 int
-roster_hub(struct engine *e, const char *name, int add)
+roster_hub(struct engine *e, const char *name)
 {
 	struct hub *h;
-	size_t i, want;
+	size_t i;
 
 	for (i = 0; i < e->nhubs; i++) {
 		if (strcmp(e->hubs[i].name, name) == 0)
 			return (int)i;
 	}
-	if (!add)
+	if ((h = engine_grow(e->hubs, &e->hubcap, e->nhubs, sizeof *h)) == NULL)
 		return -1;
-	if (e->nhubs == e->hubcap) {
-		want = e->hubcap == 0 ? 8 : e->hubcap * 2;
-		if ((h = realloc(e->hubs, want * sizeof *h)) == NULL)
-			return -1;
-		e->hubs = h;
-		e->hubcap = want;
-	}
+	e->hubs = h;
 	h = &e->hubs[e->nhubs];
 	memset(h, 0, sizeof *h);
 	snprintf(h->name, sizeof h->name, "%s", name);
@@ -79,7 +69,7 @@ roster_member(struct engine *e, size_t slot)
 	const struct engine_member *m =
 	    (const struct engine_member *)e->members.rows + slot;
 	struct member_state *st = &e->mstate[slot];
-	int hub = roster_hub(e, m->hub, 1);
+	int hub = roster_hub(e, m->hub);
 
 	if (hub < 0)
 		return -1;
@@ -99,18 +89,15 @@ roster_request_add(struct engine *e, const struct engine_request *r)
 {
 	struct member_state *st;
 	struct roster_req *p, *q;
-	size_t slot, want;
+	size_t slot;
 
 	if (!idmap_get(&e->members.map, r->member, &slot))
 		return 0;
 	st = &e->mstate[slot];
-	if (st->nreqs == st->reqcap) {
-		want = st->reqcap == 0 ? 4 : st->reqcap * 2;
-		if ((p = realloc(st->reqs, want * sizeof *p)) == NULL)
-			return -1;
-		st->reqs = p;
-		st->reqcap = want;
-	}
+	if ((p = engine_grow(st->reqs, &st->reqcap, st->nreqs, sizeof *p)) ==
+	    NULL)
+		return -1;
+	st->reqs = p;
 	q = &st->reqs[st->nreqs++];
 	q->id = r->id;
 	q->categories = r->categories;

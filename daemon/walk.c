@@ -357,18 +357,13 @@ static int
 walk_push(struct engine *e, size_t *n, const struct cat_heap *h, size_t i)
 {
 	struct walk_at *f, at = {h, i};
-	size_t want, k;
+	size_t k;
 
 	if (i >= h->n)
 		return 0;
-	if (*n == e->frontcap) {
-		want = e->frontcap == 0 ? 64 : e->frontcap * 2;
-		if ((f = realloc(e->frontier, want * sizeof *f)) == NULL)
-			return -1;
-		e->frontier = f;
-		e->frontcap = want;
-	}
-	f = e->frontier;
+	if ((f = engine_grow(e->frontier, &e->frontcap, *n, sizeof *f)) == NULL)
+		return -1;
+	e->frontier = f;
 	for (k = (*n)++; k > 0 && walk_before(e, &at, &f[(k - 1) / 2]);
 	     k = (k - 1) / 2)
 		f[k] = f[(k - 1) / 2];
