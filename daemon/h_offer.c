@@ -10,11 +10,24 @@
 #define OFFER_DEFAULT_PORTION  1000 /* grams, when not given */
 #define OFFER_PAST_BEST_BEFORE (24 * 3600)
 #define OFFER_TEXTS            4096 /* listed offers kept as text */
+#define OFFER_PAGES            64   /* listed pages kept as text */
 
 /* An offer as it was last listed, and its record as JSON text. */
 struct offer_text {
 	struct offer key;
 	char *text;
+};
+
+/*
+ * A page of offers as last listed: what was asked, the store's version
+ * then, and the page's JSON text. Members poll the open offers far more
+ * often than offers change, so a page is kept until any row changes.
+ */
+struct offer_page_text {
+	struct store_filter f;
+	uint64_t version;
+	char *text;
+	size_t len;
 };
 
 /* A page of offers being written as JSON text. */
@@ -320,18 +333,39 @@ offer_text(struct larderd *d, const struct offer *o)
 	return text;
 }
 
-/* Frees the kept texts of listed offers. */
+/* Frees the kept texts of listed offers and pages. */
 void
 h_offer_texts_free(struct larderd *d)
 {
 	size_t i;
 
+	if (d->offer_pages != NULL) {
+		for (i = 0; i < OFFER_PAGES; i++)
+			free(d->offer_pages[i].text);
+		free(d->offer_pages);
+		d->offer_pages = NULL;
+	}
 	if (d->offer_texts == NULL)
 		return;
 	for (i = 0; i < OFFER_TEXTS; i++)
 		free(d->offer_texts[i].text);
 	free(d->offer_texts);
 	d->offer_texts = NULL;
+}
+
+/* Where the page asked for by f is kept, or NULL (out of memory). */
+static struct offer_page_text *
+offer_page_slot(struct larderd *d, const struct store_filter *f)
+{
+	uint64_t h;
+
+	if (d->offer_pages == NULL &&
+	    (d->offer_pages = calloc(OFFER_PAGES, sizeof *d->offer_pages)) ==
+	        NULL)
+		return NULL;
+	h = (uint64_t)f->member * 31 + (uint64_t)f->after * 7 +
+	    (uint64_t)f->limit * 3 + (uint64_t)f->open_only;
+	return &d->offer_pages[h % OFFER_PAGES];
 }
 
 static int
@@ -365,9 +399,21 @@ h_offer_list(struct call *c)
 	size_t len;
 	int rc;
 
+	struct offer_page_text *kept;
+	uint64_t version;
+
 	if (call_page_begin(c, &f, &pg) != 0)
 		return -1;
 	json_decref(pg.items);
+	version = store_version(c->d->store);
+	kept = offer_page_slot(c->d, &f);
+	if (kept != NULL && kept->text != NULL && kept->version == version &&
+	    memcmp(&kept->f, &f, sizeof f) == 0) {
+		if ((c->raw = malloc(kept->len + 1)) == NULL)
+			return call_fail(c, PROTO_INTERNAL, "out of memory");
+		memcpy(c->raw, kept->text, kept->len + 1);
+		return 0;
+	}
 	memset(&p, 0, sizeof p);
 	p.d = c->d;
 	if ((p.f = open_memstream(&buf, &len)) == NULL)
@@ -386,6 +432,17 @@ h_offer_list(struct call *c)
 		free(buf);
 		return call_fail(c, PROTO_UNAVAILABLE, "store: %s",
 		    store_errmsg(c->d->store));
+	}
+	if (kept != NULL && (kept->text == NULL || kept->len < len ||
+	                        kept->len > 4 * len)) {
+		free(kept->text);
+		kept->text = malloc(len + 1);
+	}
+	if (kept != NULL && kept->text != NULL) {
+		memcpy(kept->text, buf, len + 1);
+		kept->len = len;
+		kept->f = f;
+		kept->version = version;
 	}
 	c->raw = buf;
 	return 0;

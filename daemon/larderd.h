@@ -57,6 +57,7 @@ struct larderd {
 	size_t nrate;
 	size_t ratecap;
 	struct offer_text *offer_texts; /* listed offers as JSON text */
+	struct offer_page_text *offer_pages; /* listed pages as JSON text */
 	struct status_text *status;     /* the last status result */
 };
 

@@ -594,6 +594,7 @@ struct store {
 	struct idmap open_offers;   /* member -> open offers, once counted */
 	struct idmap open_requests; /* member -> open requests */
 	int in_step;
+	uint64_t undone; /* rollbacks, counted for store_version */
 };
 
 /* The schema version a statement needs, where later than the first. */
@@ -825,10 +826,14 @@ store_forget_open(struct idmap *map)
 	idmap_init(map);
 }
 
-/* Forgets every remembered count: rows went back to what they were. */
+/*
+ * Forgets every remembered count: rows went back to what they were (so
+ * store_version moves on too).
+ */
 static void
 store_forget_counts(struct store *st)
 {
+	st->undone++;
 	memset(st->tally, 0, sizeof st->tally);
 	st->offers_open.valid = st->requests_open.valid = 0;
 	store_forget_open(&st->open_offers);
@@ -955,6 +960,18 @@ store_commit(struct store *st)
 	/* A failed commit may have rolled back by itself. */
 	store_forget_counts(st);
 	return -1;
+}
+
+/*
+ * A number that moves on whenever a row may have changed, through this
+ * connection (the only writer while larderd holds its lock): every row
+ * inserted, updated or deleted, and every rollback. What was read under
+ * one version is still true while the version stays the same.
+ */
+uint64_t
+store_version(struct store *st)
+{
+	return (uint64_t)sqlite3_total_changes64(st->db) + st->undone;
 }
 
 int

@@ -188,6 +188,7 @@ int store_writing(struct store *);
 int store_in_transaction(struct store *);
 int store_commit(struct store *);
 int store_rollback(struct store *);
+uint64_t store_version(struct store *);
 
 int store_member_insert(struct store *, struct member *, const unsigned char *);
 int store_member_by_handle(struct store *, const char *, struct member *);

@@ -53,7 +53,7 @@ test_diskfull_fails_writes_keeps_reads_recovers(void **state)
 	char flag[HARNESS_PATH + 16], env_flag[HARNESS_PATH + 48];
 	const char *env[] = {"LD_PRELOAD=" LARDER_FAULT_LIB, env_flag,
 	    "ASAN_OPTIONS=verify_asan_link_order=0", NULL};
-	char use_by[40], list[256];
+	char use_by[40], list[256], pipelined[512];
 	struct wire *admin, *w;
 	struct run *run;
 	json_t *r;
@@ -87,6 +87,26 @@ test_diskfull_fails_writes_keeps_reads_recovers(void **state)
 		assert_reply_error(r, "unavailable");
 		assert_has(reply_message(r), "could not be saved");
 	}
+	assert_string_equal(offers(w, list, sizeof list), "1000 ");
+
+	/*
+	 * A listing in the same turn as a post sees the post's offer; when
+	 * the commit then fails, both are answered unavailable, and no later
+	 * listing may show that offer (larderd keeps listed pages as text
+	 * until the store changes, and a rollback is a change).
+	 */
+	snprintf(pipelined, sizeof pipelined,
+	    V1 "\"id\":6,\"op\":\"offer.post\",\"category\":\"bakery\","
+	       "\"grams\":2500,\"use_by\":\"%s\"}\n"
+	    V1 "\"id\":7,\"op\":\"offer.list\",\"mine\":true}\n",
+	    use_by);
+	wire_send(w, pipelined, strlen(pipelined));
+	r = wire_recv(w);
+	assert_reply_id(r, 6);
+	assert_reply_error(r, "unavailable");
+	r = wire_recv(w);
+	assert_reply_id(r, 7);
+	assert_reply_error(r, "unavailable");
 	assert_string_equal(offers(w, list, sizeof list), "1000 ");
 	assert_reply_ok(wire_call(w, V1 "\"id\":4,\"op\":\"status\"}"));
 	assert_reply_ok(wire_call(admin, V1 "\"id\":5,\"op\":\"log.verify\"}"));
