@@ -83,10 +83,20 @@ struct hub {
 
 /* Members who could take one kind of food: a max-heap by ledger key. */
 struct cat_heap {
-	size_t *at; /* member slots in heap order */
+	struct heap_entry *at; /* members in heap order */
 	size_t n;
 	int32_t *pos;  /* by member slot: its place in at, or -1 */
 	size_t poscap; /* the length of pos and at */
+};
+
+/*
+ * A member in a heap, with the key it was placed by. A charge lowers a
+ * member's key without moving it (walk.c): the key here may be above
+ * the member's own, never below.
+ */
+struct heap_entry {
+	size_t slot;
+	double key;
 };
 
 struct remainder;
@@ -148,6 +158,8 @@ struct engine {
 	int heaps_stale; /* keys changed wholesale: rebuild the heaps */
 	void *frontier;  /* a walk's scratch */
 	size_t frontcap;
+	void *stale;     /* heap entries a walk found above their key */
+	size_t stalecap;
 	int reasons;     /* proposals carry their reason record */
 	int full_search; /* weigh every member, never walk: for tests */
 	void *cands;     /* the policies' scratch list of candidates */
@@ -212,7 +224,7 @@ void walk_wanted(struct engine *, size_t, const struct roster_req *, int64_t);
 void walk_charged(struct engine *, size_t);
 int walk_may_take(struct engine *, const struct engine_offer *);
 int walk_best(struct engine *, const struct engine_offer *,
-    int (*)(void *, size_t, double), void *);
+    int (*)(void *, size_t, double, double), void *);
 void walk_free(struct engine *);
 
 /* Swaps two elements of size bytes, through a buffer of the caller's. */

@@ -162,26 +162,77 @@ struct walk {
 	const int64_t *bars;
 	size_t nbars;
 	struct pick *pk;
-	double enough; /* the key of the PICK_ORDERED-th candidate found */
+	double best[PICK_ORDERED]; /* the best keys of candidates: a min-heap */
+	size_t nbest;
 };
 
+/* Keeps a candidate's key if it is among the best PICK_ORDERED found. */
+static void
+policy_walk_note(struct walk *w, double key)
+{
+	double *h = w->best;
+	size_t i, c;
+
+	if (w->nbest < PICK_ORDERED) {
+		for (i = w->nbest++; i > 0 && h[(i - 1) / 2] > key;
+		     i = (i - 1) / 2)
+			h[i] = h[(i - 1) / 2];
+		h[i] = key;
+		return;
+	}
+	if (key <= h[0])
+		return;
+	for (i = 0;; i = c) {
+		c = 2 * i + 1;
+		if (c >= PICK_ORDERED)
+			break;
+		if (c + 1 < PICK_ORDERED && h[c + 1] < h[c])
+			c++;
+		if (h[c] >= key)
+			break;
+		h[i] = h[c];
+	}
+	h[i] = key;
+}
+
 /*
- * Considers members in the order of their keys until PICK_ORDERED
- * candidates are found and the keys fall below the last of them: every
- * member left is behind them all.
+ * Considers members as the walk hands them on until PICK_ORDERED
+ * candidates are found and the bound on every member still to come falls
+ * below the last of them: every member left is behind them all.
  */
 static int
-policy_walk_visit(void *arg, size_t slot, double key)
+policy_walk_visit(void *arg, size_t slot, double bound, double key)
 {
 	struct walk *w = arg;
+	size_t n = w->pk->n;
 
-	if (w->pk->n >= PICK_ORDERED && key < w->enough)
+	(void)key;
+	if (w->nbest == PICK_ORDERED && bound < w->best[0])
 		return 1;
 	if (policy_consider(w->e, w->o, slot, w->bars, w->nbars, w->pk) != 0)
 		return -1;
-	if (w->pk->n == PICK_ORDERED)
-		w->enough = key;
+	if (w->pk->n > n)
+		policy_walk_note(w, w->pk->c[n].priority);
 	return 0;
+}
+
+/*
+ * After a walk that stopped, keeps only the candidates as good as the
+ * best PICK_ORDERED: the walk may hand on members out of the order of
+ * their own keys, and a candidate below that line may have others, not
+ * handed on, ahead of it.
+ */
+static void
+policy_walk_cut(struct walk *w)
+{
+	struct pick *pk = w->pk;
+	size_t i, n = 0;
+
+	for (i = 0; i < pk->n; i++) {
+		if (pk->c[i].priority >= w->best[0])
+			pk->c[n++] = pk->c[i];
+	}
+	pk->n = n;
 }
 
 /* Gathers candidates from the whole network: all of them, or the best. */
@@ -189,7 +240,7 @@ static int
 policy_network(struct engine *e, const struct engine_offer *o,
     const int64_t *bars, size_t nbars, int all, struct pick *pk)
 {
-	struct walk w = {e, o, bars, nbars, pk, 0};
+	struct walk w = {e, o, bars, nbars, pk, {0}, 0};
 	size_t i;
 	int rc;
 
@@ -198,6 +249,8 @@ policy_network(struct engine *e, const struct engine_offer *o,
 		if (rc == -1)
 			return -1;
 		pk->partial = rc == 1;
+		if (pk->partial)
+			policy_walk_cut(&w);
 		if (rc != -2)
 			return 0;
 	}

@@ -9,9 +9,14 @@
  * furthest behind because nothing fits them are not looked at again and
  * again.
  *
- * Keys change when a member is charged (its entries move down) and when
- * the ledger settles or the shares change (all of them: the heaps are
- * rebuilt before the next walk).
+ * Keys change when a member is charged and when the ledger settles or
+ * the shares change (all of them: the heaps are rebuilt before the next
+ * walk). A charge only lowers a key, and most members charged are never
+ * walked past before the next rebuild, so a charge does not move the
+ * member: each heap entry keeps the key it was placed by, which may stand
+ * above the member's own. A walk goes by the entries' keys, which bound
+ * every member below them, and hands on both; entries it finds too high
+ * are moved down after it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,46 +50,46 @@ walk_heap_id(int category, int bit)
 	return (size_t)category * WALK_BITS + (size_t)bit;
 }
 
-/* Whether heap slot i should sit above heap slot j. */
+/* Whether heap place i should sit above heap place j. */
 static int
-heap_above(const struct engine *e, const struct cat_heap *h, size_t i, size_t j)
+heap_above(const struct cat_heap *h, size_t i, size_t j)
 {
-	double a = e->mstate[h->at[i]].key, b = e->mstate[h->at[j]].key;
+	const struct heap_entry *a = &h->at[i], *b = &h->at[j];
 
-	return a > b || (a == b && h->at[i] < h->at[j]);
+	return a->key > b->key || (a->key == b->key && a->slot < b->slot);
 }
 
 static void
 heap_swap(struct cat_heap *h, size_t i, size_t j)
 {
-	size_t t = h->at[i];
+	struct heap_entry t = h->at[i];
 
 	h->at[i] = h->at[j];
 	h->at[j] = t;
-	h->pos[h->at[i]] = (int32_t)i;
-	h->pos[h->at[j]] = (int32_t)j;
+	h->pos[h->at[i].slot] = (int32_t)i;
+	h->pos[h->at[j].slot] = (int32_t)j;
 }
 
 static void
-heap_up(const struct engine *e, struct cat_heap *h, size_t i)
+heap_up(struct cat_heap *h, size_t i)
 {
-	while (i > 0 && heap_above(e, h, i, (i - 1) / 2)) {
+	while (i > 0 && heap_above(h, i, (i - 1) / 2)) {
 		heap_swap(h, i, (i - 1) / 2);
 		i = (i - 1) / 2;
 	}
 }
 
 static void
-heap_down(const struct engine *e, struct cat_heap *h, size_t i)
+heap_down(struct cat_heap *h, size_t i)
 {
 	size_t best, l;
 
 	for (;;) {
 		best = i;
 		l = 2 * i + 1;
-		if (l < h->n && heap_above(e, h, l, best))
+		if (l < h->n && heap_above(h, l, best))
 			best = l;
-		if (l + 1 < h->n && heap_above(e, h, l + 1, best))
+		if (l + 1 < h->n && heap_above(h, l + 1, best))
 			best = l + 1;
 		if (best == i)
 			return;
@@ -97,8 +102,9 @@ heap_down(const struct engine *e, struct cat_heap *h, size_t i)
 static int
 heap_room(struct engine *e, struct cat_heap *h)
 {
+	struct heap_entry *at;
 	int32_t *pos;
-	size_t *at, i;
+	size_t i;
 
 	if (h->poscap >= e->ledgercap)
 		return 0;
@@ -120,22 +126,37 @@ heap_insert(struct engine *e, struct cat_heap *h, size_t slot)
 	if (heap_room(e, h) != 0)
 		return -1;
 	h->pos[slot] = (int32_t)h->n;
-	h->at[h->n++] = slot;
-	heap_up(e, h, h->n - 1);
+	h->at[h->n].slot = slot;
+	h->at[h->n].key = e->mstate[slot].key;
+	heap_up(h, h->n++);
 	return 0;
 }
 
 static void
-heap_remove(const struct engine *e, struct cat_heap *h, size_t slot)
+heap_remove(struct cat_heap *h, size_t slot)
 {
 	size_t i = (size_t)h->pos[slot];
 
 	heap_swap(h, i, --h->n);
 	h->pos[slot] = -1;
 	if (i < h->n) {
-		heap_up(e, h, i);
-		heap_down(e, h, i);
+		heap_up(h, i);
+		heap_down(h, i);
 	}
+}
+
+/* Places a member's entry in a heap by the member's key now. */
+static void
+heap_rekey(const struct engine *e, struct cat_heap *h, size_t slot)
+{
+	size_t i = (size_t)h->pos[slot];
+	double key = e->mstate[slot].key, was = h->at[i].key;
+
+	h->at[i].key = key;
+	if (key > was)
+		heap_up(h, i);
+	else if (key < was)
+		heap_down(h, i);
 }
 
 /*
@@ -224,7 +245,7 @@ walk_member(struct engine *e, size_t slot, const struct roster_req *q)
 					return;
 				}
 			} else
-				heap_remove(e, &e->heaps[walk_heap_id(c, b)],
+				heap_remove(&e->heaps[walk_heap_id(c, b)],
 				    slot);
 		}
 		st->in[c] = in[c];
@@ -261,7 +282,7 @@ walk_rebuild(struct engine *e)
 	for (k = 0; k < WALK_HEAPS; k++) {
 		h = &e->heaps[k];
 		for (i = 0; i < h->n; i++)
-			h->pos[h->at[i]] = -1;
+			h->pos[h->at[i].slot] = -1;
 		h->n = 0;
 	}
 	memset(e->most_wanted, 0, sizeof e->most_wanted);
@@ -284,38 +305,44 @@ walk_rebuild(struct engine *e)
 				if (heap_room(e, h) != 0)
 					return -1;
 				h->pos[i] = (int32_t)h->n;
-				h->at[h->n++] = i;
+				h->at[h->n].slot = i;
+				h->at[h->n++].key = st->key;
 			}
 		}
 	}
 	for (k = 0; k < WALK_HEAPS; k++) {
 		h = &e->heaps[k];
 		for (i = h->n / 2; i-- > 0;)
-			heap_down(e, h, i);
+			heap_down(h, i);
 	}
 	e->heaps_stale = 0;
 	return 0;
 }
 
-/* A member was charged: its key fell, so it moves down its heaps. */
+/*
+ * A member was charged: its key fell. Its heap entries stay where they
+ * are, above it, until a walk finds them there (see the top).
+ */
 void
 walk_charged(struct engine *e, size_t slot)
 {
 	struct member_state *st = &e->mstate[slot];
-	struct cat_heap *h;
+	double was = st->key;
 	uint64_t bits;
 	int c, b;
 
 	if (e->heaps_stale)
 		return;
 	st->key = ledger_key(e, slot);
+	if (st->key <= was)
+		return;
+	/* Were a key ever to rise, its entries must rise with it. */
 	for (bits = st->inmask; bits != 0; bits &= bits - 1) {
 		c = __builtin_ctzll(bits);
 		for (b = 0; b < WALK_BITS; b++) {
-			if ((st->in[c] & (1 << b)) == 0)
-				continue;
-			h = &e->heaps[walk_heap_id(c, b)];
-			heap_down(e, h, (size_t)h->pos[slot]);
+			if (st->in[c] & (1 << b))
+				heap_rekey(e, &e->heaps[walk_heap_id(c, b)],
+				    slot);
 		}
 	}
 }
@@ -337,24 +364,22 @@ walk_may_take(struct engine *e, const struct engine_offer *o)
 
 /* One place in a walk: a heap and a slot in it. */
 struct walk_at {
-	const struct cat_heap *h;
+	struct cat_heap *h;
 	size_t i;
 };
 
 /* Whether walk place a should be taken before b. */
 static int
-walk_before(const struct engine *e, const struct walk_at *a,
-    const struct walk_at *b)
+walk_before(const struct walk_at *a, const struct walk_at *b)
 {
-	double x = e->mstate[a->h->at[a->i]].key;
-	double y = e->mstate[b->h->at[b->i]].key;
+	const struct heap_entry *x = &a->h->at[a->i], *y = &b->h->at[b->i];
 
-	return x > y || (x == y && a->h->at[a->i] < b->h->at[b->i]);
+	return x->key > y->key || (x->key == y->key && x->slot < y->slot);
 }
 
 /* Adds a place to the walk's frontier, itself a max-heap. */
 static int
-walk_push(struct engine *e, size_t *n, const struct cat_heap *h, size_t i)
+walk_push(struct engine *e, size_t *n, struct cat_heap *h, size_t i)
 {
 	struct walk_at *f, at = {h, i};
 	size_t k;
@@ -364,7 +389,7 @@ walk_push(struct engine *e, size_t *n, const struct cat_heap *h, size_t i)
 	if ((f = engine_grow(e->frontier, &e->frontcap, *n, sizeof *f)) == NULL)
 		return -1;
 	e->frontier = f;
-	for (k = (*n)++; k > 0 && walk_before(e, &at, &f[(k - 1) / 2]);
+	for (k = (*n)++; k > 0 && walk_before(&at, &f[(k - 1) / 2]);
 	     k = (k - 1) / 2)
 		f[k] = f[(k - 1) / 2];
 	f[k] = at;
@@ -382,9 +407,9 @@ walk_pop(struct engine *e, size_t *n)
 		c = 2 * k + 1;
 		if (c >= *n)
 			break;
-		if (c + 1 < *n && walk_before(e, &f[c + 1], &f[c]))
+		if (c + 1 < *n && walk_before(&f[c + 1], &f[c]))
 			c++;
-		if (!walk_before(e, &f[c], &last))
+		if (!walk_before(&f[c], &last))
 			break;
 		f[k] = f[c];
 		k = c;
@@ -394,20 +419,42 @@ walk_pop(struct engine *e, size_t *n)
 	return top;
 }
 
+/* An entry a walk found above its member's key, to move down after. */
+struct walk_stale {
+	struct cat_heap *h;
+	size_t slot;
+};
+
+/* Moves the entries a walk found too high to their members' keys. */
+static void
+walk_repair(struct engine *e, size_t n)
+{
+	const struct walk_stale *st = e->stale;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		heap_rekey(e, st[i].h, st[i].slot);
+}
+
 /*
- * Hands visit() the members who could take o, highest ledger key first
- * (equal keys by slot), until visit returns non-zero: 1 to stop, -1 for
- * an error. Returns 1 if stopped, 0 when every member was seen, and -2
- * when o cannot be walked (it names more than one storage) and the
- * caller must look at every member.
+ * Hands visit() the members who could take o, best first by their heap
+ * entries' keys (equal keys by slot), with that key, a bound on every
+ * member not yet handed, and the member's own key, which may be lower.
+ * Stops when visit returns non-zero: 1 to stop, -1 for an error. Returns
+ * 1 if stopped, 0 when every member was seen, and -2 when o cannot be
+ * walked (it names more than one storage) and the caller must look at
+ * every member.
  */
 int
 walk_best(struct engine *e, const struct engine_offer *o,
-    int (*visit)(void *, size_t, double), void *arg)
+    int (*visit)(void *, size_t, double, double), void *arg)
 {
 	int64_t need = o->min_portion < o->free ? o->min_portion : o->free;
-	struct walk_at at;
-	size_t n = 0;
+	const struct heap_entry *at;
+	struct walk_stale *st;
+	struct walk_at place;
+	size_t n = 0, nstale = 0;
+	double key;
 	int s, k, rc;
 
 	if (o->storage == 0 || (o->storage & (o->storage - 1)) != 0)
@@ -423,16 +470,31 @@ walk_best(struct engine *e, const struct engine_offer *o,
 		        0) != 0)
 			return -1;
 	}
+	rc = 0;
 	while (n > 0) {
-		at = walk_pop(e, &n);
-		rc = visit(arg, at.h->at[at.i], e->mstate[at.h->at[at.i]].key);
-		if (rc != 0)
-			return rc;
-		if (walk_push(e, &n, at.h, 2 * at.i + 1) != 0 ||
-		    walk_push(e, &n, at.h, 2 * at.i + 2) != 0)
-			return -1;
+		place = walk_pop(e, &n);
+		at = &place.h->at[place.i];
+		key = e->mstate[at->slot].key;
+		if (key < at->key) {
+			if ((st = engine_grow(e->stale, &e->stalecap, nstale,
+			         sizeof *st)) == NULL) {
+				rc = -1;
+				break;
+			}
+			e->stale = st;
+			st[nstale].h = place.h;
+			st[nstale++].slot = at->slot;
+		}
+		if ((rc = visit(arg, at->slot, at->key, key)) != 0)
+			break;
+		if (walk_push(e, &n, place.h, 2 * place.i + 1) != 0 ||
+		    walk_push(e, &n, place.h, 2 * place.i + 2) != 0) {
+			rc = -1;
+			break;
+		}
 	}
-	return 0;
+	walk_repair(e, nstale);
+	return rc;
 }
 
 void
@@ -445,4 +507,5 @@ walk_free(struct engine *e)
 		free(e->heaps[k].pos);
 	}
 	free(e->frontier);
+	free(e->stale);
 }
