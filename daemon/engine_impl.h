@@ -224,7 +224,7 @@ void walk_wanted(struct engine *, size_t, const struct roster_req *, int64_t);
 void walk_charged(struct engine *, size_t);
 int walk_may_take(struct engine *, const struct engine_offer *);
 int walk_best(struct engine *, const struct engine_offer *,
-    int (*)(void *, size_t, double, double), void *);
+    int (*)(void *, size_t, double), void *);
 void walk_free(struct engine *);
 
 /* Swaps two elements of size bytes, through a buffer of the caller's. */

@@ -353,6 +353,14 @@ h_offer_texts_free(struct larderd *d)
 	d->offer_texts = NULL;
 }
 
+/* Whether two listings ask for the same page (every field of a filter). */
+static int
+offer_page_same(const struct store_filter *a, const struct store_filter *b)
+{
+	return a->member == b->member && a->open_only == b->open_only &&
+	    a->after == b->after && a->limit == b->limit;
+}
+
 /* Where the page asked for by f is kept, or NULL (out of memory). */
 static struct offer_page_text *
 offer_page_slot(struct larderd *d, const struct store_filter *f)
@@ -408,7 +416,7 @@ h_offer_list(struct call *c)
 	version = store_version(c->d->store);
 	kept = offer_page_slot(c->d, &f);
 	if (kept != NULL && kept->text != NULL && kept->version == version &&
-	    memcmp(&kept->f, &f, sizeof f) == 0) {
+	    offer_page_same(&kept->f, &f)) {
 		if ((c->raw = malloc(kept->len + 1)) == NULL)
 			return call_fail(c, PROTO_INTERNAL, "out of memory");
 		memcpy(c->raw, kept->text, kept->len + 1);

@@ -201,12 +201,11 @@ policy_walk_note(struct walk *w, double key)
  * below the last of them: every member left is behind them all.
  */
 static int
-policy_walk_visit(void *arg, size_t slot, double bound, double key)
+policy_walk_visit(void *arg, size_t slot, double bound)
 {
 	struct walk *w = arg;
 	size_t n = w->pk->n;
 
-	(void)key;
 	if (w->nbest == PICK_ORDERED && bound < w->best[0])
 		return 1;
 	if (policy_consider(w->e, w->o, slot, w->bars, w->nbars, w->pk) != 0)

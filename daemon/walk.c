@@ -438,23 +438,22 @@ walk_repair(struct engine *e, size_t n)
 
 /*
  * Hands visit() the members who could take o, best first by their heap
- * entries' keys (equal keys by slot), with that key, a bound on every
- * member not yet handed, and the member's own key, which may be lower.
- * Stops when visit returns non-zero: 1 to stop, -1 for an error. Returns
+ * entries' keys (equal keys by slot), with that key: a bound on the
+ * member's own key and on every member not yet handed on. Stops when
+ * visit returns non-zero: 1 to stop, -1 for an error. Returns
  * 1 if stopped, 0 when every member was seen, and -2 when o cannot be
  * walked (it names more than one storage) and the caller must look at
  * every member.
  */
 int
 walk_best(struct engine *e, const struct engine_offer *o,
-    int (*visit)(void *, size_t, double, double), void *arg)
+    int (*visit)(void *, size_t, double), void *arg)
 {
 	int64_t need = o->min_portion < o->free ? o->min_portion : o->free;
 	const struct heap_entry *at;
 	struct walk_stale *st;
 	struct walk_at place;
 	size_t n = 0, nstale = 0;
-	double key;
 	int s, k, rc;
 
 	if (o->storage == 0 || (o->storage & (o->storage - 1)) != 0)
@@ -474,8 +473,7 @@ walk_best(struct engine *e, const struct engine_offer *o,
 	while (n > 0) {
 		place = walk_pop(e, &n);
 		at = &place.h->at[place.i];
-		key = e->mstate[at->slot].key;
-		if (key < at->key) {
+		if (e->mstate[at->slot].key < at->key) {
 			if ((st = engine_grow(e->stale, &e->stalecap, nstale,
 			         sizeof *st)) == NULL) {
 				rc = -1;
@@ -485,7 +483,7 @@ walk_best(struct engine *e, const struct engine_offer *o,
 			st[nstale].h = place.h;
 			st[nstale++].slot = at->slot;
 		}
-		if ((rc = visit(arg, at->slot, at->key, key)) != 0)
+		if ((rc = visit(arg, at->slot, at->key)) != 0)
 			break;
 		if (walk_push(e, &n, place.h, 2 * place.i + 1) != 0 ||
 		    walk_push(e, &n, place.h, 2 * place.i + 2) != 0) {
