@@ -441,8 +441,8 @@ h_offer_list(struct call *c)
 		return call_fail(c, PROTO_UNAVAILABLE, "store: %s",
 		    store_errmsg(c->d->store));
 	}
-	if (kept != NULL && (kept->text == NULL || kept->len < len ||
-	                        kept->len > 4 * len)) {
+	if (kept != NULL &&
+	    (kept->text == NULL || kept->len < len || kept->len > 4 * len)) {
 		free(kept->text);
 		kept->text = malloc(len + 1);
 	}
