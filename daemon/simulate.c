@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "engine_impl.h"
-#include "proto.h"
 #include "simindex.h"
+#include "simread.h"
 #include "simulate.h"
 
 #define SIM_MAX_MEMBERS 100000
@@ -32,9 +32,8 @@ struct sim {
 	struct engine *e;
 	time_t from;
 	time_t to;
-	json_t *handles;    /* handle -> member id */
-	json_t *categories; /* category -> index */
-	int64_t *received;  /* by member id */
+	struct sim_names names;
+	int64_t *received; /* by member id */
 	int64_t *given;
 	int64_t *people;
 	char *active;
@@ -58,21 +57,6 @@ struct sim_run {
 	struct sim actual;
 	struct sim replay;
 };
-
-static time_t
-sim_time(const json_t *ev, const char *key)
-{
-	const char *s = json_string_value(json_object_get(ev, key));
-	time_t t;
-
-	return s != NULL && proto_time_parse(s, &t) == 0 ? t : 0;
-}
-
-static const char *
-sim_str(const json_t *ev, const char *key)
-{
-	return json_string_value(json_object_get(ev, key));
-}
 
 /* The index of a single storage bit, or -1 for none or several. */
 static int
@@ -162,50 +146,6 @@ sim_lanes_sync(struct sim *s, const struct engine_out *out)
 		sim_lanes_set(s, out->lapsed[i].request, 0);
 }
 
-/* The member id of a handle, or 0. */
-static int64_t
-sim_member(struct sim *s, const char *handle)
-{
-	return handle != NULL
-	    ? json_integer_value(json_object_get(s->handles, handle))
-	    : 0;
-}
-
-/* The index of a category, numbered on first sight; -1 past 64. */
-static int
-sim_category(struct sim *s, const char *name)
-{
-	json_t *i;
-	size_t n = json_object_size(s->categories);
-
-	if (name == NULL)
-		return -1;
-	if ((i = json_object_get(s->categories, name)) != NULL)
-		return (int)json_integer_value(i);
-	if (n >= ENGINE_MAX_CATEGORIES)
-		return -1;
-	json_object_set_new(s->categories, name, json_integer((json_int_t)n));
-	return (int)n;
-}
-
-/* Reads a list of storage words into STORAGE_* bits. */
-static unsigned
-sim_storage(const json_t *v)
-{
-	unsigned bits = 0, bit;
-	json_t *w;
-	size_t i;
-
-	if (json_is_string(v))
-		return storage_parse(json_string_value(v), &bit) == 0 ? bit : 0;
-	json_array_foreach(v, i, w)
-	{
-		if (storage_parse(json_string_value(w), &bit) == 0)
-			bits |= bit;
-	}
-	return bits;
-}
-
 /* Makes the arrays by member id hold ids up to n - 1. */
 static int
 sim_members_room(struct sim *s, size_t n)
@@ -242,21 +182,14 @@ static int
 sim_join(struct sim *s, const json_t *ev)
 {
 	struct engine_member m;
-	const char *h = sim_str(ev, "member");
 
-	if (h == NULL || json_object_get(s->handles, h) != NULL ||
-	    s->nmembers >= SIM_MAX_MEMBERS)
+	if (s->nmembers >= SIM_MAX_MEMBERS)
 		return 0;
 	if (sim_members_room(s, (size_t)s->nmembers + 2) != 0)
 		return -1;
-	memset(&m, 0, sizeof m);
-	m.id = ++s->nmembers;
-	snprintf(m.handle, sizeof m.handle, "%s", h);
-	snprintf(m.hub, sizeof m.hub, "%s",
-	    sim_str(ev, "hub") != NULL ? sim_str(ev, "hub") : "");
-	m.people = json_integer_value(json_object_get(ev, "people"));
-	m.storage = sim_storage(json_object_get(ev, "storage"));
-	json_object_set_new(s->handles, h, json_integer(m.id));
+	if (!sim_read_member(&s->names, ev, s->nmembers + 1, &m))
+		return 0;
+	s->nmembers = m.id;
 	s->people[m.id] = m.people;
 	return s->e != NULL ? engine_member_put(s->e, &m) : 0;
 }
@@ -578,23 +511,9 @@ sim_request(struct sim *s, const json_t *ev, time_t at)
 {
 	struct engine_request r;
 	struct engine_out out;
-	json_t *c;
-	size_t i;
-	int k, rc;
+	int rc;
 
-	memset(&r, 0, sizeof r);
-	r.id = json_integer_value(json_object_get(ev, "request"));
-	r.member = sim_member(s, sim_str(ev, "member"));
-	json_array_foreach(json_object_get(ev, "categories"), i, c)
-	{
-		if ((k = sim_category(s, json_string_value(c))) >= 0)
-			r.categories |= UINT64_C(1) << k;
-	}
-	r.storage = sim_storage(json_object_get(ev, "storage"));
-	r.window_start = r.posted = at;
-	r.window_end = sim_time(ev, "by");
-	r.wanted = json_integer_value(json_object_get(ev, "grams"));
-	if (r.id <= 0 || r.member == 0 || r.wanted <= 0)
+	if (!sim_read_request(&s->names, ev, at, &r))
 		return 0;
 	s->active[r.member] = 1;
 	sim_lanes_set(s, r.id, 1);
@@ -610,20 +529,6 @@ sim_request(struct sim *s, const json_t *ev, time_t at)
 	return rc;
 }
 
-/* When an offer must be gone, from its posted fields. */
-static time_t
-sim_deadline(struct sim *s, const json_t *ev)
-{
-	time_t t = sim_time(ev, "deadline"), use_by = sim_time(ev, "use_by");
-	time_t end = sim_time(ev, "window_end");
-
-	if (t != 0)
-		return t;
-	if (use_by != 0 && use_by - s->e->rules.margin < end)
-		return use_by - s->e->rules.margin;
-	return end;
-}
-
 /* Posts an offer as it was posted, and settles what the policy does. */
 static int
 sim_offer(struct sim *s, const json_t *ev, time_t at)
@@ -632,24 +537,8 @@ sim_offer(struct sim *s, const json_t *ev, time_t at)
 	struct engine_offer o;
 	int rc;
 
-	memset(&o, 0, sizeof o);
-	o.id = json_integer_value(json_object_get(ev, "offer"));
-	o.donor = sim_member(s, sim_str(ev, "member"));
-	snprintf(o.hub, sizeof o.hub, "%s",
-	    sim_str(ev, "hub") != NULL ? sim_str(ev, "hub") : "");
-	o.category = sim_category(s, sim_str(ev, "category"));
-	o.storage = sim_storage(json_object_get(ev, "storage"));
-	o.window_start = sim_time(ev, "window_start");
-	o.window_end = sim_time(ev, "window_end");
-	o.deadline = sim_deadline(s, ev);
-	o.posted = at;
-	o.free = json_integer_value(json_object_get(ev, "grams"));
-	o.min_portion = json_integer_value(json_object_get(ev, "min_portion"));
-	o.divisible = json_is_true(json_object_get(ev, "divisible"));
-	if (o.id <= 0 || o.donor == 0 || o.category < 0 || o.free <= 0)
+	if (!sim_read_offer(&s->names, ev, at, s->e->rules.margin, &o))
 		return 0;
-	if (o.min_portion <= 0 || !o.divisible)
-		o.min_portion = o.free;
 	s->out.offered += o.free;
 	s->active[o.donor] = 1;
 	if (engine_offer_put(s->e, &o) != 0 ||
@@ -712,8 +601,7 @@ sim_close(struct sim *s)
 	size_t c, b;
 
 	engine_free(s->e);
-	json_decref(s->handles);
-	json_decref(s->categories);
+	sim_names_free(&s->names);
 	free(s->received);
 	free(s->given);
 	free(s->people);
@@ -741,10 +629,7 @@ sim_open(struct sim *s, time_t from, time_t to, const struct engine_rules *r,
 	memset(s, 0, sizeof *s);
 	s->from = from;
 	s->to = to;
-	s->handles = json_object();
-	s->categories = json_object();
-	if (s->handles == NULL || s->categories == NULL ||
-	    sim_members_room(s, 2) != 0)
+	if (sim_names_init(&s->names) != 0 || sim_members_room(s, 2) != 0)
 		return asprintf(cause, "out of memory"), -1;
 	if (r == NULL)
 		return 0;
@@ -809,8 +694,8 @@ sim_replay_end(struct sim *s, struct sim_outcome *out, char **cause)
 static void
 sim_actual_event(struct sim *s, const json_t *ev, const char *kind)
 {
-	int64_t member = sim_member(s, sim_str(ev, "member"));
-	int64_t donor = sim_member(s, sim_str(ev, "donor"));
+	int64_t member = sim_member(&s->names, sim_str(ev, "member"));
+	int64_t donor = sim_member(&s->names, sim_str(ev, "donor"));
 	int64_t grams = json_integer_value(json_object_get(ev, "grams"));
 
 	if (strcmp(kind, "offer.posted") == 0) {

@@ -2392,6 +2392,43 @@ storage_format(unsigned mask, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Reads storage as the exchange log writes it, a list of words (or one
+ * word), into a mask; words it does not know are left out.
+ */
+unsigned
+storage_mask(const json_t *v)
+{
+	unsigned mask = 0, bit;
+	json_t *w;
+	size_t i;
+
+	if (json_is_string(v))
+		return storage_parse(json_string_value(v), &bit) == 0 ? bit : 0;
+	json_array_foreach(v, i, w)
+	{
+		if (json_is_string(w) &&
+		    storage_parse(json_string_value(w), &bit) == 0)
+			mask |= bit;
+	}
+	return mask;
+}
+
+/* A storage mask as the exchange log writes it: a list of words. */
+json_t *
+storage_json(unsigned mask)
+{
+	json_t *list = json_array();
+	size_t i, n = sizeof storage_names / sizeof storage_names[0];
+
+	for (i = 0; list != NULL && i < n; i++) {
+		if (mask & (1U << i))
+			json_array_append_new(list,
+			    json_string(storage_names[i]));
+	}
+	return list;
+}
+
 const char *
 offer_state_name(enum offer_state state)
 {

@@ -311,6 +311,8 @@ int64_t store_event_first_at(struct store *);
 const char *storage_name(unsigned);
 int storage_parse(const char *, unsigned *);
 char *storage_format(unsigned, char *, size_t);
+unsigned storage_mask(const json_t *);
+json_t *storage_json(unsigned);
 const char *offer_state_name(enum offer_state);
 const char *request_state_name(enum request_state);
 const char *alloc_state_name(enum alloc_state);

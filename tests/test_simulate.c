@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "proto.h"
 #include "rules.h"
+#include "simread.h"
 #include "simulate.h"
 
 #define LOG LARDER_SOURCE_DIR "/tests/data/simulate-2026-11.jsonl"
@@ -162,12 +163,12 @@ test_simulate_rules_parse_errors(void **state)
 
 /*
  * The naive replay: simulate.c's rules, each found by a look at every
- * row. Its outcome is what the replay's indexes must reproduce.
+ * row, on events read as simulate.c reads them (simread.c). Its outcome
+ * is what the replay's indexes must reproduce.
  */
 struct ref {
 	struct engine *e;
-	json_t *handles;
-	json_t *categories;
+	struct sim_names names;
 	int64_t received[REF_MEMBERS + 1];
 	int64_t given[REF_MEMBERS + 1];
 	int64_t people[REF_MEMBERS + 1];
@@ -176,86 +177,15 @@ struct ref {
 	struct sim_outcome out;
 };
 
-static time_t
-ref_time(const json_t *ev, const char *key)
-{
-	const char *s = json_string_value(json_object_get(ev, key));
-	time_t t;
-
-	return s != NULL && proto_time_parse(s, &t) == 0 ? t : 0;
-}
-
-static const char *
-ref_str(const json_t *ev, const char *key)
-{
-	return json_string_value(json_object_get(ev, key));
-}
-
-static int64_t
-ref_int(const json_t *ev, const char *key)
-{
-	return json_integer_value(json_object_get(ev, key));
-}
-
-static int64_t
-ref_member(struct ref *f, const json_t *ev, const char *key)
-{
-	const char *h = ref_str(ev, key);
-
-	return h != NULL ? json_integer_value(json_object_get(f->handles, h))
-	                 : 0;
-}
-
-static int
-ref_category(struct ref *f, const char *name)
-{
-	size_t n = json_object_size(f->categories);
-	json_t *i;
-
-	if (name == NULL)
-		return -1;
-	if ((i = json_object_get(f->categories, name)) != NULL)
-		return (int)json_integer_value(i);
-	if (n >= ENGINE_MAX_CATEGORIES)
-		return -1;
-	json_object_set_new(f->categories, name, json_integer((json_int_t)n));
-	return (int)n;
-}
-
-static unsigned
-ref_storage(const json_t *v)
-{
-	unsigned bits = 0, bit;
-	json_t *w;
-	size_t i;
-
-	if (json_is_string(v))
-		return storage_parse(json_string_value(v), &bit) == 0 ? bit : 0;
-	json_array_foreach(v, i, w)
-	{
-		if (storage_parse(json_string_value(w), &bit) == 0)
-			bits |= bit;
-	}
-	return bits;
-}
-
 static void
 ref_join(struct ref *f, const json_t *ev)
 {
 	struct engine_member m;
-	const char *h = ref_str(ev, "member");
 
-	if (h == NULL || json_object_get(f->handles, h) != NULL)
+	if (!sim_read_member(&f->names, ev, f->n + 1, &m))
 		return;
-	assert_true(f->n < REF_MEMBERS);
-	memset(&m, 0, sizeof m);
-	m.id = ++f->n;
-	snprintf(m.handle, sizeof m.handle, "%s", h);
-	snprintf(m.hub, sizeof m.hub, "%s",
-	    ref_str(ev, "hub") != NULL ? ref_str(ev, "hub") : "");
-	m.people = ref_int(ev, "people");
-	m.storage = ref_storage(json_object_get(ev, "storage"));
-	json_object_set_new(f->handles, h, json_integer(m.id));
+	assert_true(m.id <= REF_MEMBERS);
+	f->n = m.id;
 	f->people[m.id] = m.people;
 	assert_int_equal(engine_member_put(f->e, &m), 0);
 }
@@ -371,23 +301,8 @@ ref_request(struct ref *f, const json_t *ev, time_t at)
 {
 	struct engine_request r;
 	struct engine_out out;
-	json_t *c;
-	size_t i;
-	int k;
 
-	memset(&r, 0, sizeof r);
-	r.id = ref_int(ev, "request");
-	r.member = ref_member(f, ev, "member");
-	json_array_foreach(json_object_get(ev, "categories"), i, c)
-	{
-		if ((k = ref_category(f, json_string_value(c))) >= 0)
-			r.categories |= UINT64_C(1) << k;
-	}
-	r.storage = ref_storage(json_object_get(ev, "storage"));
-	r.window_start = r.posted = at;
-	r.window_end = ref_time(ev, "by");
-	r.wanted = ref_int(ev, "grams");
-	if (r.id <= 0 || r.member == 0 || r.wanted <= 0)
+	if (!sim_read_request(&f->names, ev, at, &r))
 		return;
 	f->active[r.member] = 1;
 	assert_int_equal(engine_request_put(f->e, &r), 0);
@@ -399,33 +314,11 @@ ref_request(struct ref *f, const json_t *ev, time_t at)
 static void
 ref_offer(struct ref *f, const json_t *ev, time_t at)
 {
-	time_t use_by = ref_time(ev, "use_by");
 	struct engine_out out;
 	struct engine_offer o;
 
-	memset(&o, 0, sizeof o);
-	o.id = ref_int(ev, "offer");
-	o.donor = ref_member(f, ev, "member");
-	snprintf(o.hub, sizeof o.hub, "%s",
-	    ref_str(ev, "hub") != NULL ? ref_str(ev, "hub") : "");
-	o.category = ref_category(f, ref_str(ev, "category"));
-	o.storage = ref_storage(json_object_get(ev, "storage"));
-	o.window_start = ref_time(ev, "window_start");
-	o.window_end = ref_time(ev, "window_end");
-	o.deadline = ref_time(ev, "deadline");
-	if (o.deadline == 0)
-		o.deadline =
-		    use_by != 0 && use_by - f->e->rules.margin < o.window_end
-		    ? use_by - f->e->rules.margin
-		    : o.window_end;
-	o.posted = at;
-	o.free = ref_int(ev, "grams");
-	o.min_portion = ref_int(ev, "min_portion");
-	o.divisible = json_is_true(json_object_get(ev, "divisible"));
-	if (o.id <= 0 || o.donor == 0 || o.category < 0 || o.free <= 0)
+	if (!sim_read_offer(&f->names, ev, at, f->e->rules.margin, &o))
 		return;
-	if (o.min_portion <= 0 || !o.divisible)
-		o.min_portion = o.free;
 	f->out.offered += o.free;
 	f->active[o.donor] = 1;
 	assert_int_equal(engine_offer_put(f->e, &o), 0);
@@ -437,7 +330,7 @@ ref_offer(struct ref *f, const json_t *ev, time_t at)
 static void
 ref_event(struct ref *f, const json_t *ev, time_t at, time_t from, time_t to)
 {
-	const char *kind = ref_str(ev, "kind");
+	const char *kind = sim_str(ev, "kind");
 
 	if (kind == NULL)
 		return;
@@ -447,10 +340,11 @@ ref_event(struct ref *f, const json_t *ev, time_t at, time_t from, time_t to)
 	}
 	if (at >= from)
 		ref_deadlines(f, at);
-	if (strcmp(kind, "request.posted") == 0 && ref_time(ev, "by") > from)
+	if (strcmp(kind, "request.posted") == 0 && sim_time(ev, "by") > from)
 		ref_request(f, ev, at);
 	if (strcmp(kind, "request.cancelled") == 0)
-		engine_request_drop(f->e, ref_int(ev, "request"));
+		engine_request_drop(f->e,
+		    json_integer_value(json_object_get(ev, "request")));
 	if (strcmp(kind, "offer.posted") == 0 && at >= from && at < to)
 		ref_offer(f, ev, at);
 }
@@ -506,11 +400,10 @@ ref_period(const json_t *events, time_t from, time_t to,
 	f->e = engine_new(r, &cause);
 	assert_non_null(f->e);
 	engine_set_reasons(f->e, 0);
-	f->handles = json_object();
-	f->categories = json_object();
+	assert_int_equal(sim_names_init(&f->names), 0);
 	json_array_foreach(events, i, ev)
 	{
-		if ((at = ref_time(ev, "at")) >= to)
+		if ((at = sim_time(ev, "at")) >= to)
 			break;
 		ref_event(f, ev, at, from, to);
 	}
@@ -521,8 +414,7 @@ ref_period(const json_t *events, time_t from, time_t to,
 	ref_finish(f);
 	*out = f->out;
 	engine_free(f->e);
-	json_decref(f->handles);
-	json_decref(f->categories);
+	sim_names_free(&f->names);
 	free(f);
 }
 
@@ -561,20 +453,6 @@ gen_event(struct gen *g, const char *kind, time_t at, json_t *ev)
 	json_array_append_new(g->events, ev);
 }
 
-static json_t *
-gen_storage_list(unsigned bits)
-{
-	json_t *list = json_array();
-	unsigned bit;
-
-	for (bit = STORAGE_AMBIENT; bit <= STORAGE_FROZEN; bit <<= 1) {
-		if (bits & bit)
-			json_array_append_new(list,
-			    json_string(storage_name(bit)));
-	}
-	return list;
-}
-
 /* A member's handle; now and then one nobody registered. */
 static json_t *
 gen_handle(struct gen *g)
@@ -606,7 +484,7 @@ gen_members(struct gen *g)
 		    json_pack("{s:s, s:s, s:I, s:o}", "member", h, "hub",
 		        gen_hubs[i % 3], "people",
 		        (json_int_t)(i % 7 == 0 ? 0 : 5 + gen_below(g, 95)),
-		        "storage", gen_storage_list(bits)));
+		        "storage", storage_json(bits)));
 	}
 }
 
@@ -627,7 +505,7 @@ gen_request(struct gen *g, time_t at, int64_t id)
 	    json_pack("{s:I, s:o, s:o, s:o, s:I, s:o}", "request",
 	        (json_int_t)(id > 0 ? id : ++g->requests), "member",
 	        gen_handle(g), "categories", cats, "storage",
-	        gen_storage_list(1 + (unsigned)gen_below(g, 7)), "grams",
+	        storage_json(1 + (unsigned)gen_below(g, 7)), "grams",
 	        (json_int_t)(1000 + gen_below(g, 30000)), "by",
 	        proto_time_json(at - at % DAY + (1 + gen_below(g, 12)) * DAY +
 	            gen_below(g, 3) * HOUR)));
@@ -659,7 +537,7 @@ gen_offer(struct gen *g, time_t at, int64_t id)
 	/* Mostly one storage word; now and then two, or none. */
 	if (gen_below(g, 30) == 0)
 		json_object_set_new(ev, "storage",
-		    gen_storage_list(STORAGE_AMBIENT | STORAGE_CHILLED));
+		    storage_json(STORAGE_AMBIENT | STORAGE_CHILLED));
 	else if (gen_below(g, 100) != 0)
 		json_object_set_new(ev, "storage", json_string(gen_stores[c]));
 	if (gen_below(g, 2) == 0)

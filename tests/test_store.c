@@ -676,6 +676,30 @@ test_store_storage_words(void **state)
 	assert_string_equal(request_state_name(REQUEST_FULFILLED), "fulfilled");
 }
 
+/* Storage as the log writes it: a list of words, and back. */
+static void
+test_store_storage_json(void **state)
+{
+	json_t *list, *odd;
+	char *text;
+
+	(void)state;
+	list = storage_json(STORAGE_AMBIENT | STORAGE_FROZEN);
+	text = json_dumps(list, JSON_COMPACT);
+	assert_string_equal(text, "[\"ambient\",\"frozen\"]");
+	assert_int_equal(storage_mask(list), STORAGE_AMBIENT | STORAGE_FROZEN);
+	free(text);
+	json_decref(list);
+	/* A single word reads too; unknown words and non-strings do not. */
+	odd = json_pack("[s, i, s, n]", "chilled", 3, "warm");
+	assert_int_equal(storage_mask(odd), STORAGE_CHILLED);
+	json_decref(odd);
+	odd = json_string("frozen");
+	assert_int_equal(storage_mask(odd), STORAGE_FROZEN);
+	json_decref(odd);
+	assert_int_equal(storage_mask(NULL), 0);
+}
+
 int
 main(void)
 {
@@ -720,6 +744,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_store_admit_proposals, setup,
 	        teardown),
 	    cmocka_unit_test(test_store_storage_words),
+	    cmocka_unit_test(test_store_storage_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,21 +161,6 @@ gen_category(struct gen *g)
 	return GEN_CATEGORIES - 1;
 }
 
-/* Storage bits as the log writes them: a list of words. */
-static json_t *
-gen_storage(unsigned bits)
-{
-	json_t *list = json_array();
-	unsigned bit;
-
-	for (bit = STORAGE_AMBIENT; bit <= STORAGE_FROZEN; bit <<= 1) {
-		if (bits & bit)
-			json_array_append_new(list,
-			    json_string(storage_name(bit)));
-	}
-	return list;
-}
-
 /* Appends an event, committing and starting anew every batch. */
 static int
 gen_log(struct gen *g, time_t at, const char *kind, const char *actor,
@@ -270,7 +255,7 @@ gen_member(struct gen *g, long i, time_t at)
 	gm->id = m.id;
 	ev = json_pack("{s:s, s:s, s:s, s:I, s:o, s:[], s:b}", "member",
 	    m.handle, "name", m.name, "hub", m.hub, "people",
-	    (json_int_t)m.people, "storage", gen_storage(m.storage),
+	    (json_int_t)m.people, "storage", storage_json(m.storage),
 	    "catchment", "coordinator", 0);
 	return gen_log(g, at, "member.joined", "admin", ev);
 }
@@ -349,7 +334,7 @@ gen_request(struct gen *g, size_t i, time_t at)
 	}
 	ev = json_pack("{s:I, s:s, s:o, s:o, s:I, s:o, s:b, s:s}", "request",
 	    (json_int_t)r.id, "member", gm->handle, "categories", cats,
-	    "storage", gen_storage(r.storage), "grams", (json_int_t)r.grams,
+	    "storage", storage_json(r.storage), "grams", (json_int_t)r.grams,
 	    "by", proto_time_json(r.window_end), "standing", 0, "hub", gm->hub);
 	return gen_log(g, at, "request.posted", gm->handle, ev);
 }
