@@ -10,43 +10,26 @@
 
 #include "engine_impl.h"
 
-/* The barred members of one offer. */
-struct bar_list {
-	int64_t offer;
-	int64_t *member;
-	size_t n;
-	size_t cap;
-};
-
 /* An offer's list, or NULL. */
 static struct bar_list *
 bars_get(const struct engine *e, int64_t offer)
 {
-	size_t slot;
-
-	/* (A slot past the end is a map left stale by a failed put.) */
-	if (idmap_get(&e->barmap, offer, &slot) && slot < e->nbars)
-		return &e->bars[slot];
-	return NULL;
+	return table_get(&e->bars, offer);
 }
 
 /* An offer's list, made empty if it has none. */
 static struct bar_list *
 bars_find(struct engine *e, int64_t offer)
 {
-	struct bar_list *rows;
+	struct bar_list *b, fresh;
 
-	if ((rows = bars_get(e, offer)) != NULL)
-		return rows;
-	rows = engine_grow(e->bars, &e->barcap, e->nbars, sizeof *rows);
-	if (rows == NULL)
+	if ((b = bars_get(e, offer)) != NULL)
+		return b;
+	memset(&fresh, 0, sizeof fresh);
+	fresh.offer = offer;
+	if (table_put(&e->bars, &fresh) != 0)
 		return NULL;
-	e->bars = rows;
-	if (idmap_put(&e->barmap, offer, e->nbars) != 0)
-		return NULL;
-	memset(&e->bars[e->nbars], 0, sizeof e->bars[e->nbars]);
-	e->bars[e->nbars].offer = offer;
-	return &e->bars[e->nbars++];
+	return bars_get(e, offer);
 }
 
 /* Bars a member from an offer. */
@@ -109,25 +92,21 @@ bars_has(const struct engine *e, int64_t offer, int64_t member)
 void
 bars_drop(struct engine *e, int64_t offer)
 {
-	size_t slot;
+	struct bar_list *b = bars_get(e, offer);
 
-	if (!idmap_get(&e->barmap, offer, &slot))
+	if (b == NULL)
 		return;
-	free(e->bars[slot].member);
-	idmap_del(&e->barmap, offer);
-	if (slot != --e->nbars) {
-		e->bars[slot] = e->bars[e->nbars];
-		idmap_put(&e->barmap, e->bars[slot].offer, slot);
-	}
+	free(b->member);
+	table_drop(&e->bars, offer);
 }
 
 void
 bars_free(struct engine *e)
 {
+	struct bar_list *rows = e->bars.rows;
 	size_t i;
 
-	for (i = 0; i < e->nbars; i++)
-		free(e->bars[i].member);
-	free(e->bars);
-	idmap_free(&e->barmap);
+	for (i = 0; i < e->bars.n; i++)
+		free(rows[i].member);
+	table_free(&e->bars);
 }

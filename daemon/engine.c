@@ -28,8 +28,8 @@ engine_grow(void *rows, size_t *cap, size_t n, size_t size)
 }
 
 /* Finds a row by id in a table; NULL when absent. */
-static void *
-table_get(struct table *t, int64_t id)
+void *
+table_get(const struct table *t, int64_t id)
 {
 	size_t slot;
 
@@ -39,7 +39,7 @@ table_get(struct table *t, int64_t id)
 }
 
 /* Adds or replaces a row; every row type starts with its int64_t id. */
-static int
+int
 table_put(struct table *t, const void *row)
 {
 	int64_t id;
@@ -62,7 +62,7 @@ table_put(struct table *t, const void *row)
 }
 
 /* Removes a row, moving the last row into its slot. */
-static void
+void
 table_drop(struct table *t, int64_t id)
 {
 	size_t slot;
@@ -81,7 +81,7 @@ table_drop(struct table *t, int64_t id)
 	idmap_put(&t->map, moved, slot);
 }
 
-static void
+void
 table_free(struct table *t)
 {
 	free(t->rows);
@@ -178,6 +178,7 @@ engine_new(const struct engine_rules *r, char **cause)
 	e->members.size = sizeof(struct engine_member);
 	e->offers.size = sizeof(struct engine_offer);
 	e->requests.size = sizeof(struct engine_request);
+	e->bars.size = sizeof(struct bar_list);
 	if (engine_set_rules(e, r, cause) != 0) {
 		engine_free(e);
 		return NULL;

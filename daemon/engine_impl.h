@@ -24,6 +24,14 @@ struct table {
 	struct idmap map;
 };
 
+/* The members barred from one offer: a row of the engine's bars. */
+struct bar_list {
+	int64_t offer;
+	int64_t *member;
+	size_t n;
+	size_t cap;
+};
+
 /* A proposal waiting for its member's answer. */
 struct pending {
 	int64_t offer;
@@ -33,8 +41,6 @@ struct pending {
 	int64_t charge;
 	time_t respond_by;
 };
-
-struct bar_list;
 
 /* The ids of a category's open offers, in no order. */
 struct offer_list {
@@ -122,10 +128,7 @@ struct engine {
 	size_t npending;
 	size_t pendcap;
 	struct offer_list bycat[ENGINE_MAX_CATEGORIES]; /* open offers */
-	struct bar_list *bars; /* who is barred from each offer (bars.c) */
-	size_t nbars;
-	size_t barcap;
-	struct idmap barmap; /* offer -> its place in bars */
+	struct table bars; /* who is barred from each offer (bars.c) */
 	time_t last_decay;
 	uint64_t changes; /* counts what may give an offer new candidates */
 	int recount;      /* members' request counts need a full count */
@@ -158,7 +161,7 @@ struct engine {
 	int heaps_stale; /* keys changed wholesale: rebuild the heaps */
 	void *frontier;  /* a walk's scratch */
 	size_t frontcap;
-	void *stale;     /* heap entries a walk found above their key */
+	void *stale; /* heap entries a walk found above their key */
 	size_t stalecap;
 	int reasons;     /* proposals carry their reason record */
 	int full_search; /* weigh every member, never walk: for tests */
@@ -168,6 +171,10 @@ struct engine {
 
 /* engine.c */
 void *engine_grow(void *, size_t *, size_t, size_t);
+void *table_get(const struct table *, int64_t);
+int table_put(struct table *, const void *);
+void table_drop(struct table *, int64_t);
+void table_free(struct table *);
 int engine_out_propose(struct engine_out *, const struct engine_proposal *);
 int engine_out_flash(struct engine_out *, int64_t);
 int engine_feasible(const struct engine *, const struct engine_offer *,

@@ -8,24 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_impl.h"
 #include "simindex.h"
-
-/* Grows an array of n items of size each to hold at least want. */
-void *
-sim_grow(void *rows, size_t *cap, size_t want, size_t size)
-{
-	void *p;
-	size_t n = *cap == 0 ? 64 : *cap;
-
-	if (want <= *cap)
-		return rows;
-	while (n < want)
-		n *= 2;
-	if ((p = realloc(rows, n * size)) == NULL)
-		return NULL;
-	*cap = n;
-	return p;
-}
 
 static int
 sim_due_before(const struct sim_due *a, const struct sim_due *b)
@@ -40,7 +24,7 @@ sim_heap_push(struct sim_heap *h, time_t at, int64_t id)
 	struct sim_due d = {at, id}, *p;
 	size_t i;
 
-	if ((p = sim_grow(h->rows, &h->cap, h->n + 1, sizeof *p)) == NULL)
+	if ((p = engine_grow(h->rows, &h->cap, h->n, sizeof *p)) == NULL)
 		return -1;
 	h->rows = p;
 	for (i = h->n++; i > 0 && sim_due_before(&d, &p[(i - 1) / 2]);
@@ -85,7 +69,7 @@ sim_shelf_put(struct sim_shelf *sh, int64_t id, time_t deadline)
 		sh->rows[slot].at = deadline;
 		return 0;
 	}
-	if ((p = sim_grow(sh->rows, &sh->cap, sh->n + 1, sizeof *p)) == NULL)
+	if ((p = engine_grow(sh->rows, &sh->cap, sh->n, sizeof *p)) == NULL)
 		return -1;
 	sh->rows = p;
 	p[sh->n].at = deadline;

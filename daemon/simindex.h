@@ -55,7 +55,6 @@ struct sim_shelf {
 	struct idmap map;
 };
 
-void *sim_grow(void *, size_t *, size_t, size_t);
 int sim_heap_push(struct sim_heap *, time_t, int64_t);
 struct sim_due sim_heap_pop(struct sim_heap *);
 int sim_shelf_put(struct sim_shelf *, int64_t, time_t);

@@ -363,7 +363,7 @@ sim_due_add(struct sim *s, size_t slot, int64_t id)
 {
 	struct sim_place *p;
 
-	p = sim_grow(s->due, &s->duecap, s->ndue + 1, sizeof *p);
+	p = engine_grow(s->due, &s->duecap, s->ndue, sizeof *p);
 	if (p == NULL)
 		return -1;
 	s->due = p;
