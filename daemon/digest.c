@@ -7,17 +7,33 @@
 
 #include "digest.h"
 
+/*
+ * Returns SHA-256 from the default provider, looked up once: every
+ * event appended to the log is hashed, and looking the algorithm up
+ * again for each costs about as much as hashing a small event.
+ */
+static EVP_MD *
+digest_md(void)
+{
+	static EVP_MD *md;
+
+	if (md == NULL)
+		md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	return md;
+}
+
 /* Hashes the concatenation of two byte strings (the second may be empty). */
 int
 digest_sha256(const void *a, size_t alen, const void *b, size_t blen,
     unsigned char *out)
 {
 	EVP_MD_CTX *ctx;
+	EVP_MD *md;
 	int ok;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
+	if ((md = digest_md()) == NULL || (ctx = EVP_MD_CTX_new()) == NULL)
 		return -1;
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+	ok = EVP_DigestInit_ex(ctx, md, NULL) &&
 	    EVP_DigestUpdate(ctx, a, alen) &&
 	    (blen == 0 || EVP_DigestUpdate(ctx, b, blen)) &&
 	    EVP_DigestFinal_ex(ctx, out, NULL);

@@ -80,7 +80,7 @@ exlog_append(struct exlog *log, time_t at, const char *kind, const char *actor,
 	struct metrics_facts facts;
 	struct store_event ev;
 	unsigned char hash[DIGEST_LEN];
-	char *body = NULL;
+	char buf[PROTO_DUMP_BUF], *body = NULL;
 	int rc = -1;
 
 	if (fields == NULL ||
@@ -90,7 +90,7 @@ exlog_append(struct exlog *log, time_t at, const char *kind, const char *actor,
 	    json_object_set_new(fields, "kind", json_string(kind)) != 0 ||
 	    json_object_set_new(fields, "actor", json_string(actor)) != 0)
 		goto out;
-	if ((body = json_dumps(fields, EXLOG_CANON)) == NULL)
+	if ((body = proto_dump(fields, EXLOG_CANON, buf, sizeof buf)) == NULL)
 		goto out;
 	if (digest_sha256(log->hash, DIGEST_LEN, body, strlen(body), hash) != 0)
 		goto out;
@@ -109,7 +109,8 @@ exlog_append(struct exlog *log, time_t at, const char *kind, const char *actor,
 		log->listener(log->listener_arg, fields);
 	rc = 0;
 out:
-	free(body);
+	if (body != buf)
+		free(body);
 	json_decref(fields);
 	return rc;
 }

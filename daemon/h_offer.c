@@ -40,6 +40,8 @@ struct offer_page {
 };
 
 static const char *offer_text(struct larderd *, const struct offer *);
+static const char *offer_text_from(struct larderd *, const struct offer *,
+    json_t *);
 
 /* Builds an offer's record as members see it. */
 static json_t *
@@ -217,12 +219,12 @@ offer_args(struct call *c, struct offer *o)
 	return 0;
 }
 
-/* Builds the exchange-log record of a new offer. */
+/* Turns a new offer's record into its exchange-log record. */
 static json_t *
-offer_event(const struct offer *o)
+offer_event(json_t *ev)
 {
-	json_t *ev = offer_json(o);
-
+	if (ev == NULL)
+		return NULL;
 	json_object_set(ev, "offer", json_object_get(ev, "id"));
 	json_object_set(ev, "member", json_object_get(ev, "donor"));
 	json_object_del(ev, "id");
@@ -241,7 +243,8 @@ h_offer_post(struct call *c)
 	const struct member *m = session_member(c->s);
 	json_int_t challenge = proto_arg_int(c->req, "challenge", 0);
 	struct offer o;
-	json_t *ev;
+	uint64_t version;
+	json_t *rec;
 
 	memset(&o, 0, sizeof o);
 	if (offer_args(c, &o) != 0 ||
@@ -258,16 +261,28 @@ h_offer_post(struct call *c)
 	        store_set_challenge(c->d->store, "offer", o.id, challenge) !=
 	            0))
 		return call_store_error(c);
-	ev = offer_event(&o);
+	/*
+	 * One record makes both the reply's text, kept for when the offer
+	 * reads back unchanged, and then the event.
+	 */
+	if ((rec = offer_json(&o)) == NULL ||
+	    offer_text_from(c->d, &o, rec) == NULL) {
+		json_decref(rec);
+		return call_fail(c, PROTO_INTERNAL, "out of memory");
+	}
+	rec = offer_event(rec);
 	if (challenge != 0)
-		json_object_set_new(ev, "challenge", json_integer(challenge));
+		json_object_set_new(rec, "challenge", json_integer(challenge));
 	if (exlog_append(c->d->log, c->now, "offer.posted", call_actor(c),
-	        ev) != 0)
+	        rec) != 0)
 		return call_store_error(c);
 	log_info("offer %lld: %s posted %lld g of %s", (long long)o.id,
 	    o.donor_handle, (long long)o.grams, o.category);
+	/* The policy may have given some away at once: then read it back. */
+	version = store_version(c->d->store);
 	if (market_offer_posted(c->d, &o, c->now) != 0 ||
-	    store_offer_get(c->d->store, o.id, &o) != 1)
+	    (store_version(c->d->store) != version &&
+	        store_offer_get(c->d->store, o.id, &o) != 1))
 		return call_store_error(c);
 	return offer_reply(c, &o);
 }
@@ -308,10 +323,17 @@ offer_key(const struct offer *o, struct offer *k)
 static const char *
 offer_text(struct larderd *d, const struct offer *o)
 {
+	return offer_text_from(d, o, NULL);
+}
+
+/* As offer_text, from o's record when the caller has built it already. */
+static const char *
+offer_text_from(struct larderd *d, const struct offer *o, json_t *rec)
+{
 	struct offer_text *t;
 	struct offer k;
 	json_t *obj;
-	char *text;
+	char buf[PROTO_DUMP_BUF], *text;
 
 	if (d->offer_texts == NULL &&
 	    (d->offer_texts = calloc(OFFER_TEXTS, sizeof *d->offer_texts)) ==
@@ -321,10 +343,13 @@ offer_text(struct larderd *d, const struct offer *o)
 	offer_key(o, &k);
 	if (t->text != NULL && memcmp(&t->key, &k, sizeof k) == 0)
 		return t->text;
-	if ((obj = offer_json(o)) == NULL)
+	if ((obj = rec != NULL ? json_incref(rec) : offer_json(o)) == NULL)
 		return NULL;
-	text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = proto_dump(obj, JSON_COMPACT | JSON_PRESERVE_ORDER, buf,
+	    sizeof buf);
 	json_decref(obj);
+	if (text == buf)
+		text = strdup(buf);
 	if (text == NULL)
 		return NULL;
 	free(t->text);

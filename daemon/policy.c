@@ -446,10 +446,13 @@ policy_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
 	size_t i;
 	int rc = 0;
 
-	reason = policy_reason(e, o, pk, now, why);
+	/* Made at the first proposal: most offers find nobody at once. */
+	reason = NULL;
 	for (i = 0; i < pk->n && rc == 0; i++) {
 		if (pk->c[i].grams <= 0)
 			continue;
+		if (reason == NULL)
+			reason = policy_reason(e, o, pk, now, why);
 		memset(&p, 0, sizeof p);
 		p.offer = o->id;
 		p.request = pk->c[i].q->id;

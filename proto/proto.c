@@ -340,27 +340,50 @@ proto_fault_clear(struct proto_fault *fault)
 	memset(fault, 0, sizeof *fault);
 }
 
+/*
+ * Dumps json as text into buf when it fits in len bytes with its NUL,
+ * else into new memory. Returns buf, the new text (which the caller
+ * frees), or NULL. Most records and events are a few hundred bytes, and
+ * writing them into the caller's buffer saves the copies and
+ * reallocations of growing one.
+ */
+char *
+proto_dump(const json_t *json, size_t flags, char *buf, size_t len)
+{
+	size_t n;
+
+	n = json_dumpb(json, buf, len, flags);
+	if (n == 0)
+		return NULL;
+	if (n < len) {
+		buf[n] = '\0';
+		return buf;
+	}
+	return json_dumps(json, flags);
+}
+
 /* Encodes an object as one line with its newline; steals obj. */
 static char *
 proto_line(json_t *obj)
 {
-	char *text, *line;
+	char buf[PROTO_DUMP_BUF], *text, *line;
 	size_t len;
 
 	if (obj == NULL)
 		return NULL;
-	text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	text = proto_dump(obj, JSON_COMPACT | JSON_PRESERVE_ORDER, buf,
+	    sizeof buf);
 	json_decref(obj);
 	if (text == NULL)
 		return NULL;
 	len = strlen(text);
-	line = realloc(text, len + 2);
-	if (line == NULL) {
-		free(text);
-		return NULL;
+	if ((line = malloc(len + 2)) != NULL) {
+		memcpy(line, text, len);
+		line[len] = '\n';
+		line[len + 1] = '\0';
 	}
-	line[len] = '\n';
-	line[len + 1] = '\0';
+	if (text != buf)
+		free(text);
 	return line;
 }
 
@@ -373,11 +396,11 @@ proto_reply_ok_text(json_t *id, const char *result)
 {
 	static const char head[] = "{\"v\":" PROTO_VERSION_TEXT ",\"id\":";
 	static const char mid[] = ",\"ok\":true,\"result\":";
-	char *idtext, *line, *p;
+	char buf[64], *idtext, *line, *p;
 	size_t ilen, rlen = strlen(result);
 
-	idtext = json_dumps(id != NULL ? id : json_null(),
-	    JSON_COMPACT | JSON_ENCODE_ANY);
+	idtext = proto_dump(id != NULL ? id : json_null(),
+	    JSON_COMPACT | JSON_ENCODE_ANY, buf, sizeof buf);
 	if (idtext == NULL)
 		return NULL;
 	/* A listing's result is long: it is copied once, not printed. */
@@ -390,7 +413,8 @@ proto_reply_ok_text(json_t *id, const char *result)
 		p = mempcpy(p, result, rlen);
 		memcpy(p, "}\n", 3);
 	}
-	free(idtext);
+	if (idtext != buf)
+		free(idtext);
 	return line;
 }
 

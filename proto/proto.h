@@ -84,6 +84,10 @@ int proto_decode(const char *, size_t, struct proto_request *,
 void proto_request_clear(struct proto_request *);
 void proto_fault_clear(struct proto_fault *);
 
+/* Room for most records and events dumped by proto_dump. */
+#define PROTO_DUMP_BUF 16384
+
+char *proto_dump(const json_t *, size_t, char *, size_t);
 char *proto_reply_ok(json_t *, json_t *);
 char *proto_reply_ok_text(json_t *, const char *);
 char *proto_reply_error(json_t *, enum proto_error, const char *);

@@ -5,15 +5,46 @@
 
 #include "proto.h"
 
-/* Formats a time as RFC 3339 UTC, e.g. 2026-12-03T19:16:41Z. */
+/* Writes v as n decimal digits, zero-padded, at p; returns what follows. */
+static char *
+ptime_put(char *p, int v, int n)
+{
+	int i;
+
+	for (i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+/*
+ * Formats a time as RFC 3339 UTC, e.g. 2026-12-03T19:16:41Z. Every
+ * record and event carries several times, so the digits are written
+ * directly rather than through strftime and the locale.
+ */
 char *
 proto_time_format(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
+	char *p = buf;
 
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 ||
+	    tm.tm_year > 9999 - 1900 || len < sizeof "YYYY-MM-DDTHH:MM:SSZ") {
 		snprintf(buf, len, "invalid");
+		return buf;
+	}
+	p = ptime_put(p, tm.tm_year + 1900, 4);
+	*p++ = '-';
+	p = ptime_put(p, tm.tm_mon + 1, 2);
+	*p++ = '-';
+	p = ptime_put(p, tm.tm_mday, 2);
+	*p++ = 'T';
+	p = ptime_put(p, tm.tm_hour, 2);
+	*p++ = ':';
+	p = ptime_put(p, tm.tm_min, 2);
+	*p++ = ':';
+	p = ptime_put(p, tm.tm_sec, 2);
+	*p++ = 'Z';
+	*p = '\0';
 	return buf;
 }
 

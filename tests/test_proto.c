@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <event2/buffer.h>
@@ -367,6 +368,36 @@ test_proto_time_parse(void **state)
 	assert_int_equal(proto_time_parse("2028-02-29T00:00:00Z", &t), 0);
 }
 
+/* The written digits agree with strftime, and read back, across years. */
+static void
+test_proto_time_format(void **state)
+{
+	char buf[PROTO_TIME_LEN], want[PROTO_TIME_LEN];
+	struct tm tm;
+	time_t t, back;
+
+	(void)state;
+	for (t = 0; t < (time_t)4102444800LL; t += 86400 * 7 + 3671) {
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		assert_string_equal(proto_time_format(t, buf, sizeof buf),
+		    want);
+		assert_int_equal(proto_time_parse(buf, &back), 0);
+		assert_int_equal(back, t);
+	}
+	assert_string_equal(proto_time_format(951782399, buf, sizeof buf),
+	    "2000-02-28T23:59:59Z");
+	assert_string_equal(proto_time_format(951868800, buf, sizeof buf),
+	    "2000-03-01T00:00:00Z");
+	assert_string_equal(proto_time_format(-1, buf, sizeof buf),
+	    "1969-12-31T23:59:59Z");
+	/* Too small a buffer, or a year of five digits, is not a time. */
+	assert_string_equal(proto_time_format(0, buf, 20), "invalid");
+	assert_string_equal(
+	    proto_time_format((time_t)253402300800LL, buf, sizeof buf),
+	    "invalid");
+}
+
 static void
 test_proto_time_rejects(void **state)
 {
@@ -422,6 +453,7 @@ main(void)
 	    cmocka_unit_test(test_proto_frame_lines),
 	    cmocka_unit_test(test_proto_frame_too_long),
 	    cmocka_unit_test(test_proto_time_parse),
+	    cmocka_unit_test(test_proto_time_format),
 	    cmocka_unit_test(test_proto_time_rejects),
 	    cmocka_unit_test(test_proto_every_op_has_fields),
 	};
