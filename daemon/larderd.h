@@ -34,6 +34,7 @@ struct larderd {
 	struct evconnlistener *tcp;
 	struct evconnlistener *local;
 	struct event *commit_ev;
+	struct event *log_ev; /* writes held log lines at a turn's end */
 	struct event *tick_ev;
 	struct event *watchdog_ev;
 	struct event *signals[5];

@@ -80,6 +80,25 @@ server_commit_cb(evutil_socket_t fd, short what, void *arg)
 	server_commit(arg);
 }
 
+/* Writes the log lines this turn held. */
+static void
+server_log_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	log_flush();
+}
+
+/* Has the held log lines written once this turn's requests are done. */
+static void
+server_log_wake(void *arg)
+{
+	struct larderd *d = arg;
+
+	event_active(d->log_ev, EV_TIMEOUT, 0);
+}
+
 /* Makes sure the group commit runs once this turn's requests are done. */
 void
 server_schedule_commit(struct larderd *d)
@@ -407,10 +426,12 @@ server_events(struct larderd *d, char **cause)
 	if (event_base_priority_init(d->base, 2) != 0)
 		return asprintf(cause, "cannot set event priorities"), -1;
 	d->commit_ev = event_new(d->base, -1, 0, server_commit_cb, d);
+	d->log_ev = event_new(d->base, -1, 0, server_log_cb, d);
 	d->tick_ev = event_new(d->base, -1, EV_PERSIST, server_tick_cb, d);
-	if (d->commit_ev == NULL || d->tick_ev == NULL)
+	if (d->commit_ev == NULL || d->log_ev == NULL || d->tick_ev == NULL)
 		return asprintf(cause, "out of memory"), -1;
 	event_priority_set(d->commit_ev, PRIO_COMMIT);
+	event_priority_set(d->log_ev, PRIO_COMMIT);
 	event_add(d->tick_ev, &tv);
 	if (server_watchdog(d, cause) != 0)
 		return -1;
@@ -506,13 +527,15 @@ int
 server_run(struct larderd *d)
 {
 	char status[160];
+	int rc;
 
 	server_step(d, sweep_due, NULL);
 	server_status(d, status, sizeof status);
 	notify_ready(status);
-	if (event_base_dispatch(d->base) == -1)
-		return -1;
-	return 0;
+	log_hold(server_log_wake, d);
+	rc = event_base_dispatch(d->base);
+	log_hold(NULL, NULL);
+	return rc == -1 ? -1 : 0;
 }
 
 void
@@ -539,6 +562,8 @@ server_teardown(struct larderd *d)
 		event_free(d->watchdog_ev);
 	if (d->commit_ev != NULL)
 		event_free(d->commit_ev);
+	if (d->log_ev != NULL)
+		event_free(d->log_ev);
 	if (d->base != NULL)
 		event_base_free(d->base);
 	h_offer_texts_free(d);
