@@ -467,7 +467,7 @@ engine_out_clear(struct engine_out *out)
 	size_t i;
 
 	for (i = 0; i < out->nproposals; i++)
-		json_decref(out->proposals[i].reason);
+		free(out->proposals[i].reason);
 	free(out->proposals);
 	free(out->flashed);
 	free(out->lapsed);
@@ -483,7 +483,7 @@ engine_out_propose(struct engine_out *out, const struct engine_proposal *p)
 	rows = engine_grow(out->proposals, &out->cap, out->nproposals,
 	    sizeof *rows);
 	if (rows == NULL) {
-		json_decref(p->reason);
+		free(p->reason);
 		return -1;
 	}
 	out->proposals = rows;
@@ -962,6 +962,20 @@ engine_claim_grams(const struct engine_offer *o, const struct engine_request *r,
 	return 0;
 }
 
+/* The reason record of a claim: the policy and what the claim costs. */
+static char *
+engine_claim_reason(const struct engine *e, int pct)
+{
+	json_t *r;
+	char *text;
+
+	r = json_pack("{s:s, s:s, s:i}", "policy", e->policy->name, "why",
+	    "first to claim an offer open to all", "charge_pct", pct);
+	text = r != NULL ? json_dumps(r, JSON_COMPACT) : NULL;
+	json_decref(r);
+	return text;
+}
+
 /*
  * Grants a claim on an offer open to claims: the first member to claim
  * gets the food at once, charged at the flash rate (full under fcfs).
@@ -1003,15 +1017,12 @@ engine_claim(struct engine *e, int64_t offer, int64_t member, int64_t grams,
 	p.grams = grams;
 	p.charge = grams * pct / 100;
 	p.respond_by = now;
-	p.reason = !e->reasons
-	    ? NULL
-	    : json_pack("{s:s, s:s, s:i}", "policy", e->policy->name, "why",
-	          "first to claim an offer open to all", "charge_pct", pct);
+	p.reason = e->reasons ? engine_claim_reason(e, pct) : NULL;
 	o->free -= grams;
 	r->wanted -= grams;
 	roster_sync(e, r);
 	if (engine_charge(e, member, p.charge) != 0) {
-		json_decref(p.reason);
+		free(p.reason);
 		return asprintf(cause, "ledger failure"), -1;
 	}
 	return engine_out_propose(out, &p);

@@ -116,8 +116,8 @@ struct engine_proposal {
 	int64_t grams;
 	int64_t charge; /* ledger grams on acceptance */
 	time_t respond_by;
-	json_t *reason; /* owned: candidates, shares, seed; or NULL when
-	                   the engine keeps no reasons */
+	char *reason; /* owned JSON text: candidates, shares, seed; or NULL
+	                 when the engine keeps no reasons */
 };
 
 /* A proposal that was not answered in time. */

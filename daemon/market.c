@@ -487,9 +487,6 @@ int
 market_record(struct larderd *d, const struct engine_proposal *p,
     enum alloc_state state, time_t now, int64_t challenge, struct allocation *a)
 {
-	char *reason;
-	int rc;
-
 	memset(a, 0, sizeof *a);
 	a->offer = p->offer;
 	a->request = p->request;
@@ -501,11 +498,9 @@ market_record(struct larderd *d, const struct engine_proposal *p,
 	a->respond_by = p->respond_by;
 	a->created = now;
 	a->decided = state == ALLOC_ACCEPTED ? now : 0;
-	if ((reason = json_dumps(p->reason, JSON_COMPACT)) == NULL)
+	if (p->reason == NULL)
 		return -1;
-	rc = store_alloc_insert(d->store, a, reason);
-	free(reason);
-	if (rc != 0 ||
+	if (store_alloc_insert(d->store, a, p->reason) != 0 ||
 	    (challenge > 0 &&
 	        store_set_challenge(d->store, "allocation", a->id, challenge) !=
 	            0) ||

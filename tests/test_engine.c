@@ -3,6 +3,7 @@
  * against figures worked out by hand, then properties over many seeded
  * random scenarios.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,6 +96,21 @@ post(struct engine *e, struct engine_offer o, struct engine_out *out)
 	assert_int_equal(engine_offer_put(e, &o), 0);
 	engine_out_init(out);
 	assert_int_equal(engine_offer_posted(e, o.id, o.posted, out), 0);
+}
+
+/* Reads a proposal's reason record, which must be one JSON object. */
+static json_t *
+reason_of(const struct engine_proposal *p)
+{
+	json_error_t err;
+	json_t *r;
+
+	assert_non_null(p->reason);
+	r = json_loads(p->reason, JSON_REJECT_DUPLICATES, &err);
+	if (!json_is_object(r))
+		fail_msg("reason is not a JSON object (%s): %s", err.text,
+		    p->reason);
+	return r;
 }
 
 static int64_t
@@ -630,6 +646,7 @@ test_engine_hub_goes_first(void **state)
 {
 	struct engine *e = two_hubs(1);
 	struct engine_out out;
+	json_t *reason;
 	struct engine_offer o = make_offer(1, 9, 2000, T0 + 48 * HOUR);
 
 	(void)state;
@@ -637,8 +654,9 @@ test_engine_hub_goes_first(void **state)
 	o.min_portion = 2000;
 	post(e, o, &out);
 	assert_int_equal(out.proposals[0].member, 1);
-	assert_true(
-	    json_is_true(json_object_get(out.proposals[0].reason, "hub_only")));
+	reason = reason_of(&out.proposals[0]);
+	assert_true(json_is_true(json_object_get(reason, "hub_only")));
+	json_decref(reason);
 	engine_out_clear(&out);
 	engine_free(e);
 }
@@ -974,29 +992,102 @@ test_engine_lottery_draws_among_least_served(void **state)
 	engine_free(e);
 }
 
+/*
+ * The reason record is JSON text that reads back as what the policy
+ * weighed: each candidate in order with its request, share, balance and
+ * rank, the split, and the seed.
+ */
 static void
 test_engine_reason_names_candidates(void **state)
 {
 	struct engine *e = new_engine("fairshare");
+	struct engine_offer o;
 	struct engine_out out;
-	json_t *reason, *first;
+	json_t *reason, *cands, *split, *c;
+	const char *text;
+	char seed[24];
+	int64_t grams = 0;
+	double shares = 0;
+	size_t i;
 
 	(void)state;
 	add_member(e, 1, "barking", 100);
-	add_member(e, 2, "barking", 300);
+	add_member(e, 2, "barking", 200);
 	add_member(e, 9, "barking", 10);
 	add_request(e, 11, 1, 5000, T0);
 	add_request(e, 12, 2, 5000, T0);
-	post(e, make_offer(1, 9, 1000, T0 + 48 * HOUR), &out);
-	reason = out.proposals[0].reason;
+	o = make_offer(1, 9, 3000, T0 + 48 * HOUR);
+	o.min_portion = 100;
+	post(e, o, &out);
+	assert_int_equal(out.nproposals, 2);
+	text = out.proposals[0].reason;
+	assert_string_equal(out.proposals[1].reason, text);
+	reason = reason_of(&out.proposals[0]);
 	assert_string_equal(
 	    json_string_value(json_object_get(reason, "policy")), "fairshare");
+	assert_non_null(json_string_value(json_object_get(reason, "why")));
+	assert_true(json_is_true(json_object_get(reason, "hub_only")));
+	assert_int_equal(
+	    json_integer_value(json_object_get(reason, "seconds_to_deadline")),
+	    48 * HOUR);
 	assert_int_equal(
 	    json_integer_value(json_object_get(reason, "candidates_total")), 2);
-	first = json_array_get(json_object_get(reason, "candidates"), 0);
-	assert_non_null(json_object_get(first, "share"));
-	assert_non_null(json_object_get(first, "balance"));
-	assert_non_null(json_object_get(reason, "seed"));
+	cands = json_object_get(reason, "candidates");
+	assert_int_equal(json_array_size(cands), 2);
+	json_array_foreach (cands, i, c) {
+		assert_int_equal(json_integer_value(json_object_get(c, "rank")),
+		    (json_int_t)i + 1);
+		assert_true(json_is_integer(json_object_get(c, "balance")));
+		shares += json_real_value(json_object_get(c, "share"));
+	}
+	/* Shares follow need, to four places: 100 people of 300, and 200. */
+	assert_non_null(strstr(text,
+	    "{\"member\":\"m1\",\"request\":11,\"share\":0.3333,"));
+	assert_non_null(strstr(text,
+	    "{\"member\":\"m2\",\"request\":12,\"share\":0.6667,"));
+	assert_true(fabs(shares - 1.0) < 1e-9);
+	split = json_object_get(reason, "split");
+	assert_int_equal(json_array_size(split), 2);
+	json_array_foreach (split, i, c)
+		grams += json_integer_value(json_object_get(c, "grams"));
+	assert_int_equal(grams, 3000);
+	snprintf(seed, sizeof seed, "%016llx",
+	    (unsigned long long)engine_rules(e)->seed);
+	assert_string_equal(json_string_value(json_object_get(reason, "seed")),
+	    seed);
+	json_decref(reason);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
+/* A handle the record must escape still reads back as itself. */
+static void
+test_engine_reason_escapes(void **state)
+{
+	static const char odd[] = "a\"b\\c\n\x01d";
+	struct engine *e = new_engine("fairshare");
+	struct engine_member m;
+	struct engine_out out;
+	json_t *reason, *c;
+
+	(void)state;
+	add_member(e, 9, "barking", 10);
+	memset(&m, 0, sizeof m);
+	m.id = 1;
+	snprintf(m.handle, sizeof m.handle, "%s", odd);
+	snprintf(m.hub, sizeof m.hub, "barking");
+	m.people = 100;
+	m.storage = STORAGE_AMBIENT;
+	assert_int_equal(engine_member_put(e, &m), 0);
+	add_request(e, 11, 1, 5000, T0);
+	post(e, make_offer(1, 9, 1000, T0 + 48 * HOUR), &out);
+	assert_int_equal(out.nproposals, 1);
+	reason = reason_of(&out.proposals[0]);
+	c = json_array_get(json_object_get(reason, "candidates"), 0);
+	assert_string_equal(json_string_value(json_object_get(c, "member")),
+	    odd);
+	assert_true(json_real_value(json_object_get(c, "share")) == 1.0);
+	json_decref(reason);
 	engine_out_clear(&out);
 	engine_free(e);
 }
@@ -1256,8 +1347,8 @@ test_engine_walk_chooses_as_full_search(void **state)
 			    b.proposals[k].member);
 			assert_int_equal(a.proposals[k].grams,
 			    b.proposals[k].grams);
-			partial += json_object_get(a.proposals[k].reason,
-			               "candidates_weighed") != NULL;
+			partial += strstr(a.proposals[k].reason,
+			               "\"candidates_weighed\":") != NULL;
 		}
 		engine_out_clear(&a);
 		engine_out_clear(&b);
@@ -1342,6 +1433,7 @@ main(void)
 	    cmocka_unit_test(test_engine_fcfs_opens_to_claims_at_full_charge),
 	    cmocka_unit_test(test_engine_lottery_draws_among_least_served),
 	    cmocka_unit_test(test_engine_reason_names_candidates),
+	    cmocka_unit_test(test_engine_reason_escapes),
 	    cmocka_unit_test(test_engine_rules_checked),
 	    cmocka_unit_test(test_engine_property_random_scenarios),
 	    cmocka_unit_test(test_engine_property_long_run_fairness),
