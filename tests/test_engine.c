@@ -1034,7 +1034,8 @@ test_engine_reason_names_candidates(void **state)
 	    json_integer_value(json_object_get(reason, "candidates_total")), 2);
 	cands = json_object_get(reason, "candidates");
 	assert_int_equal(json_array_size(cands), 2);
-	json_array_foreach (cands, i, c) {
+	json_array_foreach(cands, i, c)
+	{
 		assert_int_equal(json_integer_value(json_object_get(c, "rank")),
 		    (json_int_t)i + 1);
 		assert_true(json_is_integer(json_object_get(c, "balance")));
@@ -1048,8 +1049,8 @@ test_engine_reason_names_candidates(void **state)
 	assert_true(fabs(shares - 1.0) < 1e-9);
 	split = json_object_get(reason, "split");
 	assert_int_equal(json_array_size(split), 2);
-	json_array_foreach (split, i, c)
-		grams += json_integer_value(json_object_get(c, "grams"));
+	json_array_foreach(split, i, c) grams +=
+	    json_integer_value(json_object_get(c, "grams"));
 	assert_int_equal(grams, 3000);
 	snprintf(seed, sizeof seed, "%016llx",
 	    (unsigned long long)engine_rules(e)->seed);
