@@ -466,15 +466,37 @@ engine_out_clear(struct engine_out *out)
 {
 	size_t i;
 
-	for (i = 0; i < out->nproposals; i++)
-		free(out->proposals[i].reason);
+	for (i = 0; i < out->nreasons; i++)
+		free(out->reasons[i]);
+	free(out->reasons);
 	free(out->proposals);
 	free(out->flashed);
 	free(out->lapsed);
 	engine_out_init(out);
 }
 
-/* Records a proposal in out; steals reason. */
+/*
+ * Keeps a reason record (stolen) for out's proposals to point at; NULL
+ * when text is NULL or out of memory.
+ */
+const char *
+engine_out_reason(struct engine_out *out, char *text)
+{
+	char **rows;
+
+	if (text == NULL)
+		return NULL;
+	rows = engine_grow(out->reasons, &out->reasoncap, out->nreasons,
+	    sizeof *rows);
+	if (rows == NULL) {
+		free(text);
+		return NULL;
+	}
+	out->reasons = rows;
+	return out->reasons[out->nreasons++] = text;
+}
+
+/* Records a proposal in out. */
 int
 engine_out_propose(struct engine_out *out, const struct engine_proposal *p)
 {
@@ -482,10 +504,8 @@ engine_out_propose(struct engine_out *out, const struct engine_proposal *p)
 
 	rows = engine_grow(out->proposals, &out->cap, out->nproposals,
 	    sizeof *rows);
-	if (rows == NULL) {
-		free(p->reason);
+	if (rows == NULL)
 		return -1;
-	}
 	out->proposals = rows;
 	out->proposals[out->nproposals++] = *p;
 	return 0;
@@ -1017,14 +1037,14 @@ engine_claim(struct engine *e, int64_t offer, int64_t member, int64_t grams,
 	p.grams = grams;
 	p.charge = grams * pct / 100;
 	p.respond_by = now;
-	p.reason = e->reasons ? engine_claim_reason(e, pct) : NULL;
+	p.reason = e->reasons
+	    ? engine_out_reason(out, engine_claim_reason(e, pct))
+	    : NULL;
 	o->free -= grams;
 	r->wanted -= grams;
 	roster_sync(e, r);
-	if (engine_charge(e, member, p.charge) != 0) {
-		free(p.reason);
+	if (engine_charge(e, member, p.charge) != 0)
 		return asprintf(cause, "ledger failure"), -1;
-	}
 	return engine_out_propose(out, &p);
 }
 

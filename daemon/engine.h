@@ -116,8 +116,10 @@ struct engine_proposal {
 	int64_t grams;
 	int64_t charge; /* ledger grams on acceptance */
 	time_t respond_by;
-	char *reason; /* owned JSON text: candidates, shares, seed; or NULL
-	                 when the engine keeps no reasons */
+	const char *reason; /* JSON text: candidates, shares, seed; or NULL
+	                       when the engine keeps no reasons. Held by the
+	                       engine_out, and shared by the proposals of one
+	                       decision. */
 };
 
 /* A proposal that was not answered in time. */
@@ -139,6 +141,9 @@ struct engine_out {
 	struct engine_lapse *lapsed;
 	size_t nlapsed;
 	size_t lapsecap;
+	char **reasons; /* the proposals' reason records */
+	size_t nreasons;
+	size_t reasoncap;
 };
 
 /* How a member answered a proposal. */

@@ -587,7 +587,7 @@ policy_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
     time_t now, const char *why, struct engine_out *out)
 {
 	struct engine_proposal p;
-	char *reason;
+	const char *reason;
 	size_t i;
 	int rc = 0;
 
@@ -597,7 +597,8 @@ policy_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
 		if (pk->c[i].grams <= 0)
 			continue;
 		if (reason == NULL)
-			reason = policy_reason(e, o, pk, now, why);
+			reason = engine_out_reason(out,
+			    policy_reason(e, o, pk, now, why));
 		memset(&p, 0, sizeof p);
 		p.offer = o->id;
 		p.request = pk->c[i].q->id;
@@ -605,14 +606,12 @@ policy_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
 		p.grams = pk->c[i].grams;
 		p.charge = p.grams;
 		p.respond_by = engine_respond_by(e, o, now);
-		p.reason = reason != NULL ? strdup(reason) : NULL;
-		if (engine_hold(e, &p) != 0) {
-			free(p.reason);
+		p.reason = reason;
+		if (engine_hold(e, &p) != 0)
 			rc = -1;
-		} else
+		else
 			rc = engine_out_propose(out, &p);
 	}
-	free(reason);
 	return rc;
 }
 
