@@ -982,20 +982,6 @@ engine_claim_grams(const struct engine_offer *o, const struct engine_request *r,
 	return 0;
 }
 
-/* The reason record of a claim: the policy and what the claim costs. */
-static char *
-engine_claim_reason(const struct engine *e, int pct)
-{
-	json_t *r;
-	char *text;
-
-	r = json_pack("{s:s, s:s, s:i}", "policy", e->policy->name, "why",
-	    "first to claim an offer open to all", "charge_pct", pct);
-	text = r != NULL ? json_dumps(r, JSON_COMPACT) : NULL;
-	json_decref(r);
-	return text;
-}
-
 /*
  * Grants a claim on an offer open to claims: the first member to claim
  * gets the food at once, charged at the flash rate (full under fcfs).
@@ -1038,7 +1024,7 @@ engine_claim(struct engine *e, int64_t offer, int64_t member, int64_t grams,
 	p.charge = grams * pct / 100;
 	p.respond_by = now;
 	p.reason = e->reasons
-	    ? engine_out_reason(out, engine_claim_reason(e, pct))
+	    ? engine_out_reason(out, policy_claim_reason(e, pct))
 	    : NULL;
 	o->free -= grams;
 	r->wanted -= grams;

@@ -177,6 +177,7 @@ void table_drop(struct table *, int64_t);
 void table_free(struct table *);
 int engine_out_propose(struct engine_out *, const struct engine_proposal *);
 const char *engine_out_reason(struct engine_out *, char *);
+char *policy_claim_reason(const struct engine *, int);
 int engine_out_flash(struct engine_out *, int64_t);
 int engine_feasible(const struct engine *, const struct engine_offer *,
     const struct engine_request *, const struct engine_member *);

@@ -581,6 +581,26 @@ policy_reason(struct engine *e, const struct engine_offer *o,
 	return t.buf;
 }
 
+/* Writes the reason record of a claim: the policy and what it costs. */
+char *
+policy_claim_reason(const struct engine *e, int pct)
+{
+	struct reason_text t = {NULL, 0, 0, 0};
+
+	reason_raw(&t, "{\"policy\":");
+	reason_str(&t, e->policy->name);
+	reason_raw(&t,
+	    ",\"why\":\"first to claim an offer open to all\","
+	    "\"charge_pct\":");
+	reason_int(&t, pct);
+	reason_raw(&t, "}");
+	if (t.failed) {
+		free(t.buf);
+		return NULL;
+	}
+	return t.buf;
+}
+
 /* Turns the candidates given food into proposals. */
 static int
 policy_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
@@ -596,7 +616,7 @@ policy_propose(struct engine *e, struct engine_offer *o, struct pick *pk,
 	for (i = 0; i < pk->n && rc == 0; i++) {
 		if (pk->c[i].grams <= 0)
 			continue;
-		if (reason == NULL)
+		if (reason == NULL && e->reasons)
 			reason = engine_out_reason(out,
 			    policy_reason(e, o, pk, now, why));
 		memset(&p, 0, sizeof p);

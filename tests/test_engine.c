@@ -941,6 +941,7 @@ test_engine_fcfs_opens_to_claims_at_full_charge(void **state)
 	struct engine *e = new_engine("fcfs");
 	struct engine_out out;
 	char *cause = NULL;
+	json_t *reason;
 
 	(void)state;
 	add_member(e, 1, "barking", 100);
@@ -954,6 +955,14 @@ test_engine_fcfs_opens_to_claims_at_full_charge(void **state)
 	assert_int_equal(engine_claim(e, 1, 2, 0, T0, &out, &cause), 0);
 	assert_int_equal(out.proposals[0].member, 2);
 	assert_int_equal(out.proposals[0].charge, 3000);
+	reason = reason_of(&out.proposals[0]);
+	assert_string_equal(
+	    json_string_value(json_object_get(reason, "policy")), "fcfs");
+	assert_string_equal(json_string_value(json_object_get(reason, "why")),
+	    "first to claim an offer open to all");
+	assert_int_equal(
+	    json_integer_value(json_object_get(reason, "charge_pct")), 100);
+	json_decref(reason);
 	engine_out_clear(&out);
 	engine_free(e);
 }
