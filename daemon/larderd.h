@@ -57,9 +57,9 @@ struct larderd {
 	struct bucket *rate;
 	size_t nrate;
 	size_t ratecap;
-	struct offer_text *offer_texts; /* listed offers as JSON text */
+	struct offer_text *offer_texts;      /* listed offers as JSON text */
 	struct offer_page_text *offer_pages; /* listed pages as JSON text */
-	struct status_text *status;     /* the last status result */
+	struct status_text *status;          /* the last status result */
 };
 
 /* A member's token bucket: requests it may still make at once. */
