@@ -333,7 +333,7 @@ offer_text_from(struct larderd *d, const struct offer *o, json_t *rec)
 	struct offer_text *t;
 	struct offer k;
 	json_t *obj;
-	char buf[PROTO_DUMP_BUF], *text;
+	char *text;
 
 	if (d->offer_texts == NULL &&
 	    (d->offer_texts = calloc(OFFER_TEXTS, sizeof *d->offer_texts)) ==
@@ -345,11 +345,8 @@ offer_text_from(struct larderd *d, const struct offer *o, json_t *rec)
 		return t->text;
 	if ((obj = rec != NULL ? json_incref(rec) : offer_json(o)) == NULL)
 		return NULL;
-	text = proto_dump(obj, JSON_COMPACT | JSON_PRESERVE_ORDER, buf,
-	    sizeof buf);
+	text = proto_dump_copy(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(obj);
-	if (text == buf)
-		text = strdup(buf);
 	if (text == NULL)
 		return NULL;
 	free(t->text);
