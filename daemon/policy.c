@@ -482,6 +482,17 @@ reason_int(struct reason_text *t, int64_t v)
 	reason_put(t, p, (size_t)(digits + sizeof digits - p));
 }
 
+/* Returns the record's text, or NULL if any part of it failed. */
+static char *
+reason_end(struct reason_text *t)
+{
+	if (t->failed) {
+		free(t->buf);
+		return NULL;
+	}
+	return t->buf;
+}
+
 /* Writes a share to four places, as a JSON number: 0.25, 1.0. */
 static void
 reason_share(struct reason_text *t, double share)
@@ -574,11 +585,7 @@ policy_reason(struct engine *e, const struct engine_offer *o,
 	reason_raw(&t, "],\"seed\":");
 	reason_str(&t, seed);
 	reason_raw(&t, "}");
-	if (t.failed) {
-		free(t.buf);
-		return NULL;
-	}
-	return t.buf;
+	return reason_end(&t);
 }
 
 /* Writes the reason record of a claim: the policy and what it costs. */
@@ -594,11 +601,7 @@ policy_claim_reason(const struct engine *e, int pct)
 	    "\"charge_pct\":");
 	reason_int(&t, pct);
 	reason_raw(&t, "}");
-	if (t.failed) {
-		free(t.buf);
-		return NULL;
-	}
-	return t.buf;
+	return reason_end(&t);
 }
 
 /* Turns the candidates given food into proposals. */

@@ -345,7 +345,8 @@ proto_fault_clear(struct proto_fault *fault)
  * else into new memory. Returns buf, the new text (which the caller
  * frees), or NULL. Most records and events are a few hundred bytes, and
  * writing them into the caller's buffer saves the copies and
- * reallocations of growing one.
+ * reallocations of growing one; a text that does not fit is dumped
+ * twice, so it suits texts that mostly fit.
  */
 char *
 proto_dump(const json_t *json, size_t flags, char *buf, size_t len)
