@@ -167,6 +167,8 @@ int h_offer_list(struct call *);
 int h_offer_show(struct call *);
 int h_offer_withdraw(struct call *);
 void h_offer_texts_free(struct larderd *);
+json_t *offer_record_json(const struct offer *);
+char *offer_record_text(const struct offer *);
 void h_status_free(struct larderd *);
 int h_request_post(struct call *);
 int h_request_list(struct call *);

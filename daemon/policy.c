@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine_impl.h"
+#include "jtext.h"
 
 #define REASON_CANDIDATES 12 /* candidates named in a reason */
 #define SPLIT_STEPS       16 /* a divisible offer's finest split */
@@ -388,130 +389,31 @@ policy_split(struct pick *pk, const struct engine_offer *o)
 }
 
 /*
- * A reason record being written as JSON text. Every proposal carries
- * one, and building it as a jansson tree (some ninety values, each
- * allocated, then dumped) was two fifths of the engine's time; the
- * record's shape is fixed, so it is written directly. test_engine
- * checks that jansson reads it back as the record it describes.
+ * Reason records are written as JSON text (jtext.h), not built as
+ * jansson trees: every proposal carries one, and a tree of some ninety
+ * allocated values, then dumped, was two fifths of the engine's time.
+ * test_engine checks that jansson reads each back as what it describes.
  */
-struct reason_text {
-	char *buf;
-	size_t len;
-	size_t size;
-	int failed;
-};
-
-static const char reason_hex[] = "0123456789abcdef";
-
-/* Makes room for n more bytes and their NUL. */
-static int
-reason_room(struct reason_text *t, size_t n)
-{
-	size_t size;
-	char *buf;
-
-	if (t->failed)
-		return -1;
-	if (t->len + n + 1 <= t->size)
-		return 0;
-	for (size = t->size ? t->size : 1024; size < t->len + n + 1;)
-		size *= 2;
-	if ((buf = realloc(t->buf, size)) == NULL) {
-		t->failed = 1;
-		return -1;
-	}
-	t->buf = buf;
-	t->size = size;
-	return 0;
-}
-
-/* Writes n bytes of JSON as they are. */
-static void
-reason_put(struct reason_text *t, const char *s, size_t n)
-{
-	if (reason_room(t, n) == 0) {
-		memcpy(t->buf + t->len, s, n);
-		t->len += n;
-		t->buf[t->len] = '\0';
-	}
-}
-
-/* Writes a string literal of JSON as it is. */
-#define reason_raw(t, lit) reason_put((t), "" lit, sizeof(lit) - 1)
-
-/* Writes s as a JSON string: quoted, with quotes, backslashes and
- * control characters escaped. */
-static void
-reason_str(struct reason_text *t, const char *s)
-{
-	const unsigned char *u;
-	char *p;
-
-	if (reason_room(t, 6 * strlen(s) + 2) != 0)
-		return;
-	p = t->buf + t->len;
-	*p++ = '"';
-	for (u = (const unsigned char *)s; *u != '\0'; u++) {
-		if (*u == '"' || *u == '\\') {
-			*p++ = '\\';
-			*p++ = (char)*u;
-		} else if (*u < 0x20) {
-			memcpy(p, "\\u00", 4);
-			p[4] = reason_hex[*u >> 4];
-			p[5] = reason_hex[*u & 0xf];
-			p += 6;
-		} else
-			*p++ = (char)*u;
-	}
-	*p++ = '"';
-	*p = '\0';
-	t->len = (size_t)(p - t->buf);
-}
-
-static void
-reason_int(struct reason_text *t, int64_t v)
-{
-	char digits[24], *p = digits + sizeof digits;
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
-
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	reason_put(t, p, (size_t)(digits + sizeof digits - p));
-}
-
-/* Returns the record's text, or NULL if any part of it failed. */
-static char *
-reason_end(struct reason_text *t)
-{
-	if (t->failed) {
-		free(t->buf);
-		return NULL;
-	}
-	return t->buf;
-}
 
 /* Writes a share to four places, as a JSON number: 0.25, 1.0. */
 static void
-reason_share(struct reason_text *t, double share)
+reason_share(struct jtext *t, double share)
 {
 	int64_t k = (int64_t)llround(share * 1e4);
 	char frac[8];
 	int i, n = 4;
 
 	if (k < 0) {
-		reason_raw(t, "-");
+		jtext_raw(t, "-");
 		k = -k;
 	}
-	reason_int(t, k / 10000);
+	jtext_int(t, k / 10000);
 	for (i = 3; i >= 0; i--, k /= 10)
 		frac[1 + i] = (char)('0' + k % 10);
 	while (n > 1 && frac[n] == '0')
 		n--;
 	frac[0] = '.';
-	reason_put(t, frac, (size_t)n + 1);
+	jtext_put(t, frac, (size_t)n + 1);
 }
 
 /*
@@ -522,7 +424,7 @@ static char *
 policy_reason(struct engine *e, const struct engine_offer *o,
     const struct pick *pk, time_t now, const char *why)
 {
-	struct reason_text t = {NULL, 0, 0, 0};
+	struct jtext t = JTEXT_INIT;
 	const struct cand *c;
 	char seed[17];
 	uint64_t bits;
@@ -530,78 +432,78 @@ policy_reason(struct engine *e, const struct engine_offer *o,
 
 	if (!e->reasons)
 		return NULL;
-	reason_raw(&t, "{\"policy\":");
-	reason_str(&t, e->policy->name);
-	reason_raw(&t, ",\"why\":");
-	reason_str(&t, why);
-	reason_raw(&t, ",\"seconds_to_deadline\":");
-	reason_int(&t, (int64_t)(o->deadline - now));
+	jtext_raw(&t, "{\"policy\":");
+	jtext_str(&t, e->policy->name);
+	jtext_raw(&t, ",\"why\":");
+	jtext_str(&t, why);
+	jtext_raw(&t, ",\"seconds_to_deadline\":");
+	jtext_int(&t, (int64_t)(o->deadline - now));
 	if (pk->hub_only)
-		reason_raw(&t, ",\"hub_only\":true");
+		jtext_raw(&t, ",\"hub_only\":true");
 	else
-		reason_raw(&t, ",\"hub_only\":false");
+		jtext_raw(&t, ",\"hub_only\":false");
 	/* A walk that stopped early counts only the members it weighed. */
 	if (pk->partial)
-		reason_raw(&t, ",\"candidates_weighed\":");
+		jtext_raw(&t, ",\"candidates_weighed\":");
 	else
-		reason_raw(&t, ",\"candidates_total\":");
-	reason_int(&t, (int64_t)pk->n);
+		jtext_raw(&t, ",\"candidates_total\":");
+	jtext_int(&t, (int64_t)pk->n);
 	/* Every candidate given food is among those put in order. */
-	reason_raw(&t, ",\"candidates\":[");
+	jtext_raw(&t, ",\"candidates\":[");
 	for (i = 0; i < pk->sorted && i < REASON_CANDIDATES; i++) {
 		c = &pk->c[i];
 		if (i > 0)
-			reason_raw(&t, ",");
-		reason_raw(&t, "{\"member\":");
-		reason_str(&t, c->m->handle);
-		reason_raw(&t, ",\"request\":");
-		reason_int(&t, c->q->id);
-		reason_raw(&t, ",\"share\":");
+			jtext_raw(&t, ",");
+		jtext_raw(&t, "{\"member\":");
+		jtext_str(&t, c->m->handle);
+		jtext_raw(&t, ",\"request\":");
+		jtext_int(&t, c->q->id);
+		jtext_raw(&t, ",\"share\":");
 		reason_share(&t, c->share);
-		reason_raw(&t, ",\"balance\":");
+		jtext_raw(&t, ",\"balance\":");
 		row = (size_t)(c->m - (struct engine_member *)e->members.rows);
-		reason_int(&t, ledger_balance(e, row));
-		reason_raw(&t, ",\"rank\":");
-		reason_int(&t, (int64_t)i + 1);
-		reason_raw(&t, "}");
+		jtext_int(&t, ledger_balance(e, row));
+		jtext_raw(&t, ",\"rank\":");
+		jtext_int(&t, (int64_t)i + 1);
+		jtext_raw(&t, "}");
 	}
-	reason_raw(&t, "],\"split\":[");
+	jtext_raw(&t, "],\"split\":[");
 	for (i = 0; i < pk->sorted; i++) {
 		c = &pk->c[i];
 		if (c->grams <= 0)
 			continue;
 		if (named++ > 0)
-			reason_raw(&t, ",");
-		reason_raw(&t, "{\"member\":");
-		reason_str(&t, c->m->handle);
-		reason_raw(&t, ",\"grams\":");
-		reason_int(&t, c->grams);
-		reason_raw(&t, "}");
+			jtext_raw(&t, ",");
+		jtext_raw(&t, "{\"member\":");
+		jtext_str(&t, c->m->handle);
+		jtext_raw(&t, ",\"grams\":");
+		jtext_int(&t, c->grams);
+		jtext_raw(&t, "}");
 	}
 	bits = e->rules.seed;
 	for (i = 16; i-- > 0; bits >>= 4)
-		seed[i] = reason_hex[bits & 0xf];
+		seed[i] = "0123456789abcdef"[bits & 0xf];
 	seed[16] = '\0';
-	reason_raw(&t, "],\"seed\":");
-	reason_str(&t, seed);
-	reason_raw(&t, "}");
-	return reason_end(&t);
+	jtext_raw(&t, "],\"seed\":");
+	jtext_str(&t, seed);
+	jtext_raw(&t, "}");
+	return jtext_end(&t);
 }
 
 /* Writes the reason record of a claim: the policy and what it costs. */
 char *
 policy_claim_reason(const struct engine *e, int pct)
 {
-	struct reason_text t = {NULL, 0, 0, 0};
+	struct jtext t = JTEXT_INIT;
 
-	reason_raw(&t, "{\"policy\":");
-	reason_str(&t, e->policy->name);
-	reason_raw(&t,
+	jtext_raw(&t, "{\"policy\":");
+	jtext_str(&t, e->policy->name);
+	jtext_raw(&t,
 	    ",\"why\":\"first to claim an offer open to all\","
 	    "\"charge_pct\":");
-	reason_int(&t, pct);
-	reason_raw(&t, "}");
-	return reason_end(&t);
+	jtext_int(&t, pct);
+	jtext_raw(&t, "}");
+	return jtext_end(&t);
 }
 
 /* Turns the candidates given food into proposals. */

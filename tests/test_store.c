@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "larderd.h"
 #include "store.h"
 
 struct fixture {
@@ -677,6 +678,62 @@ test_store_storage_words(void **state)
 }
 
 /* Storage as the log writes it: a list of words, and back. */
+/*
+ * An offer's record written as text is byte for byte jansson's compact
+ * dump of its record, whatever its note holds: quotes, backslashes,
+ * every kind of control character, slashes, DEL and UTF-8.
+ */
+static void
+test_store_offer_record_text(void **state)
+{
+	static const char *notes[] = {"", "plain", "say \"hi\"", "a\\b",
+	    "tab\there\nnew line\r\b\f", "\x01\x02\x1f\x7f",
+	    "caf\xc3\xa9 \xf0\x9f\x8d\x9e / </script>", "0123456789"};
+	struct offer o;
+	json_t *rec;
+	char *text, *want;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2 * sizeof notes / sizeof notes[0]; i++) {
+		memset(&o, 0, sizeof o);
+		o.id = (int64_t)i * 1000003;
+		o.donor = 7;
+		snprintf(o.donor_handle, sizeof o.donor_handle, "stmarys-%zu",
+		    i);
+		snprintf(o.hub, sizeof o.hub, "north_%zu", i % 3);
+		snprintf(o.category, sizeof o.category, "bakery");
+		o.storage = i % 3 == 0 ? STORAGE_AMBIENT
+		    : i % 3 == 1       ? STORAGE_CHILLED
+		                       : STORAGE_FROZEN;
+		o.date_type = i % 2 ? DATE_USE_BY : DATE_BEST_BEFORE;
+		o.date = 1796325401 + (time_t)i * 86399;
+		o.grams = 1 + (int64_t)i * 999999;
+		o.remaining = o.grams / 2;
+		o.min_portion = 1 + (int64_t)i;
+		o.divisible = (int)(i % 2);
+		o.window_start = (time_t)i * 37;
+		o.window_end = o.date;
+		snprintf(o.note, sizeof o.note, "%s",
+		    notes[i % (sizeof notes / sizeof notes[0])]);
+		o.state = i % 4 == 0 ? OFFER_OPEN : OFFER_CLOSED;
+		o.posted = 1796325401;
+		o.deadline = o.date - 3600;
+		snprintf(o.fallback, sizeof o.fallback, "compost");
+		o.flash = (int)(i / 8);
+		rec = offer_record_json(&o);
+		assert_non_null(rec);
+		want = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		text = offer_record_text(&o);
+		assert_non_null(want);
+		assert_non_null(text);
+		assert_string_equal(text, want);
+		free(text);
+		free(want);
+		json_decref(rec);
+	}
+}
+
 static void
 test_store_storage_json(void **state)
 {
@@ -744,6 +801,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_store_admit_proposals, setup,
 	        teardown),
 	    cmocka_unit_test(test_store_storage_words),
+	    cmocka_unit_test(test_store_offer_record_text),
 	    cmocka_unit_test(test_store_storage_json),
 	};
 
