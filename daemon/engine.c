@@ -329,6 +329,23 @@ found:
 		moved->catpos = pos;
 }
 
+/*
+ * The index of o's hub: as a rule its donor's, checked by one comparison
+ * of names, else looked up by name among them all.
+ */
+static int
+engine_offer_hub(struct engine *e, const struct engine_offer *o)
+{
+	size_t slot;
+	int hub;
+
+	if (idmap_get(&e->members.map, o->donor, &slot) &&
+	    (hub = e->mstate[slot].hub) >= 0 && (size_t)hub < e->nhubs &&
+	    strcmp(e->hubs[hub].name, o->hub) == 0)
+		return hub;
+	return roster_hub(e, o->hub);
+}
+
 /* Adds or replaces an open offer; what the engine keeps of it stays. */
 int
 engine_offer_put(struct engine *e, const struct engine_offer *o)
@@ -343,7 +360,7 @@ engine_offer_put(struct engine *e, const struct engine_offer *o)
 	stored = table_get(&e->offers, o->id);
 	stored->idle = 0;
 	stored->pending = pending;
-	stored->hubno = roster_hub(e, stored->hub);
+	stored->hubno = engine_offer_hub(e, stored);
 	return engine_listed(stored) ? engine_list_offer(e, stored) : 0;
 }
 
