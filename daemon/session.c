@@ -4,6 +4,8 @@
  */
 #include <sys/socket.h>
 
+#include <errno.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,8 @@
 #include "log.h"
 
 /* A reply that may go out only once the group transaction commits. */
+#define SESSION_READ 16384 /* bytes read from a socket at most at once */
+
 struct held {
 	TAILQ_ENTRY(held) entry;
 	json_t *id;
@@ -38,7 +42,8 @@ struct session {
 	int waiting;
 	int closing;
 	int watching;
-	int direct; /* replies may go straight to the socket (not TLS) */
+	int direct;       /* replies may go straight to the socket (not TLS) */
+	struct event *rd; /* reads a direct session's socket itself */
 	unsigned limits_logged; /* each limit is logged once a session */
 	size_t unauth_bytes;    /* read before hello, on TCP */
 	struct event *hello_ev; /* closes a TCP session silent too long */
@@ -47,6 +52,7 @@ struct session {
 };
 
 static void session_read_cb(struct bufferevent *, void *);
+static void session_recv_cb(evutil_socket_t, short, void *);
 static void session_reap_cb(evutil_socket_t, short, void *);
 static int session_hello_timer(struct session *);
 static void session_write_cb(struct bufferevent *, void *);
@@ -186,9 +192,28 @@ session_accept(struct larderd *d, int fd, int local)
 		return;
 	}
 	bufferevent_setcb(s->bev, session_read_cb, NULL, session_event_cb, s);
-	bufferevent_set_timeouts(s->bev,
-	    d->conf->idle_timeout > 0 ? &idle : NULL, NULL);
-	bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	if (s->direct) {
+		/* See session_recv_cb: the bufferevent only writes. */
+		s->rd = event_new(d->base, fd, EV_READ | EV_PERSIST,
+		    session_recv_cb, s);
+		if (s->rd == NULL ||
+		    event_add(s->rd,
+		        d->conf->idle_timeout > 0 ? &idle : NULL) != 0) {
+			if (s->rd != NULL)
+				event_free(s->rd);
+			if (s->hello_ev != NULL)
+				event_free(s->hello_ev);
+			bufferevent_free(s->bev);
+			event_free(s->reap);
+			free(s);
+			return;
+		}
+		bufferevent_enable(s->bev, EV_WRITE);
+	} else {
+		bufferevent_set_timeouts(s->bev,
+		    d->conf->idle_timeout > 0 ? &idle : NULL, NULL);
+		bufferevent_enable(s->bev, EV_READ | EV_WRITE);
+	}
 	TAILQ_INSERT_TAIL(&d->sessions, s, entry);
 	d->nsessions++;
 	log_info("session %llu: opened on %s%s", (unsigned long long)s->id,
@@ -220,6 +245,8 @@ session_free(struct session *s)
 	session_free_held(s);
 	TAILQ_REMOVE(&d->sessions, s, entry);
 	d->nsessions--;
+	if (s->rd != NULL)
+		event_free(s->rd);
 	bufferevent_free(s->bev);
 	event_free(s->reap);
 	if (s->hello_ev != NULL)
@@ -276,6 +303,8 @@ session_close_after_write(struct session *s)
 	static const struct timeval now = {0, 0};
 
 	s->closing = 1;
+	if (s->rd != NULL)
+		event_del(s->rd);
 	bufferevent_disable(s->bev, EV_READ);
 	bufferevent_setcb(s->bev, NULL, session_write_cb, session_event_cb, s);
 	if (evbuffer_get_length(bufferevent_get_output(s->bev)) == 0 &&
@@ -457,6 +486,15 @@ session_closing(struct session *s, const char *reason)
 	session_close_after_write(s);
 }
 
+/* Closes a session that sent nothing for the idle timeout. */
+static void
+session_idle(struct session *s)
+{
+	log_info("session %llu: idle for %d seconds; closing",
+	    (unsigned long long)s->id, s->d->conf->idle_timeout);
+	session_closing(s, "idle timeout");
+}
+
 static void
 session_event_cb(struct bufferevent *bev, short what, void *arg)
 {
@@ -467,12 +505,54 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what == BEV_EVENT_CONNECTED)
 		return;
 	if (what & BEV_EVENT_TIMEOUT) {
-		log_info("session %llu: idle for %d seconds; closing",
-		    (unsigned long long)s->id, s->d->conf->idle_timeout);
-		session_closing(s, "idle timeout");
+		session_idle(s);
 		return;
 	}
 	session_free(s);
+}
+
+/*
+ * Reads a direct session's socket: one recv into the bufferevent's input
+ * a wakeup, then the lines as session_read_cb reads them. A bufferevent
+ * asks the socket how much is waiting before each read, a third system
+ * call for every request of a client that waits for each reply; this
+ * reads up to SESSION_READ bytes without asking. The end of the stream,
+ * or an error, ends the session as the bufferevent's would; the event's
+ * timeout, renewed by every read, is the idle timeout.
+ */
+static void
+session_recv_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+	struct evbuffer *in = bufferevent_get_input(s->bev);
+	struct evbuffer_iovec v;
+	ssize_t n;
+
+	if (what & EV_TIMEOUT) {
+		session_idle(s);
+		return;
+	}
+	/* The bufferevent keeps its input's end frozen between its reads. */
+	evbuffer_unfreeze(in, 0);
+	n = -1;
+	if (evbuffer_reserve_space(in, SESSION_READ, &v, 1) == 1) {
+		n = recv(fd, v.iov_base, v.iov_len, MSG_DONTWAIT);
+		if (n > 0) {
+			v.iov_len = (size_t)n;
+			if (evbuffer_commit_space(in, &v, 1) != 0)
+				n = -1;
+		} else if (n < 0 &&
+		    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			n = -2;
+	}
+	evbuffer_freeze(in, 0);
+	if (n == -2)
+		return;
+	if (n <= 0) {
+		session_free(s);
+		return;
+	}
+	session_read_cb(s->bev, s);
 }
 
 /* Logs that a session hit a limit, once per session and limit. */
@@ -496,6 +576,31 @@ session_limit_hit(struct session *s, enum limit which)
 	    names[which]);
 }
 
+/*
+ * Reads a direct session's socket with no idle timeout from now on. An
+ * event keeps the timeout it was first added with even when added again
+ * without one, so the read event is replaced; freeing the old one from
+ * within its own callback, as here, is safe.
+ */
+static void
+session_untimed(struct session *s)
+{
+	struct event *rd;
+
+	rd = event_new(s->d->base, event_get_fd(s->rd), EV_READ | EV_PERSIST,
+	    session_recv_cb, s);
+	if (rd == NULL || event_add(rd, NULL) != 0) {
+		log_warnx("session %llu: out of memory; the idle timeout "
+		          "still applies",
+		    (unsigned long long)s->id);
+		if (rd != NULL)
+			event_free(rd);
+		return;
+	}
+	event_free(s->rd);
+	s->rd = rd;
+}
+
 /* Starts sending this session the events that concern it. */
 void
 session_watch(struct session *s, const char *hub)
@@ -504,7 +609,10 @@ session_watch(struct session *s, const char *hub)
 	 * A watcher only listens, so the idle timeout no longer applies; one
 	 * that stops reading is caught by [limits] watch_buffer instead.
 	 */
-	bufferevent_set_timeouts(s->bev, NULL, NULL);
+	if (s->rd != NULL)
+		session_untimed(s);
+	else
+		bufferevent_set_timeouts(s->bev, NULL, NULL);
 	s->watching = 1;
 	snprintf(s->watch_hub, sizeof s->watch_hub, "%s",
 	    hub != NULL ? hub : "");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -710,6 +711,46 @@ test_e2e_pipelined_requests_answered_in_order(void **state)
 	wire_close(w);
 }
 
+/*
+ * larderd reads each socket itself, a bounded amount a wakeup: a request
+ * that arrives a few bytes at a time is still one request, and a burst
+ * larger than one read is answered whole and in order.
+ */
+static void
+test_e2e_reads_in_pieces_and_bursts(void **state)
+{
+	struct group *g = *state;
+	struct wire *w = wire_member(g->d, g->stmarys);
+	static const char piece[] = V1 "\"id\":41,\"op\":\"status\"}\n";
+	size_t off, cap = 64 * 1024, len = 0;
+	char *buf;
+	int i, n = 1100;
+	json_t *r;
+
+	for (off = 0; off < sizeof piece - 1; off += 5) {
+		wire_send(w, piece + off,
+		    sizeof piece - 1 - off < 5 ? sizeof piece - 1 - off : 5);
+		usleep(2000);
+	}
+	r = wire_recv(w);
+	assert_reply_id(r, 41);
+	assert_reply_ok(r);
+	buf = malloc(cap);
+	assert_non_null(buf);
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(buf + len, cap - len,
+		    V1 "\"id\":%d,\"op\":\"status\"}\n", 5000 + i);
+	assert_true(len > 2 * 16384 && len < cap);
+	wire_send(w, buf, len);
+	free(buf);
+	for (i = 0; i < n; i++) {
+		r = wire_recv(w);
+		assert_reply_id(r, 5000 + i);
+		assert_reply_ok(r);
+	}
+	wire_close(w);
+}
+
 /* Replies carry the request's id, or null when it had no usable one. */
 static void
 test_e2e_ids_echoed(void **state)
@@ -1268,6 +1309,7 @@ main(void)
 	    cmocka_unit_test(test_e2e_nul_byte_closes_session),
 	    cmocka_unit_test(test_e2e_invalid_utf8_closes_session),
 	    cmocka_unit_test(test_e2e_pipelined_requests_answered_in_order),
+	    cmocka_unit_test(test_e2e_reads_in_pieces_and_bursts),
 	    cmocka_unit_test(test_e2e_ids_echoed),
 	    cmocka_unit_test(test_e2e_socket_mode_0660),
 	    cmocka_unit_test(test_e2e_daemon_survives_abuse),
