@@ -96,13 +96,16 @@ struct cat_heap {
 };
 
 /*
- * A member in a heap, with the key it was placed by. A charge lowers a
- * member's key without moving it (walk.c): the key here may be above
- * the member's own, never below.
+ * A member in a heap, with the key it was placed by and the earliest
+ * posting time of its open requests then. A charge lowers a member's key
+ * without moving it (walk.c): the key here may be above the member's
+ * own, never below, and the time may be before its requests', never
+ * after.
  */
 struct heap_entry {
 	size_t slot;
 	double key;
+	time_t posted;
 };
 
 struct remainder;
@@ -233,7 +236,7 @@ void walk_wanted(struct engine *, size_t, const struct roster_req *, int64_t);
 void walk_charged(struct engine *, size_t);
 int walk_may_take(struct engine *, const struct engine_offer *);
 int walk_best(struct engine *, const struct engine_offer *,
-    int (*)(void *, size_t, double), void *);
+    int (*)(void *, size_t, double, time_t), void *);
 void walk_free(struct engine *);
 
 /* Swaps two elements of size bytes, through a buffer of the caller's. */

@@ -156,6 +156,23 @@ policy_order(struct pick *pk, size_t k)
 	pk->sorted = k;
 }
 
+/*
+ * A candidate's place as far as a walk can bound it: its ledger key, and
+ * when its request was posted, the first two things candidates are
+ * ordered by (cand_order).
+ */
+struct rank {
+	double key;
+	time_t posted;
+};
+
+/* Whether rank a is behind rank b. */
+static int
+rank_behind(const struct rank *a, const struct rank *b)
+{
+	return a->key < b->key || (a->key == b->key && a->posted > b->posted);
+}
+
 /* A walk of a category's members, best first, for policy_candidates. */
 struct walk {
 	struct engine *e;
@@ -163,73 +180,84 @@ struct walk {
 	const int64_t *bars;
 	size_t nbars;
 	struct pick *pk;
-	double best[PICK_ORDERED]; /* the best keys of candidates: a min-heap */
+	struct rank best[PICK_ORDERED]; /* the best ranks found: the one
+	                                   furthest behind on top */
 	size_t nbest;
 };
 
-/* Keeps a candidate's key if it is among the best PICK_ORDERED found. */
+/* Keeps a candidate's rank if it is among the best PICK_ORDERED found. */
 static void
-policy_walk_note(struct walk *w, double key)
+policy_walk_note(struct walk *w, struct rank r)
 {
-	double *h = w->best;
+	struct rank *h = w->best;
 	size_t i, c;
 
 	if (w->nbest < PICK_ORDERED) {
-		for (i = w->nbest++; i > 0 && h[(i - 1) / 2] > key;
+		for (i = w->nbest++; i > 0 && rank_behind(&r, &h[(i - 1) / 2]);
 		     i = (i - 1) / 2)
 			h[i] = h[(i - 1) / 2];
-		h[i] = key;
+		h[i] = r;
 		return;
 	}
-	if (key <= h[0])
+	if (!rank_behind(&h[0], &r))
 		return;
 	for (i = 0;; i = c) {
 		c = 2 * i + 1;
 		if (c >= PICK_ORDERED)
 			break;
-		if (c + 1 < PICK_ORDERED && h[c + 1] < h[c])
+		if (c + 1 < PICK_ORDERED && rank_behind(&h[c + 1], &h[c]))
 			c++;
-		if (h[c] >= key)
+		if (!rank_behind(&h[c], &r))
 			break;
 		h[i] = h[c];
 	}
-	h[i] = key;
+	h[i] = r;
 }
 
 /*
  * Considers members as the walk hands them on until PICK_ORDERED
- * candidates are found and the bound on every member still to come falls
- * below the last of them: every member left is behind them all.
+ * candidates are found and the bound on every member still to come is
+ * behind the last of them: by key, or at an equal key by a request
+ * posted later. Every member left is then behind them all. Members tied
+ * on both go on being considered, as the policy's last tie-break is a
+ * draw.
  */
 static int
-policy_walk_visit(void *arg, size_t slot, double bound)
+policy_walk_visit(void *arg, size_t slot, double bound, time_t posted)
 {
 	struct walk *w = arg;
+	struct rank r = {bound, posted};
 	size_t n = w->pk->n;
 
-	if (w->nbest == PICK_ORDERED && bound < w->best[0])
+	if (w->nbest == PICK_ORDERED && rank_behind(&r, &w->best[0]))
 		return 1;
 	if (policy_consider(w->e, w->o, slot, w->bars, w->nbars, w->pk) != 0)
 		return -1;
-	if (w->pk->n > n)
-		policy_walk_note(w, w->pk->c[n].priority);
+	if (w->pk->n > n) {
+		r.key = w->pk->c[n].priority;
+		r.posted = w->pk->c[n].q->posted;
+		policy_walk_note(w, r);
+	}
 	return 0;
 }
 
 /*
  * After a walk that stopped, keeps only the candidates as good as the
  * best PICK_ORDERED: the walk may hand on members out of the order of
- * their own keys, and a candidate below that line may have others, not
+ * their own keys, and a candidate behind that line may have others, not
  * handed on, ahead of it.
  */
 static void
 policy_walk_cut(struct walk *w)
 {
 	struct pick *pk = w->pk;
+	struct rank r;
 	size_t i, n = 0;
 
 	for (i = 0; i < pk->n; i++) {
-		if (pk->c[i].priority >= w->best[0])
+		r.key = pk->c[i].priority;
+		r.posted = pk->c[i].q->posted;
+		if (!rank_behind(&r, &w->best[0]))
 			pk->c[n++] = pk->c[i];
 	}
 	pk->n = n;
@@ -240,7 +268,7 @@ static int
 policy_network(struct engine *e, const struct engine_offer *o,
     const int64_t *bars, size_t nbars, int all, struct pick *pk)
 {
-	struct walk w = {e, o, bars, nbars, pk, {0}, 0};
+	struct walk w = {e, o, bars, nbars, pk, {{0, 0}}, 0};
 	size_t i;
 	int rc;
 

@@ -7,7 +7,9 @@
  * the class of the most any of those requests wants. An offer's walk
  * takes only the heaps whose members could take it, so the members
  * furthest behind because nothing fits them are not looked at again and
- * again.
+ * again. Equal keys go by the member's earliest open request, the
+ * policy's next tie-break, so that a walk can stop among members whose
+ * keys are equal, as most are in a young network.
  *
  * Keys change when a member is charged and when the ledger settles or
  * the shares change (all of them: the heaps are rebuilt before the next
@@ -16,7 +18,9 @@
  * member: each heap entry keeps the key it was placed by, which may stand
  * above the member's own. A walk goes by the entries' keys, which bound
  * every member below them, and hands on both; entries it finds too high
- * are moved down after it.
+ * are moved down after it. Likewise an entry's request time may be
+ * earlier than the member's (its earliest request was taken away), never
+ * later: a request posted earlier than the entry's time moves it up.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,13 +54,41 @@ walk_heap_id(int category, int bit)
 	return (size_t)category * WALK_BITS + (size_t)bit;
 }
 
+/*
+ * Whether entry a goes before entry b: by key, highest first; equal keys
+ * by the earliest posted request, as the policy breaks ties between
+ * candidates; then by slot.
+ */
+static int
+entry_before(const struct heap_entry *a, const struct heap_entry *b)
+{
+	if (a->key != b->key)
+		return a->key > b->key;
+	if (a->posted != b->posted)
+		return a->posted < b->posted;
+	return a->slot < b->slot;
+}
+
 /* Whether heap place i should sit above heap place j. */
 static int
 heap_above(const struct cat_heap *h, size_t i, size_t j)
 {
-	const struct heap_entry *a = &h->at[i], *b = &h->at[j];
+	return entry_before(&h->at[i], &h->at[j]);
+}
 
-	return a->key > b->key || (a->key == b->key && a->slot < b->slot);
+/* When a member's earliest open request was posted; the most, if none. */
+static time_t
+walk_posted(const struct engine *e, size_t slot)
+{
+	const struct member_state *st = &e->mstate[slot];
+	time_t t = (time_t)INT64_MAX;
+	size_t i;
+
+	for (i = 0; i < st->nreqs; i++) {
+		if (st->reqs[i].posted < t)
+			t = st->reqs[i].posted;
+	}
+	return t;
 }
 
 static void
@@ -128,6 +160,7 @@ heap_insert(struct engine *e, struct cat_heap *h, size_t slot)
 	h->pos[slot] = (int32_t)h->n;
 	h->at[h->n].slot = slot;
 	h->at[h->n].key = e->mstate[slot].key;
+	h->at[h->n].posted = walk_posted(e, slot);
 	heap_up(h, h->n++);
 	return 0;
 }
@@ -145,7 +178,10 @@ heap_remove(struct cat_heap *h, size_t slot)
 	}
 }
 
-/* Places a member's entry in a heap by the member's key now. */
+/*
+ * Places a member's entry in a heap by the member's key now. Its request
+ * time stays: still no later than the member's requests'.
+ */
 static void
 heap_rekey(const struct engine *e, struct cat_heap *h, size_t slot)
 {
@@ -213,6 +249,32 @@ walk_wants(struct engine *e, uint64_t categories, int64_t wanted)
 }
 
 /*
+ * A member has a request posted at posted: where that is before the time
+ * an entry of the member holds, the entry moves up with it.
+ */
+static void
+walk_earlier(struct engine *e, size_t slot, time_t posted)
+{
+	const struct member_state *st = &e->mstate[slot];
+	struct cat_heap *h;
+	uint64_t bits;
+	int c, b;
+
+	for (bits = st->inmask; bits != 0; bits &= bits - 1) {
+		c = __builtin_ctzll(bits);
+		for (b = 0; b < WALK_BITS; b++) {
+			if ((st->in[c] & (1 << b)) == 0)
+				continue;
+			h = &e->heaps[walk_heap_id(c, b)];
+			if (h->at[h->pos[slot]].posted > posted) {
+				h->at[h->pos[slot]].posted = posted;
+				heap_up(h, (size_t)h->pos[slot]);
+			}
+		}
+	}
+}
+
+/*
  * Puts a member in the heaps its open requests call for now and takes it
  * out of the others; with a request's want, it raises the bound on what
  * requests of its categories want.
@@ -229,6 +291,8 @@ walk_member(struct engine *e, size_t slot, const struct roster_req *q)
 		walk_wants(e, q->categories, q->wanted);
 	if (e->heaps_stale)
 		return;
+	if (q != NULL)
+		walk_earlier(e, slot, q->posted);
 	walk_membership(e, slot, in);
 	for (bits = st->cats | st->inmask; bits != 0; bits &= bits - 1) {
 		c = __builtin_ctzll(bits);
@@ -276,6 +340,7 @@ walk_rebuild(struct engine *e)
 	struct member_state *st;
 	struct cat_heap *h;
 	uint64_t bits;
+	time_t posted;
 	size_t i, k;
 	int c, b;
 
@@ -289,6 +354,7 @@ walk_rebuild(struct engine *e)
 	for (i = 0; i < e->members.n; i++) {
 		st = &e->mstate[i];
 		st->key = ledger_key(e, i);
+		posted = walk_posted(e, i);
 		for (k = 0; k < st->nreqs; k++)
 			walk_wants(e, st->reqs[k].categories,
 			    st->reqs[k].wanted);
@@ -306,6 +372,7 @@ walk_rebuild(struct engine *e)
 					return -1;
 				h->pos[i] = (int32_t)h->n;
 				h->at[h->n].slot = i;
+				h->at[h->n].posted = posted;
 				h->at[h->n++].key = st->key;
 			}
 		}
@@ -372,9 +439,7 @@ struct walk_at {
 static int
 walk_before(const struct walk_at *a, const struct walk_at *b)
 {
-	const struct heap_entry *x = &a->h->at[a->i], *y = &b->h->at[b->i];
-
-	return x->key > y->key || (x->key == y->key && x->slot < y->slot);
+	return entry_before(&a->h->at[a->i], &b->h->at[b->i]);
 }
 
 /* Adds a place to the walk's frontier, itself a max-heap. */
@@ -438,8 +503,11 @@ walk_repair(struct engine *e, size_t n)
 
 /*
  * Hands visit() the members who could take o, best first by their heap
- * entries' keys (equal keys by slot), with that key: a bound on the
- * member's own key and on every member not yet handed on. Stops when
+ * entries (by key, equal keys by the earliest request posted, then by
+ * slot), with the entry's key and time: the key bounds the member's own
+ * and every member's not yet handed on; the time is no later than any of
+ * the member's requests', and no later than those of any member not yet
+ * handed on whose key equals it. Stops when
  * visit returns non-zero: 1 to stop, -1 for an error. Returns
  * 1 if stopped, 0 when every member was seen, and -2 when o cannot be
  * walked (it names more than one storage) and the caller must look at
@@ -447,7 +515,7 @@ walk_repair(struct engine *e, size_t n)
  */
 int
 walk_best(struct engine *e, const struct engine_offer *o,
-    int (*visit)(void *, size_t, double), void *arg)
+    int (*visit)(void *, size_t, double, time_t), void *arg)
 {
 	int64_t need = o->min_portion < o->free ? o->min_portion : o->free;
 	const struct heap_entry *at;
@@ -483,7 +551,7 @@ walk_best(struct engine *e, const struct engine_offer *o,
 			st[nstale].h = place.h;
 			st[nstale++].slot = at->slot;
 		}
-		if ((rc = visit(arg, at->slot, at->key)) != 0)
+		if ((rc = visit(arg, at->slot, at->key, at->posted)) != 0)
 			break;
 		if (walk_push(e, &n, place.h, 2 * place.i + 1) != 0 ||
 		    walk_push(e, &n, place.h, 2 * place.i + 2) != 0) {

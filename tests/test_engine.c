@@ -1304,28 +1304,30 @@ post_accepted(struct engine *e, int i, uint64_t *s, struct engine_out *out)
 /*
  * Across the network the policy weighs members best first and stops
  * once the best are certain: it must choose exactly as weighing every
- * member would, offer after offer.
+ * member would, offer after offer. Requests are posted within spread
+ * seconds of each other; with late set, a request posted earlier than
+ * the member's others arrives every ten offers.
  */
 static void
-test_engine_walk_chooses_as_full_search(void **state)
+walk_matches_full_search(uint64_t seed, time_t spread, int late,
+    int64_t members)
 {
 	struct engine *walk = new_engine("fairshare");
 	struct engine *full = new_engine("fairshare");
 	struct engine_rules r = *engine_rules(walk);
 	struct engine_out a, b;
 	char *cause = NULL;
-	uint64_t s = 7, t;
-	int64_t m;
+	uint64_t s = seed, t;
+	int64_t m, next = 100000;
 	size_t k;
 	int i, partial = 0;
 
-	(void)state;
 	/* No turn for the donor's hub: every offer goes network-wide. */
 	r.hub_first = 0;
 	assert_int_equal(engine_set_rules(walk, &r, &cause), 0);
 	assert_int_equal(engine_set_rules(full, &r, &cause), 0);
 	full->full_search = 1;
-	for (m = 1; m <= 90; m++) {
+	for (m = 1; m <= members; m++) {
 		char hub[8];
 
 		snprintf(hub, sizeof hub, "hub%d", (int)(m % 3));
@@ -1341,13 +1343,21 @@ test_engine_walk_chooses_as_full_search(void **state)
 			/* Some want less than a portion from the start. */
 			add_request(walk, m * 10 + (int64_t)k, m,
 			    500 + (int64_t)(t % (k ? 300000 : 2000)),
-			    T0 + (time_t)(t % 7));
+			    T0 + (time_t)(t % (uint64_t)spread));
 			add_request(full, m * 10 + (int64_t)k, m,
 			    500 + (int64_t)(t % (k ? 300000 : 2000)),
-			    T0 + (time_t)(t % 7));
+			    T0 + (time_t)(t % (uint64_t)spread));
 		}
 	}
 	for (i = 1; i <= 300; i++) {
+		if (late && i % 5 == 0) {
+			t = rnd(&s);
+			m = 1 + (int64_t)(t % (uint64_t)members);
+			add_request(walk, next, m, 20000,
+			    T0 - 1 - (time_t)(t % (uint64_t)spread));
+			add_request(full, next++, m, 20000,
+			    T0 - 1 - (time_t)(t % (uint64_t)spread));
+		}
 		t = s;
 		post_accepted(walk, i, &s, &a);
 		post_accepted(full, i, &t, &b);
@@ -1363,12 +1373,36 @@ test_engine_walk_chooses_as_full_search(void **state)
 		engine_out_clear(&a);
 		engine_out_clear(&b);
 	}
-	for (m = 1; m <= 90; m++)
+	for (m = 1; m <= members; m++)
 		assert_int_equal(balance(walk, m), balance(full, m));
 	/* The walk did stop early, or this test tests nothing. */
 	assert_true(partial > 0);
 	engine_free(walk);
 	engine_free(full);
+}
+
+/* Requests posted within a few seconds: many tie on key and time. */
+static void
+test_engine_walk_chooses_as_full_search(void **state)
+{
+	(void)state;
+	walk_matches_full_search(7, 7, 0, 90);
+}
+
+/*
+ * Requests posted over two days, and later ones posted earlier than a
+ * member's others: the walk stops among equal keys by request time.
+ */
+static void
+test_engine_walk_by_request_time(void **state)
+{
+	(void)state;
+	walk_matches_full_search(11, 2 * 86400, 0, 90);
+	walk_matches_full_search(13, 2 * 86400, 1, 90);
+	walk_matches_full_search(17, 600, 1, 200);
+	/* All at once: only the draw orders members, until a late one. */
+	walk_matches_full_search(19, 1, 0, 90);
+	walk_matches_full_search(23, 1, 1, 200);
 }
 
 /*
@@ -1448,6 +1482,7 @@ main(void)
 	    cmocka_unit_test(test_engine_property_random_scenarios),
 	    cmocka_unit_test(test_engine_property_long_run_fairness),
 	    cmocka_unit_test(test_engine_walk_chooses_as_full_search),
+	    cmocka_unit_test(test_engine_walk_by_request_time),
 	    cmocka_unit_test(test_engine_roster_follows_changes_by_pointer),
 	};
 
