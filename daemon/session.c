@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 
 #include <errno.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,9 +17,9 @@
 #include "larderd.h"
 #include "log.h"
 
-/* A reply that may go out only once the group transaction commits. */
 #define SESSION_READ 16384 /* bytes read from a socket at most at once */
 
+/* A reply that may go out only once the group transaction commits. */
 struct held {
 	TAILQ_ENTRY(held) entry;
 	json_t *id;
