@@ -169,6 +169,8 @@ int h_offer_withdraw(struct call *);
 void h_offer_texts_free(struct larderd *);
 json_t *offer_record_json(const struct offer *);
 char *offer_record_text(const struct offer *);
+json_t *request_record_json(const struct request *);
+char *request_record_text(const struct request *);
 void h_status_free(struct larderd *);
 int h_request_post(struct call *);
 int h_request_list(struct call *);

@@ -38,21 +38,22 @@ jtext_put(struct jtext *t, const char *s, size_t n)
 }
 
 /*
- * Writes s, which must be UTF-8, as a JSON string: quoted, with quotes,
- * backslashes and control characters escaped as jansson escapes them.
+ * Writes the n bytes at s, which must be UTF-8 without NULs, as a JSON
+ * string: quoted, with quotes, backslashes and control characters
+ * escaped as jansson escapes them.
  */
 void
-jtext_str(struct jtext *t, const char *s)
+jtext_strn(struct jtext *t, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *u;
+	const unsigned char *u, *end = (const unsigned char *)s + n;
 	char *p;
 
-	if (jtext_room(t, 6 * strlen(s) + 2) != 0)
+	if (jtext_room(t, 6 * n + 2) != 0)
 		return;
 	p = t->buf + t->len;
 	*p++ = '"';
-	for (u = (const unsigned char *)s; *u != '\0'; u++) {
+	for (u = (const unsigned char *)s; u < end; u++) {
 		if (*u >= 0x20 && *u != '"' && *u != '\\') {
 			*p++ = (char)*u;
 			continue;
@@ -88,6 +89,31 @@ jtext_str(struct jtext *t, const char *s)
 	*p++ = '"';
 	*p = '\0';
 	t->len = (size_t)(p - t->buf);
+}
+
+/* Writes a NUL-terminated string as jtext_strn does. */
+void
+jtext_str(struct jtext *t, const char *s)
+{
+	jtext_strn(t, s, strlen(s));
+}
+
+/* Writes a list of names separated by commas as an array of strings. */
+void
+jtext_list(struct jtext *t, const char *s)
+{
+	const char *comma;
+
+	jtext_raw(t, "[");
+	while (*s != '\0') {
+		if ((comma = strchr(s, ',')) == NULL)
+			comma = s + strlen(s);
+		jtext_strn(t, s, (size_t)(comma - s));
+		s = *comma == ',' ? comma + 1 : comma;
+		if (*s != '\0')
+			jtext_raw(t, ",");
+	}
+	jtext_raw(t, "]");
 }
 
 /* Writes an integer. */

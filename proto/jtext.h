@@ -24,7 +24,9 @@ struct jtext {
 	}
 
 void jtext_put(struct jtext *, const char *, size_t);
+void jtext_strn(struct jtext *, const char *, size_t);
 void jtext_str(struct jtext *, const char *);
+void jtext_list(struct jtext *, const char *);
 void jtext_int(struct jtext *, int64_t);
 char *jtext_end(struct jtext *);
 

@@ -734,6 +734,50 @@ test_store_offer_record_text(void **state)
 	}
 }
 
+/* Likewise a request's record, with its lists of categories and storage. */
+static void
+test_store_request_record_text(void **state)
+{
+	static const char *notes[] = {"", "for \"friday\"", "a\\b\tc\n",
+	    "\x01\x1f\x7f caf\xc3\xa9"};
+	static const char *cats[] = {"bakery", "bakery,dairy,produce",
+	    "dry_goods,frozen-meals", "a,,b", ",lead", "trail,"};
+	struct request r;
+	json_t *rec;
+	char *text, *want;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 24; i++) {
+		memset(&r, 0, sizeof r);
+		r.id = (int64_t)i * 7919;
+		r.member = 3;
+		snprintf(r.member_handle, sizeof r.member_handle, "m%zu", i);
+		snprintf(r.categories, sizeof r.categories, "%s",
+		    cats[i % (sizeof cats / sizeof cats[0])]);
+		r.storage = (unsigned)(1 + i % 7);
+		r.grams = 1000 + (int64_t)i;
+		r.received = (int64_t)i * 10;
+		r.window_start = 1796325401;
+		r.window_end = 1796325401 + (time_t)i * 3600;
+		r.standing = (int)(i % 2);
+		snprintf(r.note, sizeof r.note, "%s",
+		    notes[i % (sizeof notes / sizeof notes[0])]);
+		r.state = i % 3 == 0 ? REQUEST_OPEN : REQUEST_CANCELLED;
+		r.posted = 1796325401 - (time_t)i;
+		rec = request_record_json(&r);
+		assert_non_null(rec);
+		want = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		text = request_record_text(&r);
+		assert_non_null(want);
+		assert_non_null(text);
+		assert_string_equal(text, want);
+		free(text);
+		free(want);
+		json_decref(rec);
+	}
+}
+
 static void
 test_store_storage_json(void **state)
 {
@@ -802,6 +846,7 @@ main(void)
 	        teardown),
 	    cmocka_unit_test(test_store_storage_words),
 	    cmocka_unit_test(test_store_offer_record_text),
+	    cmocka_unit_test(test_store_request_record_text),
 	    cmocka_unit_test(test_store_storage_json),
 	};
 
