@@ -69,15 +69,6 @@ offer_record_json(const struct offer *o)
 	return obj;
 }
 
-/* Writes a time as a JSON string. */
-static void
-offer_time_text(struct jtext *t, time_t when)
-{
-	char buf[PROTO_TIME_LEN];
-
-	jtext_str(t, proto_time_format(when, buf, sizeof buf));
-}
-
 /*
  * Writes an offer's record as JSON text: byte for byte what dumping
  * offer_record_json compactly in order writes (test_store checks), at a
@@ -107,11 +98,11 @@ offer_record_text(const struct offer *o)
 		jtext_raw(&t, ",\"use_by\":");
 	else
 		jtext_raw(&t, ",\"best_before\":");
-	offer_time_text(&t, o->date);
+	jtext_time(&t, o->date);
 	jtext_raw(&t, ",\"window_start\":");
-	offer_time_text(&t, o->window_start);
+	jtext_time(&t, o->window_start);
 	jtext_raw(&t, ",\"window_end\":");
-	offer_time_text(&t, o->window_end);
+	jtext_time(&t, o->window_end);
 	jtext_raw(&t, ",\"min_portion\":");
 	jtext_int(&t, o->min_portion);
 	if (o->divisible)
@@ -123,9 +114,9 @@ offer_record_text(const struct offer *o)
 	jtext_raw(&t, ",\"state\":");
 	jtext_str(&t, offer_state_name(o->state));
 	jtext_raw(&t, ",\"posted\":");
-	offer_time_text(&t, o->posted);
+	jtext_time(&t, o->posted);
 	jtext_raw(&t, ",\"deadline\":");
-	offer_time_text(&t, o->deadline);
+	jtext_time(&t, o->deadline);
 	jtext_raw(&t, ",\"fallback\":");
 	jtext_str(&t, o->fallback);
 	if (o->flash)

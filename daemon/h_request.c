@@ -25,15 +25,6 @@ request_record_json(const struct request *r)
 	    proto_time_json(r->posted));
 }
 
-/* Writes a time as a JSON string. */
-static void
-request_time_text(struct jtext *t, time_t when)
-{
-	char buf[PROTO_TIME_LEN];
-
-	jtext_str(t, proto_time_format(when, buf, sizeof buf));
-}
-
 /*
  * Writes a request's record as JSON text: byte for byte what dumping
  * request_record_json compactly in order writes (test_store checks).
@@ -57,7 +48,7 @@ request_record_text(const struct request *r)
 	jtext_raw(&t, ",\"received\":");
 	jtext_int(&t, r->received);
 	jtext_raw(&t, ",\"by\":");
-	request_time_text(&t, r->window_end);
+	jtext_time(&t, r->window_end);
 	if (r->standing)
 		jtext_raw(&t, ",\"standing\":true");
 	else
@@ -67,7 +58,7 @@ request_record_text(const struct request *r)
 	jtext_raw(&t, ",\"state\":");
 	jtext_str(&t, request_state_name(r->state));
 	jtext_raw(&t, ",\"posted\":");
-	request_time_text(&t, r->posted);
+	jtext_time(&t, r->posted);
 	jtext_raw(&t, "}");
 	return jtext_end(&t);
 }

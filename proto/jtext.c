@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "jtext.h"
+#include "proto.h"
 
 /* Makes room for n more bytes and their NUL. */
 static int
@@ -114,6 +115,15 @@ jtext_list(struct jtext *t, const char *s)
 			jtext_raw(t, ",");
 	}
 	jtext_raw(t, "]");
+}
+
+/* Writes a time as an RFC 3339 string, as proto_time_json makes it. */
+void
+jtext_time(struct jtext *t, time_t when)
+{
+	char buf[PROTO_TIME_LEN];
+
+	jtext_str(t, proto_time_format(when, buf, sizeof buf));
 }
 
 /* Writes an integer. */

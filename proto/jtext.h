@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct jtext {
 	char *buf; /* NUL-terminated while not failed */
@@ -28,6 +29,7 @@ void jtext_strn(struct jtext *, const char *, size_t);
 void jtext_str(struct jtext *, const char *);
 void jtext_list(struct jtext *, const char *);
 void jtext_int(struct jtext *, int64_t);
+void jtext_time(struct jtext *, time_t);
 char *jtext_end(struct jtext *);
 
 /* Writes a string literal of JSON (punctuation, keys) as it is. */

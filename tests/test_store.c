@@ -678,6 +678,22 @@ test_store_storage_words(void **state)
 }
 
 /* Storage as the log writes it: a list of words, and back. */
+/* Checks that text (freed) is jansson's compact dump of rec (freed). */
+static void
+assert_same_text(json_t *rec, char *text)
+{
+	char *want;
+
+	assert_non_null(rec);
+	assert_non_null(text);
+	want = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	assert_non_null(want);
+	assert_string_equal(text, want);
+	free(want);
+	free(text);
+	json_decref(rec);
+}
+
 /*
  * An offer's record written as text is byte for byte jansson's compact
  * dump of its record, whatever its note holds: quotes, backslashes,
@@ -690,8 +706,6 @@ test_store_offer_record_text(void **state)
 	    "tab\there\nnew line\r\b\f", "\x01\x02\x1f\x7f",
 	    "caf\xc3\xa9 \xf0\x9f\x8d\x9e / </script>", "0123456789"};
 	struct offer o;
-	json_t *rec;
-	char *text, *want;
 	size_t i;
 
 	(void)state;
@@ -721,16 +735,7 @@ test_store_offer_record_text(void **state)
 		o.deadline = o.date - 3600;
 		snprintf(o.fallback, sizeof o.fallback, "compost");
 		o.flash = (int)(i / 8);
-		rec = offer_record_json(&o);
-		assert_non_null(rec);
-		want = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		text = offer_record_text(&o);
-		assert_non_null(want);
-		assert_non_null(text);
-		assert_string_equal(text, want);
-		free(text);
-		free(want);
-		json_decref(rec);
+		assert_same_text(offer_record_json(&o), offer_record_text(&o));
 	}
 }
 
@@ -743,8 +748,6 @@ test_store_request_record_text(void **state)
 	static const char *cats[] = {"bakery", "bakery,dairy,produce",
 	    "dry_goods,frozen-meals", "a,,b", ",lead", "trail,"};
 	struct request r;
-	json_t *rec;
-	char *text, *want;
 	size_t i;
 
 	(void)state;
@@ -765,16 +768,8 @@ test_store_request_record_text(void **state)
 		    notes[i % (sizeof notes / sizeof notes[0])]);
 		r.state = i % 3 == 0 ? REQUEST_OPEN : REQUEST_CANCELLED;
 		r.posted = 1796325401 - (time_t)i;
-		rec = request_record_json(&r);
-		assert_non_null(rec);
-		want = json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		text = request_record_text(&r);
-		assert_non_null(want);
-		assert_non_null(text);
-		assert_string_equal(text, want);
-		free(text);
-		free(want);
-		json_decref(rec);
+		assert_same_text(request_record_json(&r),
+		    request_record_text(&r));
 	}
 }
 
