@@ -110,6 +110,17 @@ call_fail(struct call *c, enum proto_error code, const char *fmt, ...)
 	return -1;
 }
 
+/* Answers {"key": text}, where text is a record already in JSON. */
+int
+call_record(struct call *c, const char *key, const char *text)
+{
+	if (text == NULL || asprintf(&c->raw, "{\"%s\":%s}", key, text) == -1) {
+		c->raw = NULL;
+		return call_fail(c, PROTO_INTERNAL, "out of memory");
+	}
+	return 0;
+}
+
 /* Fails a call because the store could not do what was asked. */
 int
 call_store_error(struct call *c)

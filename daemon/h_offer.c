@@ -130,13 +130,7 @@ offer_record_text(const struct offer *o)
 static int
 offer_reply(struct call *c, const struct offer *o)
 {
-	const char *text = offer_text(c->d, o);
-
-	if (text == NULL || asprintf(&c->raw, "{\"offer\":%s}", text) == -1) {
-		c->raw = NULL;
-		return call_fail(c, PROTO_INTERNAL, "out of memory");
-	}
-	return 0;
+	return call_record(c, "offer", offer_text(c->d, o));
 }
 
 /* Reads the date: exactly one of use_by and best_before. */

@@ -68,14 +68,10 @@ static int
 request_reply(struct call *c, const struct request *r)
 {
 	char *text = request_record_text(r);
+	int rc = call_record(c, "request", text);
 
-	if (text == NULL || asprintf(&c->raw, "{\"request\":%s}", text) == -1) {
-		c->raw = NULL;
-		free(text);
-		return call_fail(c, PROTO_INTERNAL, "out of memory");
-	}
 	free(text);
-	return 0;
+	return rc;
 }
 
 /* Reads the categories, each one this network's, none twice. */

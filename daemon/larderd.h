@@ -154,6 +154,7 @@ int call_page_begin(struct call *, struct store_filter *, struct page *);
 int call_page_end(struct call *, const char *, const struct store_filter *,
     struct page *, int);
 int call_store_error(struct call *);
+int call_record(struct call *, const char *, const char *);
 
 /* handlers, one file each */
 int h_hello(struct call *);

@@ -416,13 +416,6 @@ policy_split(struct pick *pk, const struct engine_offer *o)
 	}
 }
 
-/*
- * Reason records are written as JSON text (jtext.h), not built as
- * jansson trees: every proposal carries one, and a tree of some ninety
- * allocated values, then dumped, was two fifths of the engine's time.
- * test_engine checks that jansson reads each back as what it describes.
- */
-
 /* Writes a share to four places, as a JSON number: 0.25, 1.0. */
 static void
 reason_share(struct jtext *t, double share)
@@ -447,6 +440,10 @@ reason_share(struct jtext *t, double share)
 /*
  * Writes why the policy chose as it did: candidates, shares, balances.
  * Returns the record's text, or NULL when the engine keeps no reasons.
+ * It is written as JSON text (jtext.h), not built as a jansson tree:
+ * every proposal carries one, and a tree of some ninety allocated values,
+ * then dumped, was two fifths of the engine's time. test_engine checks
+ * that jansson reads each back as what it describes.
  */
 static char *
 policy_reason(struct engine *e, const struct engine_offer *o,

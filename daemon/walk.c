@@ -258,6 +258,7 @@ walk_earlier(struct engine *e, size_t slot, time_t posted)
 	const struct member_state *st = &e->mstate[slot];
 	struct cat_heap *h;
 	uint64_t bits;
+	size_t i;
 	int c, b;
 
 	for (bits = st->inmask; bits != 0; bits &= bits - 1) {
@@ -266,9 +267,10 @@ walk_earlier(struct engine *e, size_t slot, time_t posted)
 			if ((st->in[c] & (1 << b)) == 0)
 				continue;
 			h = &e->heaps[walk_heap_id(c, b)];
-			if (h->at[h->pos[slot]].posted > posted) {
-				h->at[h->pos[slot]].posted = posted;
-				heap_up(h, (size_t)h->pos[slot]);
+			i = (size_t)h->pos[slot];
+			if (h->at[i].posted > posted) {
+				h->at[i].posted = posted;
+				heap_up(h, i);
 			}
 		}
 	}

@@ -363,25 +363,6 @@ proto_dump(const json_t *json, size_t flags, char *buf, size_t len)
 	return json_dumps(json, flags);
 }
 
-/* As proto_dump, always into new memory of the text's own size. */
-char *
-proto_dump_copy(const json_t *json, size_t flags)
-{
-	char buf[PROTO_DUMP_BUF], *text;
-	size_t n;
-
-	n = json_dumpb(json, buf, sizeof buf, flags);
-	if (n == 0)
-		return NULL;
-	if (n >= sizeof buf)
-		return json_dumps(json, flags);
-	if ((text = malloc(n + 1)) != NULL) {
-		memcpy(text, buf, n);
-		text[n] = '\0';
-	}
-	return text;
-}
-
 /* Encodes an object as one line with its newline; steals obj. */
 static char *
 proto_line(json_t *obj)
