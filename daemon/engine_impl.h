@@ -70,6 +70,7 @@ struct member_state {
 	int dirty;     /* its saved balance is out of date */
 	int flipped;   /* on the flips list */
 	int hub;       /* index in the engine's hubs, or -1 */
+	size_t seat;   /* its place in that hub's seats */
 	uint64_t cats; /* categories its open requests ask for */
 	double key;    /* its ledger key, while the heaps hold */
 	uint16_t in[ENGINE_MAX_CATEGORIES]; /* the heaps it is in (walk.c) */
@@ -79,10 +80,20 @@ struct member_state {
 	size_t reqcap;
 };
 
-/* A hub and the slots of its members. */
+/*
+ * A member's seat in its hub: its slot, and the categories its open
+ * requests ask for, kept beside it so that an offer's look round the hub
+ * passes over those who want other food without touching their state.
+ */
+struct hub_seat {
+	size_t slot;
+	uint64_t cats; /* as its member_state has them */
+};
+
+/* A hub and the seats of its members. */
 struct hub {
 	char name[ENGINE_HANDLE_MAX + 1];
-	size_t *slots;
+	struct hub_seat *seats;
 	size_t n;
 	size_t cap;
 };

@@ -10,17 +10,14 @@
 
 #include "engine_impl.h"
 
-/* Appends v to a growing array of size_t. */
-static int
-roster_push(size_t **rows, size_t *n, size_t *cap, size_t v)
+/* Copies a member's categories to its seat, after they changed. */
+static void
+roster_seat_cats(struct engine *e, size_t slot)
 {
-	size_t *p;
+	const struct member_state *st = &e->mstate[slot];
 
-	if ((p = engine_grow(*rows, cap, *n, sizeof *p)) == NULL)
-		return -1;
-	*rows = p;
-	(*rows)[(*n)++] = v;
-	return 0;
+	if (st->hub >= 0)
+		e->hubs[st->hub].seats[st->seat].cats = st->cats;
 }
 
 /* The index of a hub by name, added when new; -1 if out of memory. */
@@ -43,23 +40,20 @@ roster_hub(struct engine *e, const char *name)
 	return (int)e->nhubs++;
 }
 
-/* Takes a member slot out of its hub's list. */
+/* Takes a member slot out of its hub's seats; the last takes its seat. */
 static void
 roster_leave_hub(struct engine *e, size_t slot)
 {
+	struct member_state *st = &e->mstate[slot];
 	struct hub *h;
-	size_t i;
 
-	if (e->mstate[slot].hub < 0)
+	if (st->hub < 0)
 		return;
-	h = &e->hubs[e->mstate[slot].hub];
-	for (i = 0; i < h->n; i++) {
-		if (h->slots[i] == slot) {
-			h->slots[i] = h->slots[--h->n];
-			break;
-		}
-	}
-	e->mstate[slot].hub = -1;
+	h = &e->hubs[st->hub];
+	h->seats[st->seat] = h->seats[--h->n];
+	if (st->seat < h->n)
+		e->mstate[h->seats[st->seat].slot].seat = st->seat;
+	st->hub = -1;
 }
 
 /* Puts a member slot in the list of the hub its row names. */
@@ -69,6 +63,8 @@ roster_member(struct engine *e, size_t slot)
 	const struct engine_member *m =
 	    (const struct engine_member *)e->members.rows + slot;
 	struct member_state *st = &e->mstate[slot];
+	struct hub_seat *seat;
+	struct hub *h;
 	int hub = roster_hub(e, m->hub);
 
 	if (hub < 0)
@@ -76,9 +72,14 @@ roster_member(struct engine *e, size_t slot)
 	if (st->hub == hub)
 		return 0;
 	roster_leave_hub(e, slot);
-	if (roster_push(&e->hubs[hub].slots, &e->hubs[hub].n, &e->hubs[hub].cap,
-	        slot) != 0)
+	h = &e->hubs[hub];
+	if ((seat = engine_grow(h->seats, &h->cap, h->n, sizeof *seat)) ==
+	    NULL)
 		return -1;
+	h->seats = seat;
+	h->seats[h->n].slot = slot;
+	h->seats[h->n].cats = st->cats;
+	st->seat = h->n++;
 	st->hub = hub;
 	return 0;
 }
@@ -107,6 +108,7 @@ roster_request_add(struct engine *e, const struct engine_request *r)
 	q->posted = r->posted;
 	q->wanted = r->wanted;
 	st->cats |= r->categories;
+	roster_seat_cats(e, slot);
 	walk_member(e, slot, q);
 	return 0;
 }
@@ -144,6 +146,7 @@ roster_request_remove(struct engine *e, const struct engine_request *r)
 	st->cats = 0;
 	for (i = 0; i < st->nreqs; i++)
 		st->cats |= st->reqs[i].categories;
+	roster_seat_cats(e, slot);
 	walk_member(e, slot, NULL);
 }
 
@@ -217,7 +220,7 @@ roster_free(struct engine *e)
 	size_t i;
 
 	for (i = 0; i < e->nhubs; i++)
-		free(e->hubs[i].slots);
+		free(e->hubs[i].seats);
 	free(e->hubs);
 	for (i = 0; i < e->ledgercap; i++)
 		free(e->mstate[i].reqs);

@@ -706,6 +706,42 @@ test_engine_hub_leftover_goes_wider(void **state)
 	engine_free(e);
 }
 
+/*
+ * A member who moves hub gives up its seat in the old one to the last
+ * member there; that member's later requests must still be seen when
+ * its hub has an offer to itself.
+ */
+static void
+test_engine_hub_seats_follow_a_move(void **state)
+{
+	struct engine *e = new_engine("fairshare");
+	struct engine_member m;
+	struct engine_out out;
+	json_t *reason;
+
+	(void)state;
+	add_member(e, 1, "barking", 100);
+	add_member(e, 3, "barking", 100);
+	add_member(e, 9, "barking", 10);
+	add_member(e, 4, "barking", 100);
+	add_member(e, 2, "dagenham", 100);
+	/* Asked first: the whole network's pick if barking had nobody. */
+	add_request(e, 12, 2, 5000, T0 - HOUR);
+	/* Read without engine_member_get, which would rebuild the roster. */
+	m = *engine_member_find(e, 1);
+	snprintf(m.hub, sizeof m.hub, "dagenham");
+	assert_int_equal(engine_member_put(e, &m), 0);
+	add_request(e, 14, 4, 5000, T0);
+	post(e, make_offer(1, 9, 2000, T0 + 48 * HOUR), &out);
+	assert_int_equal(out.nproposals, 1);
+	assert_int_equal(out.proposals[0].member, 4);
+	reason = reason_of(&out.proposals[0]);
+	assert_true(json_is_true(json_object_get(reason, "hub_only")));
+	json_decref(reason);
+	engine_out_clear(&out);
+	engine_free(e);
+}
+
 static void
 test_engine_edf_order_on_tick(void **state)
 {
@@ -1466,6 +1502,7 @@ main(void)
 	    cmocka_unit_test(test_engine_hub_goes_first),
 	    cmocka_unit_test(test_engine_hub_first_yields_when_urgent_or_empty),
 	    cmocka_unit_test(test_engine_hub_leftover_goes_wider),
+	    cmocka_unit_test(test_engine_hub_seats_follow_a_move),
 	    cmocka_unit_test(test_engine_edf_order_on_tick),
 	    cmocka_unit_test(
 	        test_engine_request_posted_revisits_its_categories),
