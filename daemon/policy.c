@@ -131,7 +131,8 @@ policy_prefetch(const struct engine *e, size_t slot)
 	const struct member_state *st = &e->mstate[slot];
 
 	__builtin_prefetch(st);
-	__builtin_prefetch((const struct engine_member *)e->members.rows + slot);
+	__builtin_prefetch(
+	    (const struct engine_member *)e->members.rows + slot);
 	__builtin_prefetch(st->reqs);
 }
 

@@ -73,8 +73,7 @@ roster_member(struct engine *e, size_t slot)
 		return 0;
 	roster_leave_hub(e, slot);
 	h = &e->hubs[hub];
-	if ((seat = engine_grow(h->seats, &h->cap, h->n, sizeof *seat)) ==
-	    NULL)
+	if ((seat = engine_grow(h->seats, &h->cap, h->n, sizeof *seat)) == NULL)
 		return -1;
 	h->seats = seat;
 	h->seats[h->n].slot = slot;
