@@ -1,7 +1,9 @@
 /*
  * exlog.c: the exchange log. Each event is a canonical JSON object (sorted
- * keys, no spaces) stored with hash = SHA-256(previous hash || object), so
- * changing, dropping or reordering any event breaks every hash after it.
+ * keys, no spaces: jansson's dump with JSON_COMPACT | JSON_SORT_KEYS,
+ * written by jtext_json) stored with hash = SHA-256(previous hash ||
+ * object), so changing, dropping or reordering any event breaks every
+ * hash after it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +11,10 @@
 
 #include "digest.h"
 #include "exlog.h"
+#include "jtext.h"
 #include "metrics.h"
 #include "proto.h"
 
-#define EXLOG_CANON (JSON_COMPACT | JSON_SORT_KEYS)
 #define EXLOG_BATCH 1000
 
 struct exlog {
@@ -80,7 +82,8 @@ exlog_append(struct exlog *log, time_t at, const char *kind, const char *actor,
 	struct metrics_facts facts;
 	struct store_event ev;
 	unsigned char hash[DIGEST_LEN];
-	char buf[PROTO_DUMP_BUF], *body = NULL;
+	struct jtext text = JTEXT_INIT;
+	char *body = NULL;
 	int rc = -1;
 
 	if (fields == NULL ||
@@ -90,7 +93,8 @@ exlog_append(struct exlog *log, time_t at, const char *kind, const char *actor,
 	    json_object_set_new(fields, "kind", json_string(kind)) != 0 ||
 	    json_object_set_new(fields, "actor", json_string(actor)) != 0)
 		goto out;
-	if ((body = proto_dump(fields, EXLOG_CANON, buf, sizeof buf)) == NULL)
+	jtext_json(&text, fields);
+	if ((body = jtext_end(&text)) == NULL)
 		goto out;
 	if (digest_sha256(log->hash, DIGEST_LEN, body, strlen(body), hash) != 0)
 		goto out;
@@ -109,8 +113,7 @@ exlog_append(struct exlog *log, time_t at, const char *kind, const char *actor,
 		log->listener(log->listener_arg, fields);
 	rc = 0;
 out:
-	if (body != buf)
-		free(body);
+	free(body);
 	json_decref(fields);
 	return rc;
 }

@@ -3,6 +3,9 @@
  * client before any handler runs: framing into lines, decoding each line
  * (JSON, envelope, the operation's argument table), then the argument
  * checks the handlers share (times, words, text, postcode districts).
+ * Every line that is JSON is also written by jtext_json, which must write
+ * what jansson's sorted compact dump writes: the exchange log's canonical
+ * form.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +15,7 @@
 
 #include <event2/buffer.h>
 
+#include "jtext.h"
 #include "proto.h"
 #include "valid.h"
 
@@ -58,6 +62,26 @@ fuzz_args(const struct proto_request *req)
 	}
 }
 
+/* Aborts unless jtext_json writes the line's JSON as jansson does. */
+static void
+fuzz_canonical(const char *line, size_t len)
+{
+	struct jtext t = JTEXT_INIT;
+	json_t *v = json_loadb(line, len, JSON_DECODE_ANY, NULL);
+	char *want, *got;
+
+	if (v == NULL)
+		return;
+	want = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	jtext_json(&t, v);
+	got = jtext_end(&t);
+	if (want == NULL || got == NULL || strcmp(want, got) != 0)
+		abort();
+	free(want);
+	free(got);
+	json_decref(v);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -71,6 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	/* A small line limit, so that the fuzzer reaches it. */
 	while (proto_frame_next(in, 1024, &line, &len) == 1) {
+		fuzz_canonical(line, len);
 		memset(&fault, 0, sizeof fault);
 		if (proto_decode(line, len, &req, &fault) == 0) {
 			fuzz_args(&req);

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <event2/buffer.h>
 
+#include "jtext.h"
 #include "proto.h"
 
 /* Decodes a line expecting failure; returns the fault for inspection. */
@@ -368,6 +369,144 @@ test_proto_time_parse(void **state)
 	assert_int_equal(proto_time_parse("2028-02-29T00:00:00Z", &t), 0);
 }
 
+/* Asserts that jtext_json writes v as jansson's sorted compact dump. */
+static void
+assert_canonical(json_t *v)
+{
+	struct jtext t = JTEXT_INIT;
+	char *want, *got;
+
+	want = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	assert_non_null(want);
+	jtext_json(&t, v);
+	got = jtext_end(&t);
+	assert_non_null(got);
+	if (strcmp(got, want) != 0)
+		fail_msg("jtext_json wrote\n%s\njansson wrote\n%s", got, want);
+	free(got);
+	free(want);
+}
+
+/* A draw from a small generator, so that every run sees the same trees. */
+static uint64_t
+draw(uint64_t *s, uint64_t below)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (*s >> 33) % below;
+}
+
+/* Text with the bytes that escaping and key order turn on. */
+static size_t
+draw_text(uint64_t *s, char *buf)
+{
+	static const char *const bits[] = {"a", "b", "A", "_", "ab", "\"", "\\",
+	    "/", "\n", "\t", "\x01", "\x1f", "\x7f", "\xc3\xa9", "\xe2\x82\xac",
+	    "\xf0\x9f\x8d\x9e", "z", "0", " "};
+	const char *bit;
+	size_t n = 0, k = draw(s, 5), i;
+
+	for (i = 0; i < k; i++) {
+		bit = bits[draw(s, sizeof bits / sizeof bits[0])];
+		memcpy(buf + n, bit, strlen(bit));
+		n += strlen(bit);
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* A random value: objects up to 40 members, arrays, every scalar. */
+static json_t *
+draw_value(uint64_t *s, int depth)
+{
+	static const json_int_t ints[] = {0, 1, -1, 42, 1000000007, INT64_MAX,
+	    INT64_MIN, -9000000000LL};
+	static const double reals[] = {0.0, -0.0, 0.1, 1.5, 3.0, -2.25e-7,
+	    1e300, 123456789.125};
+	char buf[64];
+	json_t *v;
+	size_t i, n, len;
+
+	switch (depth > 3 ? 2 + draw(s, 7) : draw(s, 9)) {
+	case 0:
+	case 1:
+		v = json_object();
+		n = draw(s, 3) == 0 ? draw(s, 41) : draw(s, 6);
+		for (i = 0; i < n; i++) {
+			len = draw_text(s, buf);
+			/* A key may hold a NUL: jansson sorts it by length. */
+			if (draw(s, 10) == 0)
+				buf[len++] = '\0';
+			json_object_setn_new(v, buf, len,
+			    draw_value(s, depth + 1));
+		}
+		return v;
+	case 2:
+		v = json_array();
+		for (n = draw(s, 4), i = 0; i < n; i++)
+			json_array_append_new(v, draw_value(s, depth + 1));
+		return v;
+	case 3:
+	case 4:
+		len = draw_text(s, buf);
+		if (draw(s, 10) == 0)
+			buf[len++] = '\0';
+		return json_stringn(buf, len);
+	case 5:
+		return json_integer(
+		    ints[draw(s, sizeof ints / sizeof ints[0])]);
+	case 6:
+		return json_real(
+		    reals[draw(s, sizeof reals / sizeof reals[0])]);
+	case 7:
+		return json_boolean(draw(s, 2));
+	default:
+		return json_null();
+	}
+}
+
+/*
+ * The exchange log's canonical text, written by jtext_json, is what
+ * jansson's sorted compact dump writes, for events as larderd makes them
+ * and for trees of every shape.
+ */
+static void
+test_proto_jtext_json_is_canonical(void **state)
+{
+	static const char *const texts[] = {
+	    "{}",
+	    "[]",
+	    "{\"seq\":1,\"at\":\"2026-11-01T10:00:00Z\",\"kind\":"
+	    "\"offer.posted\",\"actor\":\"food-bank\",\"offer\":7,"
+	    "\"member\":\"food-bank\",\"hub\":\"barking\",\"category\":"
+	    "\"bakery\",\"storage\":\"ambient\",\"grams\":12000,"
+	    "\"use_by\":\"2026-11-03T00:00:00Z\",\"divisible\":true,"
+	    "\"fallback\":\"compost\",\"challenge\":null}",
+	    "{\"b\":{\"z\":[1,{\"y\":2,\"x\":[]}],\"a\":\"\\u00e9\"},"
+	    "\"a\":-0.5,\"ab\":1e-3,\"A\":false,\"\":\"empty key\"}",
+	    "{\"note\":\"tab\\there \\\"quoted\\\" back\\\\slash "
+	    "\\u0001 \\u001f \\u007f \\u20ac \\ud83c\\udf5e /\"}",
+	};
+	json_error_t err;
+	json_t *v;
+	uint64_t s = 20261204;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		v = json_loads(texts[i], 0, &err);
+		if (v == NULL)
+			fail_msg("%s: %s", texts[i], err.text);
+		assert_canonical(v);
+		json_decref(v);
+	}
+	for (i = 0; i < 3000; i++) {
+		v = draw_value(&s, 0);
+		assert_non_null(v);
+		assert_canonical(v);
+		json_decref(v);
+	}
+}
+
 /* The written digits agree with strftime, and read back, across years. */
 static void
 test_proto_time_format(void **state)
@@ -454,6 +593,7 @@ main(void)
 	    cmocka_unit_test(test_proto_frame_too_long),
 	    cmocka_unit_test(test_proto_time_parse),
 	    cmocka_unit_test(test_proto_time_format),
+	    cmocka_unit_test(test_proto_jtext_json_is_canonical),
 	    cmocka_unit_test(test_proto_time_rejects),
 	    cmocka_unit_test(test_proto_every_op_has_fields),
 	};
