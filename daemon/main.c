@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jalloc.h"
 #include "larderd.h"
 #include "log.h"
 
@@ -285,6 +286,7 @@ main(int argc, char **argv)
 	char *cause = NULL;
 	int rc = 1;
 
+	jalloc_install();
 	parse_options(argc, argv, &o);
 	memset(&d, 0, sizeof d);
 	d.lock_fd = -1;
@@ -294,6 +296,7 @@ main(int argc, char **argv)
 		printf("%s: configuration is valid\n",
 		    o.config != NULL ? o.config : "(embedded defaults)");
 		config_free(d.conf);
+		jalloc_flush();
 		return 0;
 	}
 	if (o.restore != NULL) {
@@ -316,5 +319,6 @@ out:
 	free(cause);
 	server_teardown(&d);
 	config_free(d.conf);
+	jalloc_flush();
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <event2/buffer.h>
 
+#include "jalloc.h"
 #include "jtext.h"
 #include "proto.h"
 
@@ -571,6 +572,66 @@ test_proto_every_op_has_fields(void **state)
 	assert_null(proto_op_find("nope"));
 }
 
+/* jansson's allocator keeps freed blocks by size, bounded, and hands them
+ * out again; what it hands out is ordinary malloc memory. */
+static void
+test_proto_jalloc_keeps_and_reuses_blocks(void **state)
+{
+	void *blocks[2 * JALLOC_KEEP / JALLOC_MAX], *p, *q;
+	json_t *doc, *again;
+	char *text;
+	size_t i, n = sizeof blocks / sizeof blocks[0];
+
+	(void)state;
+	jalloc_flush();
+	assert_int_equal(jalloc_kept(), 0);
+	p = jalloc_malloc(40);
+	memset(p, 'x', 40);
+	jalloc_free(p);
+	assert_int_equal(jalloc_kept(), 48);
+	/* Any size up to the block's room takes it back. */
+	q = jalloc_malloc(33);
+	assert_ptr_equal(q, p);
+	assert_int_equal(jalloc_kept(), 0);
+	free(q); /* it is a malloc block */
+
+	/* Large blocks are never kept. */
+	jalloc_free(jalloc_malloc(2 * JALLOC_MAX));
+	assert_int_equal(jalloc_kept(), 0);
+
+	/*
+	 * One size keeps at most JALLOC_KEEP bytes; the rest are freed. (The
+	 * largest size, as malloc may give a small block more room than was
+	 * asked, and a larger block of the largest size is not kept.)
+	 */
+	for (i = 0; i < n; i++)
+		assert_non_null(blocks[i] = jalloc_malloc(JALLOC_MAX));
+	for (i = 0; i < n; i++)
+		jalloc_free(blocks[i]);
+	assert_int_equal(jalloc_kept(), JALLOC_KEEP);
+	jalloc_flush();
+	assert_int_equal(jalloc_kept(), 0);
+
+	/* jansson through it: the same text, and its dump freed by free(). */
+	jalloc_install();
+	for (i = 0; i < 200; i++) {
+		doc = json_pack("{s:i, s:s, s:[s, s, {s:b}], s:f}", "seq",
+		    (json_int_t)i, "member", "st-anne", "categories", "bakery",
+		    "dairy", "nested", 1, "kg", 1.5);
+		assert_non_null(doc);
+		text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+		assert_non_null(text);
+		again = json_loads(text, 0, NULL);
+		assert_true(json_equal(doc, again));
+		free(text);
+		json_decref(again);
+		json_decref(doc);
+	}
+	assert_true(jalloc_kept() > 0);
+	json_set_alloc_funcs(malloc, free);
+	jalloc_flush();
+}
+
 int
 main(void)
 {
@@ -596,6 +657,7 @@ main(void)
 	    cmocka_unit_test(test_proto_jtext_json_is_canonical),
 	    cmocka_unit_test(test_proto_time_rejects),
 	    cmocka_unit_test(test_proto_every_op_has_fields),
+	    cmocka_unit_test(test_proto_jalloc_keeps_and_reuses_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
