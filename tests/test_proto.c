@@ -354,8 +354,10 @@ test_proto_frame_too_long(void **state)
 static void
 test_proto_time_parse(void **state)
 {
-	time_t t;
-	char buf[PROTO_TIME_LEN];
+	time_t t, want;
+	char buf[PROTO_TIME_LEN], text[64];
+	struct tm tm;
+	int y, m, d;
 
 	(void)state;
 	assert_int_equal(proto_time_parse("2026-12-03T19:16:41Z", &t), 0);
@@ -368,6 +370,38 @@ test_proto_time_parse(void **state)
 	assert_int_equal(proto_time_parse("2026-12-03t14:16:41-05:00", &t), 0);
 	assert_int_equal(t, 1796325401);
 	assert_int_equal(proto_time_parse("2028-02-29T00:00:00Z", &t), 0);
+
+	/* A day is a date only if the calendar has it: as timegm says. */
+	for (y = 1970; y <= 2404; y += (y < 2030 ? 1 : 97)) {
+		for (m = 1; m <= 12; m++) {
+			for (d = 0; d <= 32; d++) {
+				memset(&tm, 0, sizeof tm);
+				tm.tm_year = y - 1900;
+				tm.tm_mon = m - 1;
+				tm.tm_mday = d;
+				want = timegm(&tm);
+				snprintf(text, sizeof text,
+				    "%04d-%02d-%02dT00:00:00Z", y, m, d);
+				if (tm.tm_mday != d) {
+					assert_int_equal(
+					    proto_time_parse(text, &t), -1);
+					continue;
+				}
+				assert_int_equal(proto_time_parse(text, &t), 0);
+				assert_int_equal(t, want);
+				/* Second 60 stays on its day only before its
+				 * last minute. */
+				snprintf(text, sizeof text,
+				    "%04d-%02d-%02dT12:00:60Z", y, m, d);
+				assert_int_equal(proto_time_parse(text, &t), 0);
+				assert_int_equal(t, want + 12 * 3600 + 60);
+				snprintf(text, sizeof text,
+				    "%04d-%02d-%02dT23:59:60Z", y, m, d);
+				assert_int_equal(proto_time_parse(text, &t),
+				    -1);
+			}
+		}
+	}
 }
 
 /* Asserts that jtext_json writes v as jansson's sorted compact dump. */
@@ -512,9 +546,10 @@ test_proto_jtext_json_is_canonical(void **state)
 static void
 test_proto_time_format(void **state)
 {
-	char buf[PROTO_TIME_LEN], want[PROTO_TIME_LEN];
+	char buf[PROTO_TIME_LEN], want[64];
 	struct tm tm;
 	time_t t, back;
+	int i;
 
 	(void)state;
 	for (t = 0; t < (time_t)4102444800LL; t += 86400 * 7 + 3671) {
@@ -525,6 +560,23 @@ test_proto_time_format(void **state)
 		assert_int_equal(proto_time_parse(buf, &back), 0);
 		assert_int_equal(back, t);
 	}
+	/* Times from year 0 to 9999, against the C library. */
+	srand(7);
+	for (i = 0; i < 200000; i++) {
+		t = (time_t)(((int64_t)rand() << 16 ^ rand()) %
+		        (253402300800LL + 62167219200LL) -
+		    62167219200LL);
+		assert_non_null(gmtime_r(&t, &tm));
+		snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+		assert_string_equal(proto_time_format(t, buf, sizeof buf),
+		    want);
+	}
+	assert_string_equal(proto_time_format(-62167219200LL, buf, sizeof buf),
+	    "0000-01-01T00:00:00Z");
+	assert_string_equal(proto_time_format(-62167219201LL, buf, sizeof buf),
+	    "invalid");
 	assert_string_equal(proto_time_format(951782399, buf, sizeof buf),
 	    "2000-02-28T23:59:59Z");
 	assert_string_equal(proto_time_format(951868800, buf, sizeof buf),
