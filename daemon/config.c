@@ -677,7 +677,7 @@ config_parse_policy(struct config *cfg, const struct config_key *key,
 		    "\"%s\" is not a policy; expected "
 		    "fairshare, fcfs or lottery",
 		    value);
-	snprintf(cfg->rules.policy, sizeof cfg->rules.policy, "%s", value);
+	proto_copy(cfg->rules.policy, sizeof cfg->rules.policy, value);
 	return 0;
 }
 
@@ -993,8 +993,8 @@ config_handle(void *user, const char *section, const char *name,
 	if (ld->pass != 0)
 		return 1;
 	config_apply(ld, section, name, value);
-	snprintf(ld->last_section, sizeof ld->last_section, "%s", section);
-	snprintf(ld->last_name, sizeof ld->last_name, "%s", name);
+	proto_copy(ld->last_section, sizeof ld->last_section, section);
+	proto_copy(ld->last_name, sizeof ld->last_name, name);
 	return 1;
 }
 

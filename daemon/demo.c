@@ -43,10 +43,10 @@ demo_member(struct larderd *d, const struct demo_member *dm)
 	char *cause = NULL;
 
 	memset(&m, 0, sizeof m);
-	snprintf(m.handle, sizeof m.handle, "%s", dm->handle);
-	snprintf(m.name, sizeof m.name, "%s", dm->name);
-	snprintf(m.hub, sizeof m.hub, "%s", dm->hub);
-	snprintf(m.catchment, sizeof m.catchment, "%s", dm->catchment);
+	proto_copy(m.handle, sizeof m.handle, dm->handle);
+	proto_copy(m.name, sizeof m.name, dm->name);
+	proto_copy(m.hub, sizeof m.hub, dm->hub);
+	proto_copy(m.catchment, sizeof m.catchment, dm->catchment);
 	m.people = dm->people;
 	m.storage = dm->storage;
 	m.coordinator = dm->coordinator;
@@ -71,8 +71,8 @@ demo_request(struct larderd *d, const char *handle, const char *categories,
 		return -1;
 	memset(&r, 0, sizeof r);
 	r.member = m.id;
-	snprintf(r.member_handle, sizeof r.member_handle, "%s", handle);
-	snprintf(r.categories, sizeof r.categories, "%s", categories);
+	proto_copy(r.member_handle, sizeof r.member_handle, handle);
+	proto_copy(r.categories, sizeof r.categories, categories);
 	r.storage = m.storage;
 	r.grams = grams;
 	r.window_start = r.posted = server_now(d);

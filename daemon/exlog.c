@@ -129,7 +129,7 @@ static int
 exlog_broken(struct exlog_walk *w, int64_t seq, const char *reason)
 {
 	w->check->bad_seq = seq;
-	snprintf(w->check->reason, sizeof w->check->reason, "%s", reason);
+	proto_copy(w->check->reason, sizeof w->check->reason, reason);
 	return -1;
 }
 

@@ -197,9 +197,9 @@ member_parse(struct larderd *d, json_t *obj, const char *handle_key,
 		return asprintf(cause, "people must be from 0 to %d",
 		           MEMBER_MAX_PEOPLE),
 		       -1;
-	snprintf(m->handle, sizeof m->handle, "%s", handle);
-	snprintf(m->name, sizeof m->name, "%s", name);
-	snprintf(m->hub, sizeof m->hub, "%s", hub);
+	proto_copy(m->handle, sizeof m->handle, handle);
+	proto_copy(m->name, sizeof m->name, name);
+	proto_copy(m->hub, sizeof m->hub, hub);
 	m->people = n;
 	if (member_parse_storage(json_object_get(obj, "storage"), m, cause) !=
 	    0)

@@ -231,7 +231,7 @@ offer_fallback(struct call *c, struct offer *o)
 		    "is not compost, anaerobic_digestion, animal_feed, "
 		    "landfill, incineration, sewer or other",
 		    fallback);
-	snprintf(o->fallback, sizeof o->fallback, "%s", fallback);
+	proto_copy(o->fallback, sizeof o->fallback, fallback);
 	return 0;
 }
 
@@ -247,7 +247,7 @@ offer_args(struct call *c, struct offer *o)
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
 		    "category \"%s\" is not one of this network's categories",
 		    category);
-	snprintf(o->category, sizeof o->category, "%s", category);
+	proto_copy(o->category, sizeof o->category, category);
 	if (storage_parse(storage != NULL ? storage : "ambient", &o->storage) !=
 	    0)
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
@@ -256,7 +256,7 @@ offer_args(struct call *c, struct offer *o)
 	if (note != NULL && !valid_text(note))
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
 		    "note has control characters");
-	snprintf(o->note, sizeof o->note, "%s", note != NULL ? note : "");
+	proto_copy(o->note, sizeof o->note, note != NULL ? note : "");
 	if (offer_fallback(c, o) != 0 || offer_quantity(c, o) != 0 ||
 	    offer_date(c, o) != 0 || offer_window(c, o) != 0)
 		return -1;
@@ -332,8 +332,8 @@ h_offer_post(struct call *c)
 	    call_open_cap(c, "offer", c->d->conf->open_offers) != 0)
 		return -1;
 	o.donor = m->id;
-	snprintf(o.donor_handle, sizeof o.donor_handle, "%s", m->handle);
-	snprintf(o.hub, sizeof o.hub, "%s", m->hub);
+	proto_copy(o.donor_handle, sizeof o.donor_handle, m->handle);
+	proto_copy(o.hub, sizeof o.hub, m->hub);
 	o.state = OFFER_OPEN;
 	o.posted = c->now;
 	if (store_offer_insert(c->d->store, &o) != 0 ||

@@ -156,7 +156,7 @@ request_args(struct call *c, const struct member *m, struct request *r)
 	if (note != NULL && !valid_text(note))
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
 		    "note has control characters");
-	snprintf(r->note, sizeof r->note, "%s", note != NULL ? note : "");
+	proto_copy(r->note, sizeof r->note, note != NULL ? note : "");
 	r->standing = proto_arg_bool(c->req, "standing", 0);
 	if (request_categories(c, r) != 0)
 		return -1;
@@ -175,7 +175,7 @@ h_request_post(struct call *c)
 	if (request_args(c, m, &r) != 0)
 		return -1;
 	r.member = m->id;
-	snprintf(r.member_handle, sizeof r.member_handle, "%s", m->handle);
+	proto_copy(r.member_handle, sizeof r.member_handle, m->handle);
 	r.window_start = r.posted = c->now;
 	r.state = REQUEST_OPEN;
 	if ((challenge != 0 && gov_challenge_check(c, challenge) != 0) ||

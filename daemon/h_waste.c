@@ -98,9 +98,9 @@ h_waste_record(struct call *c)
 	struct waste w;
 
 	memset(&w, 0, sizeof w);
-	snprintf(w.destination, sizeof w.destination, "%s",
+	proto_copy(w.destination, sizeof w.destination,
 	    proto_arg_str(c->req, "destination"));
-	snprintf(w.cause, sizeof w.cause, "%s", proto_arg_str(c->req, "cause"));
+	proto_copy(w.cause, sizeof w.cause, proto_arg_str(c->req, "cause"));
 	if (!waste_in(destinations, w.destination))
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
 		    "destination \"%s\" "
@@ -116,7 +116,7 @@ h_waste_record(struct call *c)
 	if (note != NULL && !valid_text(note))
 		return call_fail(c, PROTO_INVALID_ARGUMENT,
 		    "note has control characters");
-	snprintf(w.note, sizeof w.note, "%s", note != NULL ? note : "");
+	proto_copy(w.note, sizeof w.note, note != NULL ? note : "");
 	w.member = m->id;
 	w.offer = proto_arg_int(c->req, "offer", 0);
 	w.grams = proto_arg_int(c->req, "grams", 0);

@@ -38,7 +38,7 @@ market_categories(const struct larderd *d, const char *list)
 	uint64_t bits = 0;
 	int i;
 
-	snprintf(buf, sizeof buf, "%s", list);
+	proto_copy(buf, sizeof buf, list);
 	for (word = strtok_r(buf, ",", &save); word != NULL;
 	     word = strtok_r(NULL, ",", &save)) {
 		if ((i = market_category(d, word)) >= 0)
@@ -82,8 +82,8 @@ market_member(struct larderd *d, const struct member *m)
 
 	memset(&em, 0, sizeof em);
 	em.id = m->id;
-	snprintf(em.handle, sizeof em.handle, "%s", m->handle);
-	snprintf(em.hub, sizeof em.hub, "%s", m->hub);
+	proto_copy(em.handle, sizeof em.handle, m->handle);
+	proto_copy(em.hub, sizeof em.hub, m->hub);
 	em.people = m->people;
 	em.storage = m->storage;
 	em.standing = market_standing(m->standing);
@@ -105,7 +105,7 @@ market_offer(struct larderd *d, const struct offer *o)
 	memset(&eo, 0, sizeof eo);
 	eo.id = o->id;
 	eo.donor = o->donor;
-	snprintf(eo.hub, sizeof eo.hub, "%s", o->hub);
+	proto_copy(eo.hub, sizeof eo.hub, o->hub);
 	if ((eo.category = market_category(d, o->category)) < 0) {
 		log_warnx("offer %lld: category %s is no longer configured; "
 		          "not allocating it",

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine_impl.h"
+#include "proto.h"
 
 /* Copies a member's categories to its seat, after they changed. */
 static void
@@ -36,7 +37,7 @@ roster_hub(struct engine *e, const char *name)
 	e->hubs = h;
 	h = &e->hubs[e->nhubs];
 	memset(h, 0, sizeof *h);
-	snprintf(h->name, sizeof h->name, "%s", name);
+	proto_copy(h->name, sizeof h->name, name);
 	return (int)e->nhubs++;
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto.h"
 #include "rules.h"
 
 #define RULE(f) offsetof(struct engine_rules, f)
@@ -109,7 +110,7 @@ rule_parse_policy(const struct rule *r, struct engine_rules *er, const char *v)
 	(void)r;
 	if (engine_policy_find(v) == NULL)
 		return -1;
-	snprintf(er->policy, sizeof er->policy, "%s", v);
+	proto_copy(er->policy, sizeof er->policy, v);
 	return 0;
 }
 

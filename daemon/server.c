@@ -260,7 +260,7 @@ server_listen_unix(struct larderd *d, char **cause)
 
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", d->conf->socket_path);
+	proto_copy(sun.sun_path, sizeof sun.sun_path, d->conf->socket_path);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd != -1 && connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0) {
 		close(fd);

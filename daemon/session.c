@@ -519,9 +519,9 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
  * by every session (the loop has one thread), and copies what came into
  * the input: a request is a few hundred bytes, and space reserved in the
  * input for a whole read was a 16 kB allocation, made and freed again
- * for every request (about 1% of offer.post's instructions). The end of the stream, or an error, ends the
- * session as the bufferevent's would; the event's timeout, renewed by
- * every read, is the idle timeout.
+ * for every request (about 1% of offer.post's instructions). The end of the
+ * stream, or an error, ends the session as the bufferevent's would; the event's
+ * timeout, renewed by every read, is the idle timeout.
  */
 static void
 session_recv_cb(evutil_socket_t fd, short what, void *arg)
@@ -614,8 +614,7 @@ session_watch(struct session *s, const char *hub)
 	else
 		bufferevent_set_timeouts(s->bev, NULL, NULL);
 	s->watching = 1;
-	snprintf(s->watch_hub, sizeof s->watch_hub, "%s",
-	    hub != NULL ? hub : "");
+	proto_copy(s->watch_hub, sizeof s->watch_hub, hub != NULL ? hub : "");
 }
 
 /* Whether a watching session should be told of an event. */

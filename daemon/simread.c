@@ -85,8 +85,8 @@ sim_read_member(struct sim_names *n, const json_t *ev, int64_t id,
 		return 0;
 	memset(m, 0, sizeof *m);
 	m->id = id;
-	snprintf(m->handle, sizeof m->handle, "%s", h);
-	snprintf(m->hub, sizeof m->hub, "%s",
+	proto_copy(m->handle, sizeof m->handle, h);
+	proto_copy(m->hub, sizeof m->hub,
 	    sim_str(ev, "hub") != NULL ? sim_str(ev, "hub") : "");
 	m->people = json_integer_value(json_object_get(ev, "people"));
 	m->storage = storage_mask(json_object_get(ev, "storage"));
@@ -136,7 +136,7 @@ sim_read_offer(struct sim_names *n, const json_t *ev, time_t at, time_t margin,
 	memset(o, 0, sizeof *o);
 	o->id = json_integer_value(json_object_get(ev, "offer"));
 	o->donor = sim_member(n, sim_str(ev, "member"));
-	snprintf(o->hub, sizeof o->hub, "%s",
+	proto_copy(o->hub, sizeof o->hub,
 	    sim_str(ev, "hub") != NULL ? sim_str(ev, "hub") : "");
 	o->category = sim_category(n, sim_str(ev, "category"));
 	o->storage = storage_mask(json_object_get(ev, "storage"));

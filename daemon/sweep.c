@@ -54,7 +54,7 @@ sweep_waste(struct larderd *d, const struct offer *o, int64_t grams, time_t now)
 	w.member = o->donor;
 	w.offer = o->id;
 	w.grams = grams;
-	snprintf(w.destination, sizeof w.destination, "%s", o->fallback);
+	proto_copy(w.destination, sizeof w.destination, o->fallback);
 	snprintf(w.cause, sizeof w.cause, "unclaimed");
 	w.at = now;
 	return waste_record(d, &w, &m, "larderd");

@@ -341,6 +341,23 @@ proto_fault_clear(struct proto_fault *fault)
 }
 
 /*
+ * Copies text into a field of size bytes, cut to fit where snprintf would
+ * cut it, and always ended. snprintf's reading of its format cost more
+ * than the copies themselves, five of them in every offer.post.
+ */
+void
+proto_copy(char *dst, size_t size, const char *src)
+{
+	size_t n;
+
+	if (size == 0)
+		return;
+	n = strnlen(src, size - 1);
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/*
  * Dumps json as text into buf when it fits in len bytes with its NUL,
  * else into new memory. Returns buf, the new text (which the caller
  * frees), or NULL. Most records and events are a few hundred bytes, and

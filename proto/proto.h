@@ -88,6 +88,7 @@ void proto_fault_clear(struct proto_fault *);
 #define PROTO_DUMP_BUF 16384
 
 char *proto_dump(const json_t *, size_t, char *, size_t);
+void proto_copy(char *, size_t, const char *);
 char *proto_reply_ok(json_t *, json_t *);
 char *proto_reply_ok_text(json_t *, const char *);
 char *proto_reply_error(json_t *, enum proto_error, const char *);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -684,6 +685,29 @@ test_proto_jalloc_keeps_and_reuses_blocks(void **state)
 	jalloc_flush();
 }
 
+/* proto_copy cuts and ends text as snprintf("%s") would. */
+static void
+test_proto_copy_cuts_like_snprintf(void **state)
+{
+	static const char *texts[] = {"", "a", "bakery", "loaves and rolls"};
+	char got[8], want[8];
+	size_t i, size;
+
+	(void)state;
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		for (size = 1; size <= sizeof got; size++) {
+			memset(got, 'x', sizeof got);
+			memset(want, 'x', sizeof want);
+			proto_copy(got, size, texts[i]);
+			snprintf(want, size, "%s", texts[i]);
+			assert_memory_equal(got, want, sizeof got);
+		}
+	}
+	got[0] = 'x';
+	proto_copy(got, 0, "bakery");
+	assert_int_equal(got[0], 'x');
+}
+
 int
 main(void)
 {
@@ -709,6 +733,7 @@ main(void)
 	    cmocka_unit_test(test_proto_jtext_json_is_canonical),
 	    cmocka_unit_test(test_proto_time_rejects),
 	    cmocka_unit_test(test_proto_every_op_has_fields),
+	    cmocka_unit_test(test_proto_copy_cuts_like_snprintf),
 	    cmocka_unit_test(test_proto_jalloc_keeps_and_reuses_blocks),
 	};
 
