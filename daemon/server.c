@@ -54,10 +54,15 @@ int
 server_commit(struct larderd *d)
 {
 	struct session *s;
+	char why[200];
 	size_t i;
 	int ok;
 
 	ok = store_commit(d->store) == 0;
+	if (store_checkpoint_failed(d->store, why, sizeof why))
+		log_warnx("store: checkpoint failed: %s; the write-ahead log "
+		          "grows until one succeeds",
+		    why);
 	if (!ok) {
 		log_error("store: commit failed: %s", store_errmsg(d->store));
 		store_rollback(d->store);
@@ -499,7 +504,9 @@ server_setup(struct larderd *d, char **cause)
 	d->started = time(NULL);
 	if (server_lock_state(d, cause) != 0)
 		return -1;
-	if ((d->store = store_open(d->conf->database, 0, cause)) == NULL)
+	if ((d->store = store_open(d->conf->database, 0, cause)) == NULL ||
+	    store_checkpoint_start(d->store, STORE_CHECKPOINT_PAGES, cause) !=
+	        0)
 		return -1;
 	if ((d->log = exlog_open(d->store, cause)) == NULL)
 		return -1;

@@ -3,6 +3,7 @@
  * statements with bound parameters. Lookups return 1 when a row was found,
  * 0 when none was, -1 on error; everything else returns 0 or -1.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -594,7 +595,8 @@ struct store {
 	struct idmap open_offers;   /* member -> open offers, once counted */
 	struct idmap open_requests; /* member -> open requests */
 	int in_step;
-	uint64_t undone; /* rollbacks, counted for store_version */
+	uint64_t undone;         /* rollbacks, counted for store_version */
+	struct store_ckpt *ckpt; /* the checkpoint thread, when started */
 };
 
 /* The schema version a statement needs, where later than the first. */
@@ -769,6 +771,218 @@ fail:
 	return NULL;
 }
 
+/*
+ * Checkpoints on a thread of their own. Left to itself, SQLite runs a
+ * checkpoint inside the commit that takes the write-ahead log past 1,000
+ * pages: it copies the log's pages into the database file and syncs it
+ * while the loop, and every client of that turn, waits. With the
+ * checkpointer started, a commit only notes that the log is long, and a
+ * second connection copies it back on a thread. The checkpoint is
+ * PASSIVE: it never waits for the loop, nor makes the loop wait. The
+ * loop's first write after a complete checkpoint starts the log again
+ * from its beginning, so the log stays short.
+ */
+/* A checkpoint is at most this many copies by the thread ... */
+#define STORE_CKPT_PASSES 8
+/* ... which stop once they leave the loop this many pages or fewer. */
+#define STORE_CKPT_LEFT 64
+
+struct store_ckpt {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* work asked for, or work done */
+	sqlite3 *db;         /* the thread's own connection */
+	int pages;           /* checkpoint once the log holds this many */
+	int wanted;
+	int running;
+	int stop;
+	uint64_t done;     /* checkpoints the thread has run */
+	uint64_t finished; /* of them, those the loop has finished */
+	char failed[200];  /* the last failure, until store_checkpoint_failed */
+};
+
+/*
+ * Called by SQLite after each commit of the loop's connection. Under
+ * steady writes the thread's checkpoint never catches the log's end:
+ * commits go on while it copies. So once it has copied most of the log,
+ * the loop copies the rest itself, the pages of the few turns since,
+ * and its next write starts the log again.
+ */
+static int
+store_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store_ckpt *ck = arg;
+	int finish = 0;
+
+	(void)name;
+	if (pages < ck->pages)
+		return SQLITE_OK;
+	pthread_mutex_lock(&ck->lock);
+	if (!ck->wanted && !ck->running) {
+		if (ck->done != ck->finished) {
+			ck->finished = ck->done;
+			finish = 1;
+		} else {
+			ck->wanted = 1;
+			pthread_cond_broadcast(&ck->cond);
+		}
+	}
+	pthread_mutex_unlock(&ck->lock);
+	if (finish)
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+		    NULL, NULL);
+	return SQLITE_OK;
+}
+
+static void *
+store_ckpt_main(void *arg)
+{
+	struct store_ckpt *ck = arg;
+	int rc = SQLITE_OK, pass, log, copied;
+
+	pthread_mutex_lock(&ck->lock);
+	for (;;) {
+		while (!ck->wanted && !ck->stop)
+			pthread_cond_wait(&ck->cond, &ck->lock);
+		if (ck->stop)
+			break;
+		ck->wanted = 0;
+		ck->running = 1;
+		pthread_mutex_unlock(&ck->lock);
+		/*
+		 * Each pass copies what the loop wrote during the last; the
+		 * passes shorten until what is left for the loop is small.
+		 */
+		for (pass = 0; pass < STORE_CKPT_PASSES; pass++) {
+			rc = sqlite3_wal_checkpoint_v2(ck->db, NULL,
+			    SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+			if (rc != SQLITE_OK || log - copied <= STORE_CKPT_LEFT)
+				break;
+		}
+		pthread_mutex_lock(&ck->lock);
+		ck->running = 0;
+		ck->done++;
+		/* Busy: the loop held the log; the next long commit asks. */
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			snprintf(ck->failed, sizeof ck->failed, "%s",
+			    sqlite3_errmsg(ck->db));
+		pthread_cond_broadcast(&ck->cond);
+	}
+	pthread_mutex_unlock(&ck->lock);
+	return NULL;
+}
+
+/*
+ * Starts checkpointing on a thread once the write-ahead log holds pages
+ * pages. The loop's connection no longer checkpoints by itself.
+ */
+int
+store_checkpoint_start(struct store *st, int pages, char **cause)
+{
+	struct store_ckpt *ck;
+	const char *path = sqlite3_db_filename(st->db, "main");
+	int rc;
+
+	if (st->ckpt != NULL)
+		return 0;
+	if (path == NULL || *path == '\0')
+		return asprintf(cause, "checkpoints: the store has no file"),
+		       -1;
+	if ((ck = calloc(1, sizeof *ck)) == NULL)
+		return asprintf(cause, "out of memory"), -1;
+	ck->pages = pages > 0 ? pages : 1;
+	if (sqlite3_open_v2(path, &ck->db,
+	        SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	        NULL) != SQLITE_OK ||
+	    sqlite3_exec(ck->db, "PRAGMA synchronous = FULL", NULL, NULL,
+	        NULL) != SQLITE_OK) {
+		asprintf(cause, "checkpoints: %s",
+		    ck->db != NULL ? sqlite3_errmsg(ck->db) : "out of memory");
+		sqlite3_close(ck->db);
+		free(ck);
+		return -1;
+	}
+	pthread_mutex_init(&ck->lock, NULL);
+	pthread_cond_init(&ck->cond, NULL);
+	if ((rc = pthread_create(&ck->thread, NULL, store_ckpt_main, ck)) !=
+	    0) {
+		asprintf(cause, "checkpoints: cannot start a thread: %s",
+		    strerror(rc));
+		pthread_cond_destroy(&ck->cond);
+		pthread_mutex_destroy(&ck->lock);
+		sqlite3_close(ck->db);
+		free(ck);
+		return -1;
+	}
+	st->ckpt = ck;
+	/* This replaces the hook by which SQLite checkpointed in the commit. */
+	sqlite3_wal_hook(st->db, store_wal_hook, ck);
+	return 0;
+}
+
+/* Stops the thread; the loop's connection checkpoints by itself again. */
+static void
+store_checkpoint_stop(struct store *st)
+{
+	struct store_ckpt *ck = st->ckpt;
+
+	if (ck == NULL)
+		return;
+	sqlite3_wal_autocheckpoint(st->db, 1000);
+	pthread_mutex_lock(&ck->lock);
+	ck->stop = 1;
+	pthread_cond_broadcast(&ck->cond);
+	pthread_mutex_unlock(&ck->lock);
+	pthread_join(ck->thread, NULL);
+	sqlite3_close(ck->db);
+	pthread_cond_destroy(&ck->cond);
+	pthread_mutex_destroy(&ck->lock);
+	free(ck);
+	st->ckpt = NULL;
+}
+
+/*
+ * Waits until no checkpoint is asked for or running; returns how many
+ * have run. For tests, and for anyone who needs the log copied back now.
+ */
+uint64_t
+store_checkpoint_wait(struct store *st)
+{
+	struct store_ckpt *ck = st->ckpt;
+	uint64_t done;
+
+	if (ck == NULL)
+		return 0;
+	pthread_mutex_lock(&ck->lock);
+	while (ck->wanted || ck->running)
+		pthread_cond_wait(&ck->cond, &ck->lock);
+	done = ck->done;
+	pthread_mutex_unlock(&ck->lock);
+	return done;
+}
+
+/*
+ * Copies the last checkpoint failure into buf and forgets it; returns 1
+ * if there was one. Until a checkpoint succeeds the log only grows.
+ */
+int
+store_checkpoint_failed(struct store *st, char *buf, size_t len)
+{
+	struct store_ckpt *ck = st->ckpt;
+	int failed;
+
+	if (ck == NULL)
+		return 0;
+	pthread_mutex_lock(&ck->lock);
+	failed = ck->failed[0] != '\0';
+	if (failed) {
+		snprintf(buf, len, "%s", ck->failed);
+		ck->failed[0] = '\0';
+	}
+	pthread_mutex_unlock(&ck->lock);
+	return failed;
+}
+
 void
 store_close(struct store *st)
 {
@@ -776,6 +990,7 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	store_checkpoint_stop(st);
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);

@@ -17,6 +17,9 @@
 #define STORE_HASH_LEN       32  /* SHA-256 */
 #define STORE_SCHEMA_VERSION 9
 
+/* Checkpoint once the write-ahead log holds this many pages. */
+#define STORE_CHECKPOINT_PAGES 1000
+
 /* Kinds of storage a member can hold and food can need, as bits. */
 enum storage_kind {
 	STORAGE_AMBIENT = 1 << 0,
@@ -179,6 +182,9 @@ typedef int (*store_pair_cb)(void *, int64_t, int64_t);
 
 struct store *store_open(const char *, int, char **);
 void store_close(struct store *);
+int store_checkpoint_start(struct store *, int, char **);
+uint64_t store_checkpoint_wait(struct store *);
+int store_checkpoint_failed(struct store *, char *, size_t);
 const char *store_errmsg(struct store *);
 
 int store_begin(struct store *);

@@ -381,6 +381,96 @@ test_store_counts_follow_changes_and_rollbacks(void **state)
 	assert_int_equal(store_offer_count_open(f->st), 0);
 }
 
+/* Adds a member in a turn of its own; returns its id. */
+static int64_t
+add_member_committed(struct fixture *f)
+{
+	int64_t id;
+
+	assert_int_equal(store_step_begin(f->st), 0);
+	id = add_member(f->st, "donor");
+	assert_int_equal(store_step_end(f->st, 1), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	return id;
+}
+
+/* The write-ahead log's size in pages, from its file. */
+static long
+wal_pages(const struct fixture *f)
+{
+	char p[320];
+	FILE *fp;
+	long size;
+
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	if ((fp = fopen(p, "rb")) == NULL)
+		return 0;
+	fseek(fp, 0, SEEK_END);
+	size = ftell(fp);
+	fclose(fp);
+	return size / 4096;
+}
+
+/* Commits one turn of n offers. */
+static void
+commit_offers(struct fixture *f, int64_t donor, int n)
+{
+	int i;
+
+	assert_int_equal(store_step_begin(f->st), 0);
+	for (i = 0; i < n; i++)
+		add_offer(f->st, donor, 5000 + i, 0);
+	assert_int_equal(store_step_end(f->st, 1), 0);
+	assert_int_equal(store_commit(f->st), 0);
+}
+
+/*
+ * With the checkpoint thread, the log is copied back and started again
+ * once it holds the pages asked for, and nothing is lost.
+ */
+static void
+test_store_checkpoint_thread_keeps_log_short(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL, why[200];
+	int64_t donor;
+	int i;
+
+	assert_int_equal(store_checkpoint_start(f->st, 20, &cause), 0);
+	donor = add_member_committed(f);
+	for (i = 0; i < 150; i++) {
+		commit_offers(f, donor, 40);
+		store_checkpoint_wait(f->st);
+	}
+	assert_true(store_checkpoint_wait(f->st) > 0);
+	assert_int_equal(store_checkpoint_failed(f->st, why, sizeof why), 0);
+	/* 150 turns wrote well over 1,000 pages; the log never held 100. */
+	assert_true(wal_pages(f) < 100);
+	store_close(f->st);
+	f->st = store_open(f->path, 0, &cause);
+	assert_non_null(f->st);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM offers"),
+	    150 * 40);
+}
+
+/* With it, the loop's commits no longer checkpoint at 1,000 pages. */
+static void
+test_store_checkpoint_thread_takes_it_from_the_loop(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	int64_t donor;
+	int i;
+
+	assert_int_equal(store_checkpoint_start(f->st, 1000000000, &cause), 0);
+	donor = add_member_committed(f);
+	for (i = 0; i < 150; i++)
+		commit_offers(f, donor, 40);
+	assert_int_equal(store_checkpoint_wait(f->st), 0);
+	/* 150 turns write about 2,200 pages; SQLite alone stops at 1,000. */
+	assert_true(wal_pages(f) > 1500);
+}
+
 static void
 test_store_reads_do_not_write(void **state)
 {
@@ -819,6 +909,11 @@ main(void)
 	        test_store_failed_step_leaves_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_store_counts_follow_changes_and_rollbacks, setup,
+	        teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_store_checkpoint_thread_keeps_log_short, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_store_checkpoint_thread_takes_it_from_the_loop, setup,
 	        teardown),
 	    cmocka_unit_test_setup_teardown(test_store_reads_do_not_write,
 	        setup, teardown),
