@@ -213,72 +213,123 @@ metrics_nested(const char *kind)
 	return metrics_kind(kind)->nested;
 }
 
-/* Reads a time field; 0 when absent or not RFC 3339. */
-static time_t
-metrics_time(const json_t *ev, const char *key)
+/* The members of an event that carry facts, sorted by key. */
+static const struct metrics_fact_key {
+	const char *key;
+	enum metrics_value type;
+	size_t off;
+	unsigned bit; /* for numbers, the flag that says it is there */
+} fact_keys[] = {
+#define FACT(key, type, field, bit)                                            \
+	{                                                                      \
+		key, type, offsetof(struct metrics_facts, field), bit          \
+	}
+    FACT("allocation", METRICS_INT, allocation, METRICS_HAS_ALLOCATION),
+    FACT("at", METRICS_TIME, at, 0),
+    FACT("cause", METRICS_TEXT, cause, 0),
+    FACT("challenge", METRICS_INT, challenge, METRICS_HAS_CHALLENGE),
+    FACT("destination", METRICS_TEXT, destination, 0),
+    FACT("donor", METRICS_TEXT, donor, 0),
+    FACT("grams", METRICS_INT, grams, METRICS_HAS_GRAMS),
+    FACT("how", METRICS_TEXT, how, 0),
+    FACT("hub", METRICS_TEXT, hub, 0),
+    FACT("kind", METRICS_TEXT, kind, 0),
+    FACT("member", METRICS_TEXT, member, 0),
+    FACT("offer", METRICS_INT, offer, METRICS_HAS_OFFER),
+    FACT("people", METRICS_INT, people, METRICS_HAS_PEOPLE),
+    FACT("raised", METRICS_TIME, raised, 0),
+    FACT("resolved", METRICS_BOOL, resolved, METRICS_HAS_RESOLVED),
+    FACT("reverses_no_show", METRICS_BOOL, reverses_no_show,
+        METRICS_HAS_REVERSES),
+    FACT("week", METRICS_TIME, week, 0),
+#undef FACT
+};
+
+/*
+ * Sets the fact one member of an event gives: text, an integer or true
+ * or false (num), or a time already read (num). A time may also come as
+ * RFC 3339 text, and is 0 when that does not read. A member that gives
+ * no fact, or a value not of its fact's type, is passed over.
+ */
+void
+metrics_fact(struct metrics_facts *f, const char *key, enum metrics_value type,
+    const char *text, int64_t num)
 {
-	const char *s = json_string_value(json_object_get(ev, key));
+	const struct metrics_fact_key *k;
+	size_t lo = 0, hi = sizeof fact_keys / sizeof fact_keys[0], mid;
+	char *field;
 	time_t t;
+	int cmp;
 
-	return s != NULL && proto_time_parse(s, &t) == 0 ? t : 0;
-}
-
-/* Reads an integer field, flagging it in *has when present. */
-static int64_t
-metrics_int(const json_t *ev, const char *key, unsigned bit, unsigned *has)
-{
-	const json_t *v = json_object_get(ev, key);
-
-	if (!json_is_integer(v))
-		return 0;
-	*has |= bit;
-	return json_integer_value(v);
-}
-
-/* Reads a true or false field, flagging it in *has when present. */
-static int
-metrics_bool(const json_t *ev, const char *key, unsigned bit, unsigned *has)
-{
-	const json_t *v = json_object_get(ev, key);
-
-	if (!json_is_boolean(v))
-		return 0;
-	*has |= bit;
-	return json_is_true(v);
-}
-
-static const char *
-metrics_text(const json_t *ev, const char *key)
-{
-	return json_string_value(json_object_get(ev, key));
+	for (;;) {
+		if (lo >= hi)
+			return;
+		mid = (lo + hi) / 2;
+		if ((cmp = strcmp(key, fact_keys[mid].key)) == 0)
+			break;
+		if (cmp < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	k = &fact_keys[mid];
+	field = (char *)f + k->off;
+	switch (k->type) {
+	case METRICS_TEXT:
+		if (type == METRICS_TEXT)
+			*(const char **)(void *)field = text;
+		break;
+	case METRICS_TIME:
+		if (type == METRICS_TIME)
+			*(time_t *)(void *)field = (time_t)num;
+		else if (type == METRICS_TEXT)
+			*(time_t *)(void *)field =
+			    proto_time_parse(text, &t) == 0 ? t : 0;
+		break;
+	case METRICS_INT:
+		if (type == METRICS_INT) {
+			*(int64_t *)(void *)field = num;
+			f->has |= k->bit;
+		}
+		break;
+	case METRICS_BOOL:
+		if (type == METRICS_BOOL) {
+			*(int *)(void *)field = num != 0;
+			f->has |= k->bit;
+		}
+		break;
+	}
 }
 
 /* Reads an event's facts from its object (borrowed, and kept in f). */
 void
 metrics_facts_read(const json_t *ev, struct metrics_facts *f)
 {
+	/* jansson's iteration takes no const object; it changes nothing. */
+	json_t *obj = (json_t *)(uintptr_t)ev, *v;
+	const char *key;
+
 	memset(f, 0, sizeof *f);
-	f->kind = metrics_text(ev, "kind");
-	f->member = metrics_text(ev, "member");
-	f->donor = metrics_text(ev, "donor");
-	f->hub = metrics_text(ev, "hub");
-	f->destination = metrics_text(ev, "destination");
-	f->cause = metrics_text(ev, "cause");
-	f->how = metrics_text(ev, "how");
-	f->at = metrics_time(ev, "at");
-	f->week = metrics_time(ev, "week");
-	f->raised = metrics_time(ev, "raised");
-	f->grams = metrics_int(ev, "grams", METRICS_HAS_GRAMS, &f->has);
-	f->offer = metrics_int(ev, "offer", METRICS_HAS_OFFER, &f->has);
-	f->allocation =
-	    metrics_int(ev, "allocation", METRICS_HAS_ALLOCATION, &f->has);
-	f->people = metrics_int(ev, "people", METRICS_HAS_PEOPLE, &f->has);
-	f->challenge =
-	    metrics_int(ev, "challenge", METRICS_HAS_CHALLENGE, &f->has);
-	f->reverses_no_show =
-	    metrics_bool(ev, "reverses_no_show", METRICS_HAS_REVERSES, &f->has);
-	f->resolved =
-	    metrics_bool(ev, "resolved", METRICS_HAS_RESOLVED, &f->has);
+	json_object_foreach(obj, key, v)
+	{
+		switch (json_typeof(v)) {
+		case JSON_STRING:
+			metrics_fact(f, key, METRICS_TEXT, json_string_value(v),
+			    0);
+			break;
+		case JSON_INTEGER:
+			metrics_fact(f, key, METRICS_INT, NULL,
+			    json_integer_value(v));
+			break;
+		case JSON_TRUE:
+		case JSON_FALSE:
+			metrics_fact(f, key, METRICS_BOOL, NULL,
+			    json_is_true(v));
+			break;
+		default:
+			break;
+		}
+	}
 	f->event = ev;
 }
 

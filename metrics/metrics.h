@@ -62,7 +62,17 @@ struct metrics_facts {
 
 struct metrics;
 
+/* The type of a value given to metrics_fact. */
+enum metrics_value {
+	METRICS_TEXT,
+	METRICS_INT,
+	METRICS_BOOL,
+	METRICS_TIME, /* seconds, already read */
+};
+
 void metrics_facts_read(const json_t *, struct metrics_facts *);
+void metrics_fact(struct metrics_facts *, const char *, enum metrics_value,
+    const char *, int64_t);
 int metrics_nested(const char *);
 int metrics_add_facts(struct metrics *, const struct metrics_facts *, char **);
 
