@@ -70,6 +70,34 @@ exlog_last_seq(const struct exlog *log)
 }
 
 /*
+ * Chains, stores and announces an event whose canonical text is body;
+ * its object, when it has one, is tree.
+ */
+static int
+exlog_put(struct exlog *log, time_t at, const char *body, size_t len,
+    const struct metrics_facts *facts, json_t *tree)
+{
+	struct store_event ev;
+	unsigned char hash[DIGEST_LEN];
+
+	if (digest_sha256(log->hash, DIGEST_LEN, body, len, hash) != 0)
+		return -1;
+	ev.seq = log->seq + 1;
+	ev.at = at;
+	ev.body = body;
+	ev.prev = log->hash;
+	ev.hash = hash;
+	ev.facts = facts;
+	if (store_event_insert(log->store, &ev) != 0)
+		return -1;
+	log->seq = ev.seq;
+	memcpy(log->hash, hash, DIGEST_LEN);
+	if (log->listener != NULL)
+		log->listener(log->listener_arg, tree, body, len);
+	return 0;
+}
+
+/*
  * Appends one event: kind, acting member (or "admin"), and the fields it
  * concerns (stolen), with the facts reports read kept beside it. Runs
  * inside the caller's transaction, so the event and the change it records
@@ -80,8 +108,6 @@ exlog_append(struct exlog *log, time_t at, const char *kind, const char *actor,
     json_t *fields)
 {
 	struct metrics_facts facts;
-	struct store_event ev;
-	unsigned char hash[DIGEST_LEN];
 	struct jtext text = JTEXT_INIT;
 	char *body = NULL;
 	int rc = -1;
@@ -96,25 +122,87 @@ exlog_append(struct exlog *log, time_t at, const char *kind, const char *actor,
 	jtext_json(&text, fields);
 	if ((body = jtext_end(&text)) == NULL)
 		goto out;
-	if (digest_sha256(log->hash, DIGEST_LEN, body, strlen(body), hash) != 0)
-		goto out;
-	ev.seq = log->seq + 1;
-	ev.at = at;
-	ev.body = body;
-	ev.prev = log->hash;
-	ev.hash = hash;
 	metrics_facts_read(fields, &facts);
-	ev.facts = &facts;
-	if (store_event_insert(log->store, &ev) != 0)
-		goto out;
-	log->seq = ev.seq;
-	memcpy(log->hash, hash, DIGEST_LEN);
-	if (log->listener != NULL)
-		log->listener(log->listener_arg, fields);
-	rc = 0;
+	rc = exlog_put(log, at, body, text.len, &facts, fields);
 out:
 	free(body);
 	json_decref(fields);
+	return rc;
+}
+
+static int
+exlog_field_cmp(const struct exfield *a, const struct exfield *b)
+{
+	return strcmp(a->key, b->key);
+}
+
+/*
+ * Appends one event given as its members, none of them nested, which
+ * need not be in order: as exlog_append would append the object they
+ * make, without building it. The canonical text is written straight
+ * from them, keys sorted, and the facts read from them. The event is
+ * refused if it has too many members, a key twice, or one of its own
+ * (seq, at, kind, actor).
+ */
+int
+exlog_append_fields(struct exlog *log, time_t at, const char *kind,
+    const char *actor, const struct exfield *fields, size_t n)
+{
+	struct exfield all[EXLOG_FIELDS_MAX + 4], f;
+	struct metrics_facts facts;
+	struct jtext text = JTEXT_INIT;
+	char *body;
+	size_t i, j;
+	int rc;
+
+	if (n > EXLOG_FIELDS_MAX)
+		return -1;
+	memcpy(all, fields, n * sizeof *fields);
+	all[n++] = (struct exfield){"seq", METRICS_INT, NULL, log->seq + 1};
+	all[n++] = (struct exfield){"at", METRICS_TIME, NULL, (int64_t)at};
+	all[n++] = (struct exfield){"kind", METRICS_TEXT, kind, 0};
+	all[n++] = (struct exfield){"actor", METRICS_TEXT, actor, 0};
+	/* Twenty members or so: an insertion sort is the quickest. */
+	for (i = 1; i < n; i++) {
+		f = all[i];
+		for (j = i; j > 0 && exlog_field_cmp(&all[j - 1], &f) > 0; j--)
+			all[j] = all[j - 1];
+		all[j] = f;
+	}
+	memset(&facts, 0, sizeof facts);
+	jtext_raw(&text, "{");
+	for (i = 0; i < n; i++) {
+		if (i > 0 && exlog_field_cmp(&all[i - 1], &all[i]) == 0)
+			break;
+		if (i > 0)
+			jtext_raw(&text, ",");
+		jtext_str(&text, all[i].key);
+		jtext_raw(&text, ":");
+		switch (all[i].type) {
+		case METRICS_TEXT:
+			jtext_str(&text, all[i].text);
+			break;
+		case METRICS_INT:
+			jtext_int(&text, all[i].num);
+			break;
+		case METRICS_BOOL:
+			if (all[i].num)
+				jtext_raw(&text, "true");
+			else
+				jtext_raw(&text, "false");
+			break;
+		case METRICS_TIME:
+			jtext_time(&text, (time_t)all[i].num);
+			break;
+		}
+		metrics_fact(&facts, all[i].key, all[i].type, all[i].text,
+		    all[i].num);
+	}
+	jtext_raw(&text, "}");
+	if ((body = jtext_end(&text)) == NULL)
+		return -1;
+	rc = i < n ? -1 : exlog_put(log, at, body, text.len, &facts, NULL);
+	free(body);
 	return rc;
 }
 

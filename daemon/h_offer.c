@@ -270,51 +270,42 @@ offer_args(struct call *c, struct offer *o)
 }
 
 /*
- * Builds the exchange-log record of a new offer, member by member:
- * reading json_pack's format was a tenth of offer.post's work. The keys
- * are literals, so jansson need not check them.
+ * Appends the exchange-log record of a new offer, written from its
+ * members without a jansson tree: building the tree, writing it out and
+ * reading its facts back were a sixth of offer.post's work.
  */
-static json_t *
-offer_event(const struct offer *o)
+static int
+offer_posted(struct call *c, const struct offer *o, json_int_t challenge)
 {
-	char date[PROTO_TIME_LEN], start[PROTO_TIME_LEN], end[PROTO_TIME_LEN],
-	    deadline[PROTO_TIME_LEN];
-	json_t *ev;
-	int bad;
+	struct exfield f[16];
+	size_t n = 0;
 
-	if ((ev = json_object()) == NULL)
-		return NULL;
-	bad = json_object_set_new_nocheck(ev, "offer", json_integer(o->id));
-	bad |= json_object_set_new_nocheck(ev, "member",
-	    json_string(o->donor_handle));
-	bad |= json_object_set_new_nocheck(ev, "hub", json_string(o->hub));
-	bad |= json_object_set_new_nocheck(ev, "category",
-	    json_string(o->category));
-	bad |= json_object_set_new_nocheck(ev, "storage",
-	    json_string(storage_name(o->storage)));
-	bad |= json_object_set_new_nocheck(ev, "grams", json_integer(o->grams));
-	bad |= json_object_set_new_nocheck(ev,
-	    o->date_type == DATE_USE_BY ? "use_by" : "best_before",
-	    json_string(proto_time_format(o->date, date, sizeof date)));
-	bad |= json_object_set_new_nocheck(ev, "window_start",
-	    json_string(
-	        proto_time_format(o->window_start, start, sizeof start)));
-	bad |= json_object_set_new_nocheck(ev, "window_end",
-	    json_string(proto_time_format(o->window_end, end, sizeof end)));
-	bad |= json_object_set_new_nocheck(ev, "min_portion",
-	    json_integer(o->min_portion));
-	bad |= json_object_set_new_nocheck(ev, "divisible",
-	    json_boolean(o->divisible));
-	bad |= json_object_set_new_nocheck(ev, "deadline",
-	    json_string(
-	        proto_time_format(o->deadline, deadline, sizeof deadline)));
-	bad |= json_object_set_new_nocheck(ev, "fallback",
-	    json_string(o->fallback));
-	if (bad) {
-		json_decref(ev);
-		return NULL;
-	}
-	return ev;
+	f[n++] = (struct exfield){"offer", METRICS_INT, NULL, o->id};
+	f[n++] = (struct exfield){"member", METRICS_TEXT, o->donor_handle, 0};
+	f[n++] = (struct exfield){"hub", METRICS_TEXT, o->hub, 0};
+	f[n++] = (struct exfield){"category", METRICS_TEXT, o->category, 0};
+	f[n++] = (struct exfield){"storage", METRICS_TEXT,
+	    storage_name(o->storage), 0};
+	f[n++] = (struct exfield){"grams", METRICS_INT, NULL, o->grams};
+	f[n++] = (struct exfield){o->date_type == DATE_USE_BY ? "use_by"
+	                                                      : "best_before",
+	    METRICS_TIME, NULL, (int64_t)o->date};
+	f[n++] = (struct exfield){"window_start", METRICS_TIME, NULL,
+	    (int64_t)o->window_start};
+	f[n++] = (struct exfield){"window_end", METRICS_TIME, NULL,
+	    (int64_t)o->window_end};
+	f[n++] =
+	    (struct exfield){"min_portion", METRICS_INT, NULL, o->min_portion};
+	f[n++] =
+	    (struct exfield){"divisible", METRICS_BOOL, NULL, o->divisible};
+	f[n++] = (struct exfield){"deadline", METRICS_TIME, NULL,
+	    (int64_t)o->deadline};
+	f[n++] = (struct exfield){"fallback", METRICS_TEXT, o->fallback, 0};
+	if (challenge != 0)
+		f[n++] =
+		    (struct exfield){"challenge", METRICS_INT, NULL, challenge};
+	return exlog_append_fields(c->d->log, c->now, "offer.posted",
+	    call_actor(c), f, n);
 }
 
 int
@@ -324,7 +315,6 @@ h_offer_post(struct call *c)
 	json_int_t challenge = proto_arg_int(c->req, "challenge", 0);
 	struct offer o;
 	uint64_t version;
-	json_t *ev;
 
 	memset(&o, 0, sizeof o);
 	if (offer_args(c, &o) != 0 ||
@@ -341,11 +331,7 @@ h_offer_post(struct call *c)
 	        store_set_challenge(c->d->store, "offer", o.id, challenge) !=
 	            0))
 		return call_store_error(c);
-	ev = offer_event(&o);
-	if (challenge != 0)
-		json_object_set_new(ev, "challenge", json_integer(challenge));
-	if (exlog_append(c->d->log, c->now, "offer.posted", call_actor(c),
-	        ev) != 0)
+	if (offer_posted(c, &o, challenge) != 0)
 		return call_store_error(c);
 	log_info("offer %lld: %s posted %lld g of %s", (long long)o.id,
 	    o.donor_handle, (long long)o.grams, o.category);

@@ -123,6 +123,7 @@ void session_login(struct session *, const struct member *);
 void session_logout(struct session *);
 uint64_t session_id(const struct session *);
 void session_watch(struct session *, const char *);
+int session_any_watching(struct larderd *);
 void session_broadcast(struct larderd *, json_t *);
 /* The limits a session can hit; each is logged once per session. */
 enum limit {

@@ -36,11 +36,43 @@ server_now(struct larderd *d)
 
 /* Keeps each event the log takes, to tell watchers once it commits. */
 static void
-server_heard(void *arg, json_t *event)
+server_heard(void *arg, json_t *event, const char *text, size_t len)
 {
 	struct larderd *d = arg;
 
-	json_array_append(d->outbox, event);
+	/* An event written without its object is kept as its text. */
+	if (event != NULL)
+		json_array_append(d->outbox, event);
+	else
+		json_array_append_new(d->outbox,
+		    json_stringn_nocheck(text, len));
+}
+
+/*
+ * Tells watchers of the events this turn committed. Most turns have no
+ * watcher, and an event kept as its text is read back only for one.
+ */
+static void
+server_tell(struct larderd *d)
+{
+	json_t *v, *event;
+	size_t i;
+
+	if (!session_any_watching(d))
+		return;
+	for (i = 0; i < json_array_size(d->outbox); i++) {
+		v = json_array_get(d->outbox, i);
+		if (!json_is_string(v)) {
+			session_broadcast(d, v);
+			continue;
+		}
+		event = json_loadb(json_string_value(v), json_string_length(v),
+		    0, NULL);
+		if (event != NULL)
+			session_broadcast(d, event);
+		json_decref(event);
+	}
+	json_array_clear(d->outbox);
 }
 
 /*
@@ -55,7 +87,6 @@ server_commit(struct larderd *d)
 {
 	struct session *s;
 	char why[200];
-	size_t i;
 	int ok;
 
 	ok = store_commit(d->store) == 0;
@@ -71,8 +102,8 @@ server_commit(struct larderd *d)
 	}
 	while ((s = TAILQ_FIRST(&d->waiting)) != NULL)
 		session_flush_held(s, ok);
-	for (i = 0; ok && i < json_array_size(d->outbox); i++)
-		session_broadcast(d, json_array_get(d->outbox, i));
+	if (ok)
+		server_tell(d);
 	json_array_clear(d->outbox);
 	return ok ? 0 : -1;
 }

@@ -638,6 +638,20 @@ session_concerned(const struct session *s, json_t *event)
 }
 
 /* Sends a committed event to every watching session it concerns. */
+/* Whether any session is watching events. */
+int
+session_any_watching(struct larderd *d)
+{
+	struct session *s;
+
+	TAILQ_FOREACH(s, &d->sessions, entry)
+	{
+		if (s->watching && !s->closing)
+			return 1;
+	}
+	return 0;
+}
+
 void
 session_broadcast(struct larderd *d, json_t *event)
 {

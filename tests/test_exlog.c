@@ -250,9 +250,11 @@ test_exlog_chain_survives_reopen(void **state)
 }
 
 static void
-heard(void *arg, json_t *ev)
+heard(void *arg, json_t *ev, const char *text, size_t len)
 {
 	struct fixture *f = arg;
+
+	assert_int_equal(strlen(text), len);
 
 	assert_string_equal(json_string_value(json_object_get(ev, "kind")),
 	    "offer.posted");
@@ -627,6 +629,97 @@ test_exlog_facts_migrate_from_seven(void **state)
 	free(migrated);
 }
 
+/* Every fact column of one event, quoted, for comparing two events. */
+static char *
+facts_of(struct fixture *f, int seq)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof sql,
+	    "SELECT quote(kind) || quote(member) || quote(donor) || quote(hub)"
+	    " || quote(destination) || quote(cause) || quote(how) ||"
+	    " quote(week) || quote(raised) || quote(grams) || quote(offer) ||"
+	    " quote(allocation) || quote(people) || quote(challenge) ||"
+	    " quote(reverses_no_show) || quote(resolved) || quote(at)"
+	    " FROM events WHERE seq = %d",
+	    seq);
+	return raw_text(f, sql);
+}
+
+/*
+ * An event appended as its members, in any order, is the event its
+ * object makes: the same canonical text, facts and chain. One with a key
+ * twice, or a key of the log's own, is refused and leaves nothing.
+ */
+static void
+test_exlog_fields_match_the_object(void **state)
+{
+	struct fixture *f = *state;
+	const struct exfield fields[] = {
+	    {"window_end", METRICS_TIME, NULL, 1796400000},
+	    {"member", METRICS_TEXT, "st \"anne's\" \\ caf\xc3\xa9", 0},
+	    {"offer", METRICS_INT, NULL, 42},
+	    {"divisible", METRICS_BOOL, NULL, 1},
+	    {"flash", METRICS_BOOL, NULL, 0},
+	    {"grams", METRICS_INT, NULL, -12500},
+	    {"hub", METRICS_TEXT, "barking", 0},
+	    {"week", METRICS_TIME, NULL, 1793577600},
+	    {"challenge", METRICS_INT, NULL, 7},
+	    {"note", METRICS_TEXT, "tab\there\nline \x01 \xe2\x82\xac </", 0},
+	};
+	struct exfield twice[2] = {{"grams", METRICS_INT, NULL, 1},
+	    {"grams", METRICS_INT, NULL, 2}};
+	struct exfield own = {"seq", METRICS_INT, NULL, 9};
+	size_t n = sizeof fields / sizeof fields[0];
+	struct exlog_check check;
+	json_t *obj, *back;
+	char *one, *two, *want;
+
+	obj = json_pack("{s:s, s:s, s:i, s:b, s:b, s:i, s:s, s:s, s:i, s:s}",
+	    "window_end", "2026-12-04T16:00:00Z", "member",
+	    "st \"anne's\" \\ caf\xc3\xa9", "offer", 42, "divisible", 1,
+	    "flash", 0, "grams", -12500, "hub", "barking", "week",
+	    "2026-11-02T00:00:00Z", "challenge", 7, "note",
+	    "tab\there\nline \x01 \xe2\x82\xac </");
+	assert_non_null(obj);
+	assert_int_equal(
+	    exlog_append(f->log, 1796325401, "offer.posted", "humdum", obj), 0);
+	assert_int_equal(exlog_append_fields(f->log, 1796325401, "offer.posted",
+	                     "humdum", fields, n),
+	    0);
+	assert_int_equal(exlog_last_seq(f->log), 2);
+
+	/* The second is the first with its own seq, and canonical. */
+	one = raw_text(f, "SELECT body FROM events WHERE seq = 1");
+	two = raw_text(f, "SELECT body FROM events WHERE seq = 2");
+	back = json_loads(one, 0, NULL);
+	assert_non_null(back);
+	json_object_set_new(back, "seq", json_integer(2));
+	want = json_dumps(back, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(two, want);
+	free(want);
+	json_decref(back);
+	free(one);
+	free(two);
+	one = facts_of(f, 1);
+	two = facts_of(f, 2);
+	assert_string_equal(one, two);
+	assert_non_null(strstr(one, "'offer.posted'"));
+	assert_non_null(strstr(one, "1793577600")); /* the week, read */
+	free(one);
+	free(two);
+
+	assert_int_equal(
+	    exlog_append_fields(f->log, 1796325401, "x", "humdum", twice, 2),
+	    -1);
+	assert_int_equal(
+	    exlog_append_fields(f->log, 1796325401, "x", "humdum", &own, 1),
+	    -1);
+	assert_int_equal(exlog_last_seq(f->log), 2);
+	assert_int_equal(exlog_verify(f->st, &check), 0);
+	assert_int_equal(check.events, 2);
+}
+
 int
 main(void)
 {
@@ -649,6 +742,8 @@ main(void)
 	        setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_exlog_listener_hears_each_event, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_exlog_fields_match_the_object,
+	        setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_exlog_verify_spans_batches,
 	        setup, teardown),
 	    cmocka_unit_test_setup_teardown(
