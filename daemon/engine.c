@@ -841,7 +841,7 @@ engine_revisit(struct engine *e, time_t now, struct engine_out *out)
 	size_t i, n = 0;
 	int rc = 0;
 
-	if ((order = calloc(e->offers.n + 1, sizeof *order)) == NULL)
+	if ((order = malloc((e->offers.n + 1) * sizeof *order)) == NULL)
 		return -1;
 	for (i = 0; i < e->offers.n; i++) {
 		if (os[i].free <= 0 || os[i].flash)
@@ -924,8 +924,16 @@ engine_request_posted(struct engine *e, int64_t request, time_t now,
 	if ((r = engine_request_find(e, request)) == NULL ||
 	    (m = engine_member_find(e, r->member)) == NULL)
 		return 0;
-	if ((order = calloc(e->offers.n + 1, sizeof *order)) == NULL)
+	/*
+	 * Room for the offers of its categories only: room for every offer,
+	 * zeroed, was 2 MB cleared for each request of a network with
+	 * 125,000 open offers, and a third of request.post's time.
+	 */
+	for (bits = r->categories; bits != 0; bits &= bits - 1)
+		n += e->bycat[__builtin_ctzll(bits)].n;
+	if ((order = malloc((n + 1) * sizeof *order)) == NULL)
 		return -1;
+	n = 0;
 	for (bits = r->categories; bits != 0; bits &= bits - 1) {
 		l = &e->bycat[__builtin_ctzll(bits)];
 		for (i = 0; i < l->n; i++) {
