@@ -349,7 +349,9 @@ make_version_seven(struct fixture *f)
 {
 	char sql[2048] = "DROP TRIGGER events_no_update;"
 	                 "DROP INDEX offers_challenge;"
-	                 "DROP INDEX requests_challenge;";
+	                 "DROP INDEX requests_challenge;"
+	                 "DROP INDEX allocations_donor;"
+	                 "ALTER TABLE allocations DROP COLUMN donor;";
 	char *n;
 	size_t i;
 

@@ -619,6 +619,110 @@ sum_pair(void *arg, int64_t donor, int64_t grams)
 	return 0;
 }
 
+struct id_list {
+	int64_t id[16];
+	int n;
+};
+
+static int
+collect_alloc(void *arg, const struct allocation *a)
+{
+	struct id_list *l = arg;
+
+	if (l->n < 16)
+		l->id[l->n++] = a->id;
+	return 0;
+}
+
+/* Lists member's allocations after an id, two at a time, as ids. */
+static void
+list_pages(struct store *st, int64_t member, int open_only, struct id_list *all)
+{
+	struct store_filter filter = {member, open_only, 0, 2};
+	struct id_list page;
+
+	all->n = 0;
+	do {
+		page.n = 0;
+		assert_int_equal(
+		    store_alloc_list(st, &filter, collect_alloc, &page), 0);
+		assert_true(page.n <= 2);
+		memcpy(all->id + all->n, page.id,
+		    (size_t)page.n * sizeof(int64_t));
+		all->n += page.n;
+		if (page.n > 0)
+			filter.after = page.id[page.n - 1];
+	} while (page.n == 2);
+}
+
+/*
+ * A member's allocations, as donor and as receiver, come in order a page
+ * at a time, open ones alone when asked; a schema 9 database gains each
+ * allocation's donor and lists the same.
+ */
+static void
+test_store_alloc_list_both_sides(void **state)
+{
+	struct fixture *f = *state;
+	int64_t alpha, bravo, charlie, mine, theirs, req_a, req_b, ids[7];
+	struct id_list got;
+	struct allocation a;
+	char *cause = NULL, *err = NULL;
+	sqlite3 *db;
+	int i;
+
+	alpha = add_member(f->st, "alpha");
+	bravo = add_member(f->st, "bravo");
+	charlie = add_member(f->st, "charlie");
+	mine = add_offer(f->st, alpha, 500, OFFER_OPEN);
+	theirs = add_offer(f->st, charlie, 500, OFFER_OPEN);
+	req_a = add_request(f->st, alpha);
+	req_b = add_request(f->st, bravo);
+	/* alpha gives, receives, is not concerned, gives, ... */
+	for (i = 0; i < 7; i++) {
+		memset(&a, 0, sizeof a);
+		a.offer = i % 3 == 1 ? theirs : i % 3 == 2 ? theirs : mine;
+		a.request = i % 3 == 1 ? req_a : req_b;
+		a.member = i % 3 == 1 ? alpha : bravo;
+		a.grams = a.charge = 100;
+		a.state = i == 3 ? ALLOC_COLLECTED : ALLOC_PROPOSED;
+		a.respond_by = 300;
+		a.created = 200;
+		assert_int_equal(store_alloc_insert(f->st, &a, "{}"), 0);
+		ids[i] = a.id;
+	}
+	/* Concerned: 0 (gives), 1 (receives), 3 (gives), 4, 6. */
+	list_pages(f->st, alpha, 0, &got);
+	assert_int_equal(got.n, 5);
+	assert_int_equal(got.id[0], ids[0]);
+	assert_int_equal(got.id[1], ids[1]);
+	assert_int_equal(got.id[2], ids[3]);
+	assert_int_equal(got.id[3], ids[4]);
+	assert_int_equal(got.id[4], ids[6]);
+	list_pages(f->st, alpha, 1, &got);
+	assert_int_equal(got.n, 4); /* not 3, collected */
+	assert_int_equal(got.id[2], ids[4]);
+
+	store_close(f->st);
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	if (sqlite3_exec(db,
+	        "DROP INDEX allocations_donor;"
+	        "ALTER TABLE allocations DROP COLUMN donor;"
+	        "PRAGMA user_version = 9;",
+	        NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("to schema 9: %s", err);
+	sqlite3_close(db);
+	f->st = store_open(f->path, 0, &cause);
+	assert_non_null(f->st);
+	assert_int_equal(raw_int(f->path,
+	                     "SELECT count(*) FROM allocations a JOIN offers o "
+	                     "ON o.id = a.offer WHERE a.donor = o.donor"),
+	    7);
+	list_pages(f->st, alpha, 0, &got);
+	assert_int_equal(got.n, 5);
+	assert_int_equal(got.id[4], ids[6]);
+}
+
 static void
 test_store_contributions_count_collected(void **state)
 {
@@ -923,6 +1027,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_store_rollback_discards_group,
 	        setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_events_append_only,
+	        setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_alloc_list_both_sides,
 	        setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_allocations, setup,
 	        teardown),
