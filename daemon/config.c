@@ -67,6 +67,7 @@ static const struct config_key config_keys[] = {
     {"daemon", "tls_cert", config_parse_optional_path, OFF(tls_cert), 0, 0},
     {"daemon", "tls_key", config_parse_optional_path, OFF(tls_key), 0, 0},
     {"daemon", "log_level", config_parse_log_level, OFF(log_level), 0, 0},
+    {"daemon", "cache_mb", config_parse_int, OFF(cache_mb), 1, 65536},
     {"limits", "max_sessions", config_parse_int, OFF(max_sessions), 1, 100000},
     {"limits", "idle_timeout", config_parse_int, OFF(idle_timeout), 0, 86400},
     {"limits", "hello_bytes", config_parse_int, OFF(hello_bytes), 256, 65536},
@@ -259,6 +260,7 @@ config_copy(const struct config *cfg)
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return NULL;
 	c->log_level = cfg->log_level;
+	c->cache_mb = cfg->cache_mb;
 	c->max_sessions = cfg->max_sessions;
 	c->json_depth = cfg->json_depth;
 	c->idle_timeout = cfg->idle_timeout;
@@ -308,6 +310,7 @@ config_new(void)
 	if ((cfg = calloc(1, sizeof *cfg)) == NULL)
 		return NULL;
 	cfg->log_level = LOG_LEVEL_INFO;
+	cfg->cache_mb = 32;
 	engine_rules_default(&cfg->rules);
 	cfg->factors.grams_per_meal = METRICS_GRAMS_PER_MEAL;
 	cfg->factors.co2e_per_kg = METRICS_CO2E_PER_KG;

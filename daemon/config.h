@@ -22,6 +22,7 @@ struct config {
 	char *tls_cert;           /* [daemon] tls_cert PEM chain; NULL: no TLS */
 	char *tls_key;            /* [daemon] tls_key PEM key, with tls_cert */
 	enum log_level log_level; /* [daemon] log_level, default info */
+	int cache_mb;             /* [daemon] MiB of pages kept, default 32 */
 	int max_sessions;         /* [limits] 1..100000, default 256 */
 	int json_depth;           /* [limits] 2..2048, default 16 */
 	int idle_timeout;         /* [limits] seconds 0..86400, default 300 */

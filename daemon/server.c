@@ -539,6 +539,9 @@ server_setup(struct larderd *d, char **cause)
 	    store_checkpoint_start(d->store, STORE_CHECKPOINT_PAGES, cause) !=
 	        0)
 		return -1;
+	if (store_cache(d->store, d->conf->cache_mb) != 0)
+		log_warnx("store: cannot keep %d MB of the database in memory",
+		    d->conf->cache_mb);
 	if ((d->log = exlog_open(d->store, cause)) == NULL)
 		return -1;
 	log_info("store: %s, %lld members, %lld events", d->conf->database,

@@ -727,6 +727,21 @@ store_configure(struct store *st, int readonly, char **cause)
 	return 0;
 }
 
+/* Keeps up to mb MiB of database pages in memory; checks that it took. */
+int
+store_cache(struct store *st, int mb)
+{
+	long long kib = 1024LL * (mb > 0 ? mb : 1);
+	int64_t now;
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%lld", kib);
+	if (store_exec(st, sql, NULL) != 0 ||
+	    store_pragma_int(st, "PRAGMA cache_size", &now) != 0)
+		return -1;
+	return now == -kib ? 0 : -1;
+}
+
 /*
  * Prepares every statement the schema allows: a database opened read-only
  * keeps its version, and what it lacks stays unprepared (NULL).

@@ -208,6 +208,7 @@ assert_same_config(const struct config *a, const struct config *b)
 	assert_same_string(a->listen, b->listen);
 	assert_same_string(a->timezone, b->timezone);
 	assert_int_equal(a->log_level, b->log_level);
+	assert_int_equal(a->cache_mb, b->cache_mb);
 	assert_int_equal(a->max_sessions, b->max_sessions);
 	assert_int_equal(a->idle_timeout, b->idle_timeout);
 	assert_int_equal(a->hello_bytes, b->hello_bytes);
@@ -262,6 +263,7 @@ test_config_defaults(void **state)
 	assert_string_equal(cfg->listen, "127.0.0.1:7411");
 	assert_null(cfg->timezone);
 	assert_int_equal(cfg->log_level, LOG_LEVEL_INFO);
+	assert_int_equal(cfg->cache_mb, 32);
 	assert_int_equal(cfg->max_sessions, 256);
 	assert_int_equal(cfg->idle_timeout, 300);
 	assert_string_equal(cfg->network_name, "Larder network");
@@ -606,6 +608,10 @@ test_config_integers_out_of_range(void **state)
 	assert_int_equal(load(fx, "[limits]\nidle_timeout = 86401\n"), -1);
 	assert_only_error(fx, 2, "[limits] idle_timeout: ", "0 to 86400");
 	assert_int_equal(fx->cfg->idle_timeout, 300);
+	assert_int_equal(load(fx, "[daemon]\ncache_mb = 0\n"), -1);
+	assert_only_error(fx, 2, "[daemon] cache_mb: ", "1 to 65536");
+	assert_int_equal(load(fx, "[daemon]\ncache_mb = 256\n"), 0);
+	assert_int_equal(fx->cfg->cache_mb, 256);
 }
 
 /* A bad log level lists the accepted words. */
@@ -1136,7 +1142,7 @@ test_config_shipped_file_documents_every_key(void **state)
 	struct fixture *fx = *state;
 	const char *keys[] = {"[daemon]\n",
 	    "\n;state_dir = ", "\n;database = ", "\n;socket = ", "\n;listen = ",
-	    "\n;timezone =", "\n;log_level = ", "[limits]\n",
+	    "\n;timezone =", "\n;log_level = ", "\n;cache_mb = ", "[limits]\n",
 	    "\n;max_sessions = ", "\n;idle_timeout = ", "[network]\n",
 	    "\n;name = ", "\n;categories = ", "\n;hubs =", "\n;clock = ",
 	    "[rules]\n",
@@ -1151,7 +1157,8 @@ test_config_shipped_file_documents_every_key(void **state)
 	    "\n;sanction_clean_days = ", "\n;dispute_days = ", "\n;seed =",
 	    "\n;hello_bytes = ", "\n;hello_timeout = ", "\n;rate = ",
 	    "\n;burst = ", "\n;watch_buffer = ", "\n;open_offers = ",
-	    "\n;open_requests = ", "\n;tls_cert =", "\n;tls_key =", "\n;json_depth = "};
+	    "\n;open_requests = ", "\n;tls_cert =", "\n;tls_key =",
+	    "\n;json_depth = "};
 	static char text[65536];
 	size_t i;
 
@@ -1174,7 +1181,7 @@ test_config_shipped_settings_are_defaults(void **state)
 
 	assert_non_null(defaults);
 	read_file(SHIPPED_CONF, text, sizeof text);
-	assert_int_equal(uncomment(text), 47);
+	assert_int_equal(uncomment(text), 48);
 	assert_loads(fx, text);
 	assert_non_null(fx->cfg->database);
 	assert_finishes(fx);

@@ -129,7 +129,7 @@ test_store_durability_settings(void **state)
 {
 	struct fixture *f = *state;
 
-	(void)f;
+	assert_int_equal(store_cache(f->st, 8), 0);
 	assert_int_equal(raw_int(f->path, "PRAGMA user_version"),
 	    STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_int(f->path,
