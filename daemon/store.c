@@ -154,7 +154,7 @@ enum stmt {
 	S_KEY_GET,
 	S_KEY_PUT,
 	S_MEMBER_SET_TOKEN,
-	S_OFFERS_OPEN_OF,
+	S_OFFERS_OPEN_BY_DONOR,
 	S_REQUESTS_OPEN_OF,
 	S_COUNT
 };
@@ -346,8 +346,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_KEY_PUT] = "INSERT INTO request_keys (member, key, op, result, at) "
                   "VALUES (?, ?, ?, ?, ?)",
     [S_MEMBER_SET_TOKEN] = "UPDATE members SET token_hash = ? WHERE id = ?",
-    [S_OFFERS_OPEN_OF] = "SELECT count(*) FROM offers WHERE donor = ? "
-                         "AND state = 0",
+    [S_OFFERS_OPEN_BY_DONOR] = "SELECT donor, count(*) FROM offers "
+                               "WHERE state = 0 GROUP BY donor",
     [S_REQUESTS_OPEN_OF] = "SELECT count(*) FROM requests WHERE member = ? "
                            "AND state = 0",
     [S_RULES_JSON] = "SELECT json_group_object(key, json_object('value', "
@@ -580,6 +580,13 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "UPDATE allocations SET donor ="
     " (SELECT donor FROM offers WHERE offers.id = allocations.offer);"
     "CREATE INDEX allocations_donor ON allocations(donor);",
+    /*
+     * 11: offers lose their index by donor. Each new offer of a different
+     * donor wrote a page of it to the log, three pages in four of what
+     * a turn of offer.post wrote, and only the count of a member's open
+     * offers read it; those are now counted all at once.
+     */
+    "DROP INDEX IF EXISTS offers_donor;",
 };
 
 /* A count remembered until this connection next changes a row. */
@@ -599,14 +606,25 @@ struct store_open_total {
 	int64_t n;
 };
 
+/*
+ * Members' counts of open offers or requests, once counted, kept up to
+ * date by every insert and change of state. Open offers are counted for
+ * all members at once: offers have no index by donor, as one cost each
+ * new offer a page of its own written to the log.
+ */
+struct store_open_of {
+	struct idmap map; /* member -> rows open */
+	int all;          /* every member is in map: one missing has none */
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[S_COUNT];
 	struct store_tally tally[S_COUNT];
 	struct store_open_total offers_open;
 	struct store_open_total requests_open;
-	struct idmap open_offers;   /* member -> open offers, once counted */
-	struct idmap open_requests; /* member -> open requests */
+	struct store_open_of open_offers;   /* member -> open offers */
+	struct store_open_of open_requests; /* member -> open requests */
 	int in_step;
 	uint64_t undone;         /* rollbacks, counted for store_version */
 	struct store_ckpt *ckpt; /* the checkpoint thread, when started */
@@ -781,8 +799,8 @@ store_open(const char *path, int readonly, char **cause)
 	                 : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	if ((st = calloc(1, sizeof *st)) == NULL)
 		return asprintf(cause, "out of memory"), NULL;
-	idmap_init(&st->open_offers);
-	idmap_init(&st->open_requests);
+	idmap_init(&st->open_offers.map);
+	idmap_init(&st->open_requests.map);
 	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		asprintf(cause, "%s: %s", path,
@@ -1024,8 +1042,8 @@ store_close(struct store *st)
 	for (i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
-	idmap_free(&st->open_offers);
-	idmap_free(&st->open_requests);
+	idmap_free(&st->open_offers.map);
+	idmap_free(&st->open_requests.map);
 	free(st);
 }
 
@@ -1065,10 +1083,11 @@ store_simple(struct store *st, enum stmt which)
 
 /* Forgets the members' remembered counts of open offers or requests. */
 static void
-store_forget_open(struct idmap *map)
+store_forget_open(struct store_open_of *o)
 {
-	idmap_free(map);
-	idmap_init(map);
+	idmap_free(&o->map);
+	idmap_init(&o->map);
+	o->all = 0;
 }
 
 /*
@@ -1085,14 +1104,18 @@ store_forget_counts(struct store *st)
 	store_forget_open(&st->open_requests);
 }
 
-/* One more open row for member, when its count is already known. */
+/* Moves member's count by one (delta 1 or -1), when its count is known. */
 static void
-store_open_added(struct idmap *map, int64_t member)
+store_open_move(struct store_open_of *o, int64_t member, int delta)
 {
-	size_t n;
+	size_t n = 0;
 
-	if (idmap_get(map, member, &n) && idmap_put(map, member, n + 1) != 0)
-		store_forget_open(map);
+	if (!idmap_get(&o->map, member, &n) && !o->all)
+		return;
+	/* A count that would go below none is wrong: count again later. */
+	if ((delta < 0 && n == 0) ||
+	    idmap_put(&o->map, member, delta < 0 ? n - 1 : n + 1) != 0)
+		store_forget_open(o);
 }
 
 /*
@@ -1370,7 +1393,7 @@ store_offer_insert(struct store *st, struct offer *o)
 	if (st->offers_open.valid)
 		st->offers_open.n += o->state == OFFER_OPEN;
 	if (o->state == OFFER_OPEN)
-		store_open_added(&st->open_offers, o->donor);
+		store_open_move(&st->open_offers, o->donor, 1);
 	return 0;
 }
 
@@ -1439,9 +1462,9 @@ store_set_state(struct store *st, enum stmt which, int64_t id, int state)
 	    store_stmt(st, offers ? S_OFFER_STATE : S_REQUEST_STATE);
 	struct store_open_total *t =
 	    offers ? &st->offers_open : &st->requests_open;
-	struct idmap *mine = offers ? &st->open_offers : &st->open_requests;
+	struct store_open_of *mine =
+	    offers ? &st->open_offers : &st->open_requests;
 	int64_t owner = 0;
-	size_t kept;
 	int old = -1;
 
 	sqlite3_bind_int64(q, 1, id);
@@ -1458,11 +1481,8 @@ store_set_state(struct store *st, enum stmt which, int64_t id, int state)
 		return -1;
 	}
 	store_open_moved(t, old, state);
-	if (old < 0 || !idmap_get(mine, owner, &kept))
-		return 0;
-	kept += (size_t)(state == 0) - (size_t)(old == 0);
-	if (idmap_put(mine, owner, kept) != 0)
-		store_forget_open(mine);
+	if (old >= 0 && (state == 0) != (old == 0))
+		store_open_move(mine, owner, state == 0 ? 1 : -1);
 	return 0;
 }
 
@@ -1562,7 +1582,7 @@ store_request_insert(struct store *st, struct request *r)
 	if (st->requests_open.valid)
 		st->requests_open.n += r->state == REQUEST_OPEN;
 	if (r->state == REQUEST_OPEN)
-		store_open_added(&st->open_requests, r->member);
+		store_open_move(&st->open_requests, r->member, 1);
 	return 0;
 }
 
@@ -2369,26 +2389,57 @@ store_member_set_token(struct store *st, int64_t member,
 	return store_done(s);
 }
 
+/*
+ * Counts every member's open offers in one pass over the open offers.
+ * Returns 0, or -1 with nothing kept.
+ */
+static int
+store_count_open_offers(struct store *st)
+{
+	sqlite3_stmt *s = store_stmt(st, S_OFFERS_OPEN_BY_DONOR);
+	int rc;
+
+	store_forget_open(&st->open_offers);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (idmap_put(&st->open_offers.map, sqlite3_column_int64(s, 0),
+		        (size_t)sqlite3_column_int64(s, 1)) != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_forget_open(&st->open_offers);
+		return -1;
+	}
+	st->open_offers.all = 1;
+	return 0;
+}
+
 /* How many offers (what "offer") or requests a member has open. */
 int64_t
 store_open_count(struct store *st, const char *what, int64_t member)
 {
 	int offers = strcmp(what, "offer") == 0;
-	sqlite3_stmt *s =
-	    store_stmt(st, offers ? S_OFFERS_OPEN_OF : S_REQUESTS_OPEN_OF);
-	struct idmap *map = offers ? &st->open_offers : &st->open_requests;
+	struct store_open_of *o =
+	    offers ? &st->open_offers : &st->open_requests;
+	sqlite3_stmt *s;
 	size_t kept;
 	int64_t n = -1;
 
 	/* Kept from the last count, plus what was posted since. */
-	if (idmap_get(map, member, &kept))
+	if (idmap_get(&o->map, member, &kept))
 		return (int64_t)kept;
+	if (offers) {
+		if (!o->all && store_count_open_offers(st) != 0)
+			return -1;
+		return idmap_get(&o->map, member, &kept) ? (int64_t)kept : 0;
+	}
+	s = store_stmt(st, S_REQUESTS_OPEN_OF);
 	sqlite3_bind_int64(s, 1, member);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if (n >= 0 && idmap_put(map, member, (size_t)n) != 0)
-		store_forget_open(map);
+	if (n >= 0 && idmap_put(&o->map, member, (size_t)n) != 0)
+		store_forget_open(o);
 	return n;
 }
 
