@@ -155,7 +155,7 @@ enum stmt {
 	S_KEY_PUT,
 	S_MEMBER_SET_TOKEN,
 	S_OFFERS_OPEN_BY_DONOR,
-	S_REQUESTS_OPEN_OF,
+	S_REQUESTS_OPEN_BY_MEMBER,
 	S_COUNT
 };
 
@@ -348,8 +348,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_MEMBER_SET_TOKEN] = "UPDATE members SET token_hash = ? WHERE id = ?",
     [S_OFFERS_OPEN_BY_DONOR] = "SELECT donor, count(*) FROM offers "
                                "WHERE state = 0 GROUP BY donor",
-    [S_REQUESTS_OPEN_OF] = "SELECT count(*) FROM requests WHERE member = ? "
-                           "AND state = 0",
+    [S_REQUESTS_OPEN_BY_MEMBER] = "SELECT member, count(*) FROM requests "
+                                  "WHERE state = 0 GROUP BY member",
     [S_RULES_JSON] = "SELECT json_group_object(key, json_object('value', "
                      "value, 'changed', changed, 'decision', decision)) "
                      "FROM rules",
@@ -587,6 +587,8 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
      * offers read it; those are now counted all at once.
      */
     "DROP INDEX IF EXISTS offers_donor;",
+    /* 12: requests lose their index by member, for the same reason. */
+    "DROP INDEX IF EXISTS requests_member;",
 };
 
 /* A count remembered until this connection next changes a row. */
@@ -608,9 +610,9 @@ struct store_open_total {
 
 /*
  * Members' counts of open offers or requests, once counted, kept up to
- * date by every insert and change of state. Open offers are counted for
- * all members at once: offers have no index by donor, as one cost each
- * new offer a page of its own written to the log.
+ * date by every insert and change of state. They are counted for all
+ * members at once: offers have no index by donor, nor requests by member,
+ * as one cost each new row a page of its own written to the log.
  */
 struct store_open_of {
 	struct idmap map; /* member -> rows open */
@@ -2390,27 +2392,30 @@ store_member_set_token(struct store *st, int64_t member,
 }
 
 /*
- * Counts every member's open offers in one pass over the open offers.
- * Returns 0, or -1 with nothing kept.
+ * Counts every member's open offers (or requests) in one pass over the
+ * open ones. Returns 0, or -1 with nothing kept.
  */
 static int
-store_count_open_offers(struct store *st)
+store_count_open(struct store *st, int offers)
 {
-	sqlite3_stmt *s = store_stmt(st, S_OFFERS_OPEN_BY_DONOR);
+	struct store_open_of *o =
+	    offers ? &st->open_offers : &st->open_requests;
+	sqlite3_stmt *s = store_stmt(st,
+	    offers ? S_OFFERS_OPEN_BY_DONOR : S_REQUESTS_OPEN_BY_MEMBER);
 	int rc;
 
-	store_forget_open(&st->open_offers);
+	store_forget_open(o);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (idmap_put(&st->open_offers.map, sqlite3_column_int64(s, 0),
+		if (idmap_put(&o->map, sqlite3_column_int64(s, 0),
 		        (size_t)sqlite3_column_int64(s, 1)) != 0)
 			break;
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		store_forget_open(&st->open_offers);
+		store_forget_open(o);
 		return -1;
 	}
-	st->open_offers.all = 1;
+	o->all = 1;
 	return 0;
 }
 
@@ -2421,26 +2426,14 @@ store_open_count(struct store *st, const char *what, int64_t member)
 	int offers = strcmp(what, "offer") == 0;
 	struct store_open_of *o =
 	    offers ? &st->open_offers : &st->open_requests;
-	sqlite3_stmt *s;
 	size_t kept;
-	int64_t n = -1;
 
 	/* Kept from the last count, plus what was posted since. */
 	if (idmap_get(&o->map, member, &kept))
 		return (int64_t)kept;
-	if (offers) {
-		if (!o->all && store_count_open_offers(st) != 0)
-			return -1;
-		return idmap_get(&o->map, member, &kept) ? (int64_t)kept : 0;
-	}
-	s = store_stmt(st, S_REQUESTS_OPEN_OF);
-	sqlite3_bind_int64(s, 1, member);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (n >= 0 && idmap_put(&o->map, member, (size_t)n) != 0)
-		store_forget_open(o);
-	return n;
+	if (!o->all && store_count_open(st, offers) != 0)
+		return -1;
+	return idmap_get(&o->map, member, &kept) ? (int64_t)kept : 0;
 }
 
 /* Every stored rule: key -> {value, changed, decision}. */

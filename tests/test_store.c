@@ -381,41 +381,6 @@ test_store_counts_follow_changes_and_rollbacks(void **state)
 	assert_int_equal(store_offer_count_open(f->st), 0);
 }
 
-/*
- * Members' open offers are counted all at once, and a member first seen
- * after that count starts from none; each change moves only its own.
- */
-static void
-test_store_open_offers_counted_for_all(void **state)
-{
-	struct fixture *f = *state;
-	int64_t alpha, bravo, charlie, first;
-
-	alpha = add_member(f->st, "alpha");
-	bravo = add_member(f->st, "bravo");
-	first = add_offer(f->st, alpha, 5000, OFFER_OPEN);
-	add_offer(f->st, alpha, 5000, OFFER_OPEN);
-	add_offer(f->st, bravo, 5000, OFFER_WITHDRAWN);
-	assert_int_equal(store_open_count(f->st, "offer", bravo), 0);
-	assert_int_equal(store_open_count(f->st, "offer", alpha), 2);
-	charlie = add_member(f->st, "charlie");
-	add_offer(f->st, charlie, 5000, OFFER_OPEN);
-	add_offer(f->st, bravo, 5000, OFFER_OPEN);
-	assert_int_equal(store_open_count(f->st, "offer", charlie), 1);
-	assert_int_equal(store_open_count(f->st, "offer", bravo), 1);
-	assert_int_equal(store_offer_set_state(f->st, first, OFFER_CLOSED), 0);
-	assert_int_equal(store_open_count(f->st, "offer", alpha), 1);
-	assert_int_equal(store_open_count(f->st, "offer", bravo), 1);
-	/* The same, counted afresh from the rows. */
-	assert_int_equal(store_rollback(f->st), 0);
-	assert_int_equal(store_open_count(f->st, "offer", alpha), 1);
-	assert_int_equal(store_open_count(f->st, "offer", charlie), 1);
-	assert_int_equal(raw_int(f->path,
-	                     "SELECT count(*) FROM sqlite_schema WHERE name = "
-	                     "'offers_donor'"),
-	    0);
-}
-
 /* Adds a member in a turn of its own; returns its id. */
 static int64_t
 add_member_committed(struct fixture *f)
@@ -652,6 +617,51 @@ sum_pair(void *arg, int64_t donor, int64_t grams)
 	(void)donor;
 	*(int64_t *)arg += grams;
 	return 0;
+}
+
+/*
+ * Members' open offers are counted all at once, and a member first seen
+ * after that count starts from none; each change moves only its own.
+ */
+static void
+test_store_open_offers_counted_for_all(void **state)
+{
+	struct fixture *f = *state;
+	int64_t alpha, bravo, charlie, first;
+
+	alpha = add_member(f->st, "alpha");
+	bravo = add_member(f->st, "bravo");
+	first = add_offer(f->st, alpha, 5000, OFFER_OPEN);
+	add_offer(f->st, alpha, 5000, OFFER_OPEN);
+	add_offer(f->st, bravo, 5000, OFFER_WITHDRAWN);
+	assert_int_equal(store_open_count(f->st, "offer", bravo), 0);
+	assert_int_equal(store_open_count(f->st, "offer", alpha), 2);
+	charlie = add_member(f->st, "charlie");
+	add_offer(f->st, charlie, 5000, OFFER_OPEN);
+	add_offer(f->st, bravo, 5000, OFFER_OPEN);
+	assert_int_equal(store_open_count(f->st, "offer", charlie), 1);
+	assert_int_equal(store_open_count(f->st, "offer", bravo), 1);
+	assert_int_equal(store_offer_set_state(f->st, first, OFFER_CLOSED), 0);
+	assert_int_equal(store_open_count(f->st, "offer", alpha), 1);
+	assert_int_equal(store_open_count(f->st, "offer", bravo), 1);
+	/* The same, counted afresh from the rows. */
+	assert_int_equal(store_rollback(f->st), 0);
+	assert_int_equal(store_open_count(f->st, "offer", alpha), 1);
+	assert_int_equal(store_open_count(f->st, "offer", charlie), 1);
+	/* Requests the same way. */
+	first = add_request(f->st, alpha);
+	assert_int_equal(store_open_count(f->st, "request", alpha), 1);
+	assert_int_equal(store_open_count(f->st, "request", bravo), 0);
+	add_request(f->st, bravo);
+	add_request(f->st, bravo);
+	assert_int_equal(store_open_count(f->st, "request", bravo), 2);
+	assert_int_equal(
+	    store_request_set_state(f->st, first, REQUEST_CANCELLED), 0);
+	assert_int_equal(store_open_count(f->st, "request", alpha), 0);
+	assert_int_equal(raw_int(f->path,
+	                     "SELECT count(*) FROM sqlite_schema WHERE name IN "
+	                     "('offers_donor', 'requests_member')"),
+	    0);
 }
 
 struct id_list {
