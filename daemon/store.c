@@ -827,10 +827,11 @@ fail:
  * pages: it copies the log's pages into the database file and syncs it
  * while the loop, and every client of that turn, waits. With the
  * checkpointer started, a commit only notes that the log is long, and a
- * second connection copies it back on a thread. The checkpoint is
- * PASSIVE: it never waits for the loop, nor makes the loop wait. The
- * loop's first write after a complete checkpoint starts the log again
- * from its beginning, so the log stays short.
+ * second connection copies it back on a thread. Its checkpoints are
+ * PASSIVE: they never wait for the loop, nor make the loop wait. The
+ * loop copies only the last few pages itself (store_wal_hook), and its
+ * first write after a complete checkpoint starts the log again from its
+ * beginning, so the log stays short.
  */
 /* A checkpoint is at most this many copies by the thread ... */
 #define STORE_CKPT_PASSES 8
