@@ -542,6 +542,10 @@ server_setup(struct larderd *d, char **cause)
 	if (store_cache(d->store, d->conf->cache_mb) != 0)
 		log_warnx("store: cannot keep %d MB of the database in memory",
 		    d->conf->cache_mb);
+	if (store_open_counts_load(d->store) != 0)
+		return asprintf(cause, "store: cannot count open offers: %s",
+		           store_errmsg(d->store)),
+		       -1;
 	if ((d->log = exlog_open(d->store, cause)) == NULL)
 		return -1;
 	log_info("store: %s, %lld members, %lld events", d->conf->database,

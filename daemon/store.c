@@ -2420,6 +2420,18 @@ store_count_open(struct store *st, int offers)
 	return 0;
 }
 
+/*
+ * Counts every member's open offers and requests now, so that the first
+ * request to need a count does not wait for the pass over them all.
+ */
+int
+store_open_counts_load(struct store *st)
+{
+	return store_count_open(st, 1) == 0 && store_count_open(st, 0) == 0
+	    ? 0
+	    : -1;
+}
+
 /* How many offers (what "offer") or requests a member has open. */
 int64_t
 store_open_count(struct store *st, const char *what, int64_t member)

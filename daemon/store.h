@@ -183,6 +183,7 @@ typedef int (*store_pair_cb)(void *, int64_t, int64_t);
 struct store *store_open(const char *, int, char **);
 void store_close(struct store *);
 int store_cache(struct store *, int);
+int store_open_counts_load(struct store *);
 int store_checkpoint_start(struct store *, int, char **);
 uint64_t store_checkpoint_wait(struct store *);
 int store_checkpoint_failed(struct store *, char *, size_t);

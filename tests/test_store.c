@@ -634,6 +634,7 @@ test_store_open_offers_counted_for_all(void **state)
 	first = add_offer(f->st, alpha, 5000, OFFER_OPEN);
 	add_offer(f->st, alpha, 5000, OFFER_OPEN);
 	add_offer(f->st, bravo, 5000, OFFER_WITHDRAWN);
+	assert_int_equal(store_open_counts_load(f->st), 0);
 	assert_int_equal(store_open_count(f->st, "offer", bravo), 0);
 	assert_int_equal(store_open_count(f->st, "offer", alpha), 2);
 	charlie = add_member(f->st, "charlie");
