@@ -141,8 +141,8 @@ exlog_field_cmp(const struct exfield *a, const struct exfield *b)
  * need not be in order: as exlog_append would append the object they
  * make, without building it. The canonical text is written straight
  * from them, keys sorted, and the facts read from them. The event is
- * refused if it has too many members, a key twice, or one of its own
- * (seq, at, kind, actor).
+ * refused if it has too many members, a key twice, one of its own (seq,
+ * at, kind, actor), or a text member without its text.
  */
 int
 exlog_append_fields(struct exlog *log, time_t at, const char *kind,
@@ -172,7 +172,8 @@ exlog_append_fields(struct exlog *log, time_t at, const char *kind,
 	memset(&facts, 0, sizeof facts);
 	jtext_raw(&text, "{");
 	for (i = 0; i < n; i++) {
-		if (i > 0 && exlog_field_cmp(&all[i - 1], &all[i]) == 0)
+		if ((i > 0 && exlog_field_cmp(&all[i - 1], &all[i]) == 0) ||
+		    (all[i].type == METRICS_TEXT && all[i].text == NULL))
 			break;
 		if (i > 0)
 			jtext_raw(&text, ",");

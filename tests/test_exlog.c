@@ -672,6 +672,7 @@ test_exlog_fields_match_the_object(void **state)
 	struct exfield twice[2] = {{"grams", METRICS_INT, NULL, 1},
 	    {"grams", METRICS_INT, NULL, 2}};
 	struct exfield own = {"seq", METRICS_INT, NULL, 9};
+	struct exfield empty = {"member", METRICS_TEXT, NULL, 0};
 	size_t n = sizeof fields / sizeof fields[0];
 	struct exlog_check check;
 	json_t *obj, *back;
@@ -716,6 +717,9 @@ test_exlog_fields_match_the_object(void **state)
 	    -1);
 	assert_int_equal(
 	    exlog_append_fields(f->log, 1796325401, "x", "humdum", &own, 1),
+	    -1);
+	assert_int_equal(
+	    exlog_append_fields(f->log, 1796325401, "x", "humdum", &empty, 1),
 	    -1);
 	assert_int_equal(exlog_last_seq(f->log), 2);
 	assert_int_equal(exlog_verify(f->st, &check), 0);
