@@ -213,7 +213,7 @@ metrics_nested(const char *kind)
 	return metrics_kind(kind)->nested;
 }
 
-/* The members of an event that carry facts, sorted by key. */
+/* The members of an event that carry facts, sorted by key (memcmp). */
 static const struct metrics_fact_key {
 	const char *key;
 	enum metrics_value type;
@@ -255,24 +255,18 @@ void
 metrics_fact(struct metrics_facts *f, const char *key, enum metrics_value type,
     const char *text, int64_t num)
 {
-	const struct metrics_fact_key *k;
-	size_t lo = 0, hi = sizeof fact_keys / sizeof fact_keys[0], mid;
+	const struct metrics_fact_key *k, *end;
 	char *field;
 	time_t t;
-	int cmp;
 
-	for (;;) {
-		if (lo >= hi)
-			return;
-		mid = (lo + hi) / 2;
-		if ((cmp = strcmp(key, fact_keys[mid].key)) == 0)
+	/* Keys are few and sorted: their first letters rule most out. */
+	end = fact_keys + sizeof fact_keys / sizeof fact_keys[0];
+	for (k = fact_keys; k < end && k->key[0] <= key[0]; k++) {
+		if (k->key[0] == key[0] && strcmp(k->key, key) == 0)
 			break;
-		if (cmp < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
 	}
-	k = &fact_keys[mid];
+	if (k == end || k->key[0] != key[0])
+		return;
 	field = (char *)f + k->off;
 	switch (k->type) {
 	case METRICS_TEXT:
