@@ -589,6 +589,16 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "DROP INDEX IF EXISTS offers_donor;",
     /* 12: requests lose their index by member, for the same reason. */
     "DROP INDEX IF EXISTS requests_member;",
+    /*
+     * 13: open offers and requests indexed in the order they came, with
+     * their deadlines beside: by deadline, each new one took a leaf of
+     * its own, as food is good for hours or for days. The sweep reads
+     * the deadlines of all open ones from the index instead.
+     */
+    "DROP INDEX IF EXISTS offers_open;"
+    "CREATE INDEX offers_open ON offers(state, id, deadline);"
+    "DROP INDEX IF EXISTS requests_open;"
+    "CREATE INDEX requests_open ON requests(state, id, window_end);",
 };
 
 /* A count remembered until this connection next changes a row. */

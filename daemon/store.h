@@ -15,7 +15,7 @@
 #define STORE_NOTE_MAX       280
 #define STORE_LIST_MAX       512 /* a comma-joined list of words */
 #define STORE_HASH_LEN       32  /* SHA-256 */
-#define STORE_SCHEMA_VERSION 12
+#define STORE_SCHEMA_VERSION 13
 
 /* Checkpoint once the write-ahead log holds this many pages. */
 #define STORE_CHECKPOINT_PAGES 1000
