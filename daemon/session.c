@@ -519,9 +519,9 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
  * by every session (the loop has one thread), and copies what came into
  * the input: a request is a few hundred bytes, and space reserved in the
  * input for a whole read was a 16 kB allocation, made and freed again
- * for every request (about 1% of offer.post's instructions). The end of the
- * stream, or an error, ends the session as the bufferevent's would; the event's
- * timeout, renewed by every read, is the idle timeout.
+ * for every request (about 1% of offer.post's instructions). The end of
+ * the stream, or an error, ends the session as the bufferevent's would;
+ * the event's timeout, renewed by every read, is the idle timeout.
  */
 static void
 session_recv_cb(evutil_socket_t fd, short what, void *arg)
@@ -637,7 +637,6 @@ session_concerned(const struct session *s, json_t *event)
 	    (donor != NULL && strcmp(donor, s->member.handle) == 0);
 }
 
-/* Sends a committed event to every watching session it concerns. */
 /* Whether any session is watching events. */
 int
 session_any_watching(struct larderd *d)
@@ -652,6 +651,7 @@ session_any_watching(struct larderd *d)
 	return 0;
 }
 
+/* Sends a committed event to every watching session it concerns. */
 void
 session_broadcast(struct larderd *d, json_t *event)
 {
