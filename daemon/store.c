@@ -627,6 +627,21 @@ struct store_open_total {
 struct store_open_of {
 	struct idmap map; /* member -> rows open */
 	int all;          /* every member is in map: one missing has none */
+	uint64_t passes;  /* times counted for all members */
+};
+
+/*
+ * What one step (a request) moved in members' counts, to be moved back
+ * if the step fails: requests fail often (a bad argument, a cap reached)
+ * and counting every member again after each would cost a pass over all
+ * open rows.
+ */
+#define STORE_UNDO_MAX 64
+
+struct store_open_undo {
+	struct store_open_of *o;
+	int64_t member;
+	int delta;
 };
 
 struct store {
@@ -638,6 +653,9 @@ struct store {
 	struct store_open_of open_offers;   /* member -> open offers */
 	struct store_open_of open_requests; /* member -> open requests */
 	int in_step;
+	struct store_open_undo undo[STORE_UNDO_MAX]; /* this step's moves */
+	size_t nundo;
+	int undo_lost;           /* more moves than undo holds */
 	uint64_t undone;         /* rollbacks, counted for store_version */
 	struct store_ckpt *ckpt; /* the checkpoint thread, when started */
 };
@@ -1104,22 +1122,31 @@ store_forget_open(struct store_open_of *o)
 }
 
 /*
- * Forgets every remembered count: rows went back to what they were (so
- * store_version moves on too).
+ * Forgets the remembered totals: rows went back to what they were (so
+ * store_version moves on too). The members' counts are forgotten too,
+ * unless keep, when the caller puts them back itself.
  */
 static void
-store_forget_counts(struct store *st)
+store_forget_counts_but(struct store *st, int keep)
 {
 	st->undone++;
 	memset(st->tally, 0, sizeof st->tally);
 	st->offers_open.valid = st->requests_open.valid = 0;
-	store_forget_open(&st->open_offers);
-	store_forget_open(&st->open_requests);
+	if (!keep) {
+		store_forget_open(&st->open_offers);
+		store_forget_open(&st->open_requests);
+	}
+}
+
+static void
+store_forget_counts(struct store *st)
+{
+	store_forget_counts_but(st, 0);
 }
 
 /* Moves member's count by one (delta 1 or -1), when its count is known. */
 static void
-store_open_move(struct store_open_of *o, int64_t member, int delta)
+store_open_shift(struct store_open_of *o, int64_t member, int delta)
 {
 	size_t n = 0;
 
@@ -1129,6 +1156,28 @@ store_open_move(struct store_open_of *o, int64_t member, int delta)
 	if ((delta < 0 && n == 0) ||
 	    idmap_put(&o->map, member, delta < 0 ? n - 1 : n + 1) != 0)
 		store_forget_open(o);
+}
+
+/* Moves member's count, and notes the move for the step to undo. */
+static void
+store_open_move(struct store *st, struct store_open_of *o, int64_t member,
+    int delta)
+{
+	store_open_shift(o, member, delta);
+	if (!st->in_step)
+		return;
+	if (st->nundo == STORE_UNDO_MAX) {
+		st->undo_lost = 1;
+		return;
+	}
+	st->undo[st->nundo++] = (struct store_open_undo){o, member, delta};
+}
+
+/* Counts how often every member's open rows were counted, for tests. */
+uint64_t
+store_open_passes(struct store *st)
+{
+	return st->open_offers.passes + st->open_requests.passes;
 }
 
 /*
@@ -1195,6 +1244,8 @@ store_step_begin(struct store *st)
 	if (store_simple(st, S_SAVEPOINT) != 0)
 		return -1;
 	st->in_step = 1;
+	st->nundo = 0;
+	st->undo_lost = 0;
 	return 0;
 }
 
@@ -1208,7 +1259,16 @@ store_step_end(struct store *st, int ok)
 		return 0;
 	st->in_step = 0;
 	if (!ok) {
-		store_forget_counts(st);
+		/* The step's moves back, last first; all if some were lost. */
+		store_forget_counts_but(st, !st->undo_lost);
+		if (st->undo_lost)
+			st->nundo = 0;
+		while (st->nundo > 0) {
+			st->nundo--;
+			store_open_shift(st->undo[st->nundo].o,
+			    st->undo[st->nundo].member,
+			    -st->undo[st->nundo].delta);
+		}
 		rc = store_simple(st, S_ROLLBACK_TO);
 	}
 	if (store_simple(st, S_RELEASE) != 0)
@@ -1406,7 +1466,7 @@ store_offer_insert(struct store *st, struct offer *o)
 	if (st->offers_open.valid)
 		st->offers_open.n += o->state == OFFER_OPEN;
 	if (o->state == OFFER_OPEN)
-		store_open_move(&st->open_offers, o->donor, 1);
+		store_open_move(st, &st->open_offers, o->donor, 1);
 	return 0;
 }
 
@@ -1495,7 +1555,7 @@ store_set_state(struct store *st, enum stmt which, int64_t id, int state)
 	}
 	store_open_moved(t, old, state);
 	if (old >= 0 && (state == 0) != (old == 0))
-		store_open_move(mine, owner, state == 0 ? 1 : -1);
+		store_open_move(st, mine, owner, state == 0 ? 1 : -1);
 	return 0;
 }
 
@@ -1595,7 +1655,7 @@ store_request_insert(struct store *st, struct request *r)
 	if (st->requests_open.valid)
 		st->requests_open.n += r->state == REQUEST_OPEN;
 	if (r->state == REQUEST_OPEN)
-		store_open_move(&st->open_requests, r->member, 1);
+		store_open_move(st, &st->open_requests, r->member, 1);
 	return 0;
 }
 
@@ -2427,6 +2487,7 @@ store_count_open(struct store *st, int offers)
 		return -1;
 	}
 	o->all = 1;
+	o->passes++;
 	return 0;
 }
 

@@ -184,6 +184,7 @@ struct store *store_open(const char *, int, char **);
 void store_close(struct store *);
 int store_cache(struct store *, int);
 int store_open_counts_load(struct store *);
+uint64_t store_open_passes(struct store *);
 int store_checkpoint_start(struct store *, int, char **);
 uint64_t store_checkpoint_wait(struct store *);
 int store_checkpoint_failed(struct store *, char *, size_t);
