@@ -169,12 +169,14 @@ exlog_append_fields(struct exlog *log, time_t at, const char *kind,
 			all[j] = all[j - 1];
 		all[j] = f;
 	}
-	memset(&facts, 0, sizeof facts);
-	jtext_raw(&text, "{");
 	for (i = 0; i < n; i++) {
 		if ((i > 0 && exlog_field_cmp(&all[i - 1], &all[i]) == 0) ||
 		    (all[i].type == METRICS_TEXT && all[i].text == NULL))
-			break;
+			return -1;
+	}
+	memset(&facts, 0, sizeof facts);
+	jtext_raw(&text, "{");
+	for (i = 0; i < n; i++) {
 		if (i > 0)
 			jtext_raw(&text, ",");
 		jtext_str(&text, all[i].key);
@@ -202,7 +204,7 @@ exlog_append_fields(struct exlog *log, time_t at, const char *kind,
 	jtext_raw(&text, "}");
 	if ((body = jtext_end(&text)) == NULL)
 		return -1;
-	rc = i < n ? -1 : exlog_put(log, at, body, text.len, &facts, NULL);
+	rc = exlog_put(log, at, body, text.len, &facts, NULL);
 	free(body);
 	return rc;
 }

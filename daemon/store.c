@@ -1007,7 +1007,7 @@ store_checkpoint_stop(struct store *st)
 
 	if (ck == NULL)
 		return;
-	sqlite3_wal_autocheckpoint(st->db, 1000);
+	sqlite3_wal_autocheckpoint(st->db, STORE_CHECKPOINT_PAGES);
 	pthread_mutex_lock(&ck->lock);
 	ck->stop = 1;
 	pthread_cond_broadcast(&ck->cond);
@@ -1123,25 +1123,23 @@ store_forget_open(struct store_open_of *o)
 
 /*
  * Forgets the remembered totals: rows went back to what they were (so
- * store_version moves on too). The members' counts are forgotten too,
- * unless keep, when the caller puts them back itself.
+ * store_version moves on too).
  */
 static void
-store_forget_counts_but(struct store *st, int keep)
+store_forget_totals(struct store *st)
 {
 	st->undone++;
 	memset(st->tally, 0, sizeof st->tally);
 	st->offers_open.valid = st->requests_open.valid = 0;
-	if (!keep) {
-		store_forget_open(&st->open_offers);
-		store_forget_open(&st->open_requests);
-	}
 }
 
+/* Forgets the totals and every member's counts. */
 static void
 store_forget_counts(struct store *st)
 {
-	store_forget_counts_but(st, 0);
+	store_forget_totals(st);
+	store_forget_open(&st->open_offers);
+	store_forget_open(&st->open_requests);
 }
 
 /* Moves member's count by one (delta 1 or -1), when its count is known. */
@@ -1260,10 +1258,11 @@ store_step_end(struct store *st, int ok)
 	st->in_step = 0;
 	if (!ok) {
 		/* The step's moves back, last first; all if some were lost. */
-		store_forget_counts_but(st, !st->undo_lost);
 		if (st->undo_lost)
-			st->nundo = 0;
-		while (st->nundo > 0) {
+			store_forget_counts(st);
+		else
+			store_forget_totals(st);
+		while (!st->undo_lost && st->nundo > 0) {
 			st->nundo--;
 			store_open_shift(st->undo[st->nundo].o,
 			    st->undo[st->nundo].member,

@@ -302,33 +302,33 @@ query_plan(const char *path, const char *sql)
  * hour and food good for a week are not written far apart.
  */
 static void
+assert_open_index(struct fixture *f, const char *table, const char *end)
+{
+	char sql[256], *plan;
+
+	snprintf(sql, sizeof sql,
+	    "SELECT id FROM %ss WHERE state = 0 AND %s <= 5 ORDER BY id "
+	    "LIMIT 64",
+	    table, end);
+	plan = query_plan(f->path, sql);
+	snprintf(sql, sizeof sql, "USING COVERING INDEX %ss_open", table);
+	assert_non_null(strstr(plan, sql));
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	free(plan);
+	snprintf(sql, sizeof sql,
+	    "SELECT group_concat(name, ',') = 'state,id,%s' FROM "
+	    "pragma_index_info('%ss_open')",
+	    end, table);
+	assert_int_equal(raw_int(f->path, sql), 1);
+}
+
+static void
 test_store_open_indexes_follow_posting_order(void **state)
 {
 	struct fixture *f = *state;
-	char *plan;
 
-	plan = query_plan(f->path,
-	    "SELECT id FROM offers WHERE state = 0 AND deadline <= 5 "
-	    "ORDER BY id LIMIT 64");
-	assert_non_null(strstr(plan, "USING COVERING INDEX offers_open"));
-	assert_null(strstr(plan, "TEMP B-TREE"));
-	free(plan);
-	plan = query_plan(f->path,
-	    "SELECT id FROM requests WHERE state = 0 AND window_end <= 5 "
-	    "ORDER BY id LIMIT 64");
-	assert_non_null(strstr(plan, "USING COVERING INDEX requests_open"));
-	assert_null(strstr(plan, "TEMP B-TREE"));
-	free(plan);
-	assert_int_equal(raw_int(f->path,
-	                     "SELECT group_concat(name, ',') = "
-	                     "'state,id,deadline' FROM "
-	                     "pragma_index_info('offers_open')"),
-	    1);
-	assert_int_equal(raw_int(f->path,
-	                     "SELECT group_concat(name, ',') = "
-	                     "'state,id,window_end' FROM "
-	                     "pragma_index_info('requests_open')"),
-	    1);
+	assert_open_index(f, "offer", "deadline");
+	assert_open_index(f, "request", "window_end");
 }
 
 static int
